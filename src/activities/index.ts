@@ -1,0 +1,32 @@
+// All activities, as one factory over injected clients: tests and the worker build them the same way, with real
+// or emulated Zuora/NetSuite behind the same HTTP clients.
+import type { Client } from '@temporalio/client';
+import type { NetSuiteClient } from '../netsuite/client';
+import type { Notifier } from '../notifier/notifier';
+import type { ReportStore } from '../reports/report-store';
+import type { ZuoraClient } from '../zuora/client';
+import { createMigrationActivities } from './migration';
+import { createSyncActivities } from './sync';
+import { createUpgradeActivities } from './upgrade';
+
+export type ActivityDeps = {
+  zuora: ZuoraClient;
+  netsuite: NetSuiteClient;
+  notifier: Notifier;
+  reports: ReportStore;
+  /** Schedules and sync watermarks go through the Temporal client. */
+  temporal: Client;
+  /** The one tenant this worker serves; activities refuse any other. */
+  tenantId: string;
+  taskQueue: string;
+};
+
+export function createActivities(deps: ActivityDeps) {
+  return {
+    ...createMigrationActivities(deps),
+    ...createSyncActivities(deps),
+    ...createUpgradeActivities(deps),
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

@@ -1,0 +1,291 @@
+// Activities of migrateCreditMemos. The memo ids flow from Zuora's Data Query result file straight into bulk
+// updates, streamed: worker memory does not grow with N, and no per-memo data enters workflow history.
+import { activityInfo, cancellationSignal, heartbeat, log } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { z } from 'zod';
+import { RequestGate } from '../http/request-gate';
+import type { ReportStore } from '../reports/report-store';
+import { REMAINING_MIGRATED_CREDIT_MEMOS_QUERY } from '../shared/migration';
+import type { ZuoraClient } from '../zuora/client';
+import { ZuoraApiError } from '../zuora/errors';
+import { assertTenant, trackIdOf, toActivityFailure, workflowIdOf } from './common';
+
+/** Zuora's bulk credit memo update takes at most 50 memos a request. */
+export const BULK_LIMIT = 50;
+/** A memo refused with a retryable code (lock contention, temporary) is tried again this many times, then reported. */
+const ITEM_RETRIES = 3;
+
+const memoRowSchema = z.object({ id: z.string().min(1), memonumber: z.string().optional() }).passthrough();
+type MemoRow = { row: number; id: string; number?: string };
+
+const chunkHeartbeatSchema = z.object({
+  jobId: z.string(),
+  doneRow: z.number().int().nonnegative(),
+  updated: z.number().int().nonnegative(),
+  failed: z.number().int().nonnegative(),
+});
+type ChunkHeartbeat = z.infer<typeof chunkHeartbeatSchema>;
+
+export type MigrationDeps = { zuora: ZuoraClient; reports: ReportStore; tenantId: string };
+
+export type ChunkResult = {
+  rowsRead: number;
+  updated: number;
+  failed: number;
+  /** Requests the client retried (429/5xx/lock) during this activity run. */
+  retries: number;
+  throttledMs: number;
+  failuresReport: string | null;
+  /** true when this run resumed from an earlier attempt's heartbeat. */
+  resumed: boolean;
+};
+
+export function createMigrationActivities({ zuora, reports, tenantId }: MigrationDeps) {
+  return {
+    /** Submit (or, on retry, keep waiting for) the "what is left" Data Query. Returns only its id and row count. */
+    async queryRemainingCreditMemos(input: { tenantId: string; pass: number }) {
+      assertTenant(tenantId, input.tenantId);
+      const info = activityInfo();
+      const client = zuora.withTrackId(trackIdOf(info));
+      const previous = z.object({ jobId: z.string() }).safeParse(info.heartbeatDetails);
+      const before = client.stats();
+      try {
+        const jobId = previous.success
+          ? previous.data.jobId
+          : (await client.submitDataQuery(REMAINING_MIGRATED_CREDIT_MEMOS_QUERY)).id;
+        heartbeat({ jobId });
+        const job = await client.waitForDataQuery(jobId, {
+          signal: cancellationSignal(),
+          onPoll: () => heartbeat({ jobId }),
+        });
+        log.info('remaining migrated credit memos queried', { pass: input.pass, jobId, rows: job.outputRows });
+        const after = client.stats();
+        return {
+          jobId,
+          rows: job.outputRows ?? 0,
+          reportDir: reports.dirFor(workflowIdOf(info)),
+          retries: after.retries - before.retries,
+          throttledMs: after.throttledMs - before.throttledMs,
+        };
+      } catch (err) {
+        throw toActivityFailure(err);
+      }
+    },
+
+    /**
+     * One failure report for the whole migration: the per-chunk files merged, one line per memo (its latest
+     * refusal, and in how many passes Zuora refused it).
+     */
+    async consolidateFailureReport(input: { tenantId: string }): Promise<{ location: string; memos: number }> {
+      assertTenant(tenantId, input.tenantId);
+      const dir = reports.dirFor(workflowIdOf(activityInfo()));
+      const byMemo = new Map<string, Record<string, unknown>>();
+      const passes = new Map<string, number>();
+      for (const file of reports.list(dir, /^credit-memo-failures-pass\d+-rows\d+\.jsonl$/)) {
+        for (const row of reports.readJsonLines(file)) {
+          const id = String(row.id);
+          byMemo.set(id, row);
+          passes.set(id, (passes.get(id) ?? 0) + 1);
+        }
+      }
+      const location = reports.pathFor(workflowIdOf(activityInfo()), 'credit-memo-failures.jsonl');
+      reports.writeJsonLines(
+        location,
+        [...byMemo.entries()].map(([id, row]) => ({
+          id,
+          number: row.number,
+          code: row.code,
+          message: row.message,
+          lastPass: row.pass,
+          refusedInPasses: passes.get(id),
+        })),
+      );
+      return { location, memos: byMemo.size };
+    },
+
+    /** Dry run: the first `sampleSize` memos of the query result, written to a report file. */
+    async writeDryRunSample(input: { tenantId: string; jobId: string; sampleSize: number }) {
+      assertTenant(tenantId, input.tenantId);
+      const info = activityInfo();
+      const client = zuora.withTrackId(trackIdOf(info));
+      try {
+        const job = await client.getDataQueryJob(input.jobId);
+        const sample: MemoRow[] = [];
+        if (input.sampleSize > 0 && job.dataFile) {
+          let row = 0;
+          for await (const r of client.streamDataQueryResult(job.dataFile, memoRowSchema)) {
+            sample.push({ row: row++, id: r.id, number: r.memonumber });
+            if (sample.length >= input.sampleSize) break;
+          }
+        }
+        const location = reports.pathFor(workflowIdOf(info), 'dry-run-sample.jsonl');
+        reports.writeJsonLines(
+          location,
+          sample.map((m) => ({ ...m, change: { transferredToAccounting: { to: 'Yes' } } })),
+        );
+        return { location, sampled: sample.length };
+      } catch (err) {
+        throw toActivityFailure(err);
+      }
+    },
+
+    /**
+     * Rows [startRow, endRow) of a query result: bulk updates of 50, at most `concurrencyBudget` requests in flight.
+     * Heartbeats the first row not yet finished; a retry (e.g. after the worker was killed) starts there, so at most
+     * the batches that were in flight are written again — harmless, PUT is idempotent.
+     */
+    async updateCreditMemoRows(input: {
+      tenantId: string;
+      jobId: string;
+      pass: number;
+      startRow: number;
+      endRow: number;
+      concurrencyBudget: number;
+    }): Promise<ChunkResult> {
+      assertTenant(tenantId, input.tenantId);
+      const info = activityInfo();
+      const signal = cancellationSignal();
+      const client = zuora.withTrackId(trackIdOf(info));
+      const before = client.stats();
+      const hb = chunkHeartbeatSchema.safeParse(info.heartbeatDetails);
+      const resume: ChunkHeartbeat =
+        hb.success && hb.data.jobId === input.jobId
+          ? hb.data
+          : { jobId: input.jobId, doneRow: input.startRow, updated: 0, failed: 0 };
+
+      const reportPath = reports.pathFor(
+        workflowIdOf(info),
+        `credit-memo-failures-pass${input.pass}-rows${input.startRow}.jsonl`,
+      );
+      // Failures an earlier attempt reported for rows it finished stay; the rest will be reported again if they fail.
+      const failures = await reports.openJsonLines(
+        reportPath,
+        (r) => typeof r.row === 'number' && r.row < resume.doneRow,
+      );
+      const budget = new RequestGate({ maxInFlight: input.concurrencyBudget });
+
+      // Committed = batches below the watermark (what a heartbeat may claim); batches finished above a gap wait.
+      let committed = { updated: resume.updated, failed: resume.failed };
+      let doneRow = resume.doneRow;
+      const finished = new Map<number, { end: number; updated: number; failed: number }>();
+      let totals = { ...committed };
+      let rowsRead = 0;
+      let lastBeat = 0;
+
+      const beat = (force = false) => {
+        const now = Date.now();
+        if (!force && now - lastBeat < 1000) return;
+        lastBeat = now;
+        heartbeat({ jobId: input.jobId, doneRow, ...committed } satisfies ChunkHeartbeat);
+      };
+      const advance = () => {
+        // The watermark moves over batches finished in order; finished batches above a gap wait for it.
+        for (;;) {
+          const f = finished.get(doneRow);
+          if (!f) break;
+          finished.delete(doneRow);
+          committed = { updated: committed.updated + f.updated, failed: committed.failed + f.failed };
+          doneRow = f.end;
+        }
+        beat();
+      };
+
+      const updateBatch = async (batch: MemoRow[]) => {
+        const start = batch[0]!.row;
+        const end = batch[batch.length - 1]!.row + 1;
+        let pending = batch;
+        let updated = 0;
+        let failed = 0;
+        for (let attempt = 0; pending.length > 0; attempt++) {
+          const res = await budget.run(() =>
+            client.bulkUpdateCreditMemos(pending.map((m) => ({ id: m.id, transferredToAccounting: 'Yes' as const }))),
+          );
+          updated += res.updated.length;
+          const retryLater: MemoRow[] = [];
+          for (const f of res.failed) {
+            const memo = pending.find((m) => m.id === f.id) ?? pending[f.objectIndex ?? -1];
+            if (!memo) continue;
+            if (ZuoraApiError.isRetryableCode(f.code) && attempt < ITEM_RETRIES) {
+              retryLater.push(memo);
+            } else {
+              failed++;
+              failures.append({
+                pass: input.pass,
+                row: memo.row,
+                id: memo.id,
+                number: memo.number,
+                code: f.code,
+                message: f.message,
+              });
+            }
+          }
+          pending = retryLater;
+        }
+        finished.set(start, { end, updated, failed });
+        totals = { updated: totals.updated + updated, failed: totals.failed + failed };
+        advance();
+      };
+
+      const inFlight = new Set<Promise<void>>();
+      let firstError: unknown;
+      const dispatch = (batch: MemoRow[]) => {
+        const p = updateBatch(batch)
+          .catch((err) => {
+            firstError ??= err;
+          })
+          .finally(() => inFlight.delete(p));
+        inFlight.add(p);
+      };
+
+      try {
+        const job = await client.getDataQueryJob(input.jobId);
+        if (!job.dataFile) {
+          throw ApplicationFailure.nonRetryable(
+            `Data Query job ${input.jobId} has no result file`,
+            'DataQueryNoResult',
+          );
+        }
+        let row = 0;
+        let batch: MemoRow[] = [];
+        for await (const r of client.streamDataQueryResult(job.dataFile, memoRowSchema)) {
+          const index = row++;
+          if (index < doneRow) continue; // finished by an earlier attempt
+          if (index >= input.endRow) break;
+          rowsRead++;
+          batch.push({ row: index, id: r.id, number: r.memonumber });
+          if (batch.length === BULK_LIMIT) {
+            dispatch(batch);
+            batch = [];
+            // Back-pressure: read the file no faster than the budget lets us write.
+            while (inFlight.size >= input.concurrencyBudget && !firstError) await Promise.race(inFlight);
+          }
+          if (firstError || signal.aborted) break;
+        }
+        if (batch.length > 0 && !firstError && !signal.aborted) dispatch(batch);
+        await Promise.all(inFlight);
+        if (firstError) throw firstError;
+        if (signal.aborted) throw ApplicationFailure.retryable('cancelled', 'Cancelled');
+        // Everything dispatched is finished: the watermark is the end of the chunk.
+        doneRow = Math.max(doneRow, input.endRow);
+        beat(true);
+      } catch (err) {
+        throw toActivityFailure(err);
+      } finally {
+        await failures.close();
+      }
+
+      const after = client.stats();
+      return {
+        rowsRead,
+        updated: totals.updated,
+        failed: totals.failed,
+        retries: after.retries - before.retries,
+        throttledMs: budget.stats().throttledMs + (after.throttledMs - before.throttledMs),
+        failuresReport: totals.failed > 0 ? failures.path : null,
+        resumed: hb.success,
+      };
+    },
+  };
+}
+
+export type MigrationActivities = ReturnType<typeof createMigrationActivities>;

@@ -1,0 +1,296 @@
+// The documented eligibility rules and field mappings of the NetSuite→Zuora syncs (reference/zuora.md §7, seed 002),
+// as pure functions over the candidates src/netsuite/queries.ts returns. No I/O: the activities in ./sync.ts do the
+// calls; keeping the rules here makes each one easy to find, read and test.
+import { IntegrationStatus, ZuoraType } from '../netsuite/fields';
+import type { AppliedDocument, CreditMemoCandidate, PaymentCandidate } from '../netsuite/schemas';
+import type { InvoiceAdjustmentCreate, PaymentCreate } from '../zuora/schemas';
+
+/** Why a record was not synced; counted per reason in the run's result (SyncResult.skippedByReason). */
+export const SkipReason = {
+  alreadySyncComplete: 'already-sync-complete',
+  integrationStatusIgnore: 'integration-status-ignore',
+  noZuoraCustomer: 'no-zuora-customer',
+  notFullyApplied: 'not-fully-applied',
+  notAppliedToZuoraInvoice: 'not-applied-to-a-zuora-invoice',
+  appliedToSeveralZuoraInvoices: 'applied-to-several-zuora-invoices',
+  notApplied: 'not-applied',
+  negativeInvoiceWithoutZuoraId: 'negative-invoice-without-zuora-id',
+  otherZuoraType: 'other-zuora-type',
+  standardSyncDisabled: 'standard-sync-disabled',
+  negativeBalanceSyncDisabled: 'negative-balance-sync-disabled',
+  zeroAmount: 'zero-amount',
+  zuoraOrigin: 'zuora-origin',
+  syncUpdatesNotYes: 'sync-updates-not-yes',
+  syncUpdatesEmpty: 'sync-updates-empty',
+  notAppliedToZuoraDocument: 'not-applied-to-a-zuora-document',
+} as const;
+export type SkipReason = (typeof SkipReason)[keyof typeof SkipReason];
+
+/** Money compares in cents: SuiteQL amounts are decimals that may carry float noise. */
+const isZero = (amount: number) => Math.abs(amount) < 0.005;
+const cents = (amount: number) => Math.round(amount * 100) / 100;
+
+/** Zuora's Comments/comment hold at most 255 characters. */
+function comment(memo: string | null): string | undefined {
+  if (!memo) return undefined;
+  return memo.length <= 255 ? memo : `${memo.slice(0, 254)}…`;
+}
+
+/** Zuora's `__NS` text fields hold at most 255 characters. */
+function nsText(value: string): string {
+  return value.length <= 255 ? value : value.slice(0, 255);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Credit memos → invoice adjustments
+
+export type AdjustmentRequest = {
+  /** ReferenceId (= IntegrationId__NS): how a retry or a later run finds the adjustment instead of creating another. */
+  referenceId: string;
+  body: InvoiceAdjustmentCreate & { ReferenceId: string; InvoiceId: string; Type: 'Credit' | 'Charge' };
+};
+
+export type CreditMemoPlan = {
+  id: string;
+  tranId: string | null;
+  kind: 'standard' | 'negative-balance';
+  integrationStatus: string | null;
+  adjustments: AdjustmentRequest[];
+  /**
+   * Standard: the Credit adjustment's id goes into the memo's Zuora ID. Negative balance: the field already holds the
+   * original negative invoice's id (what the Charge targets), so it is kept and only the status is written.
+   */
+  writeBackZuoraId: boolean;
+};
+
+export type Decision<P> =
+  | { kind: 'sync'; plan: P }
+  | { kind: 'skip'; reason: SkipReason; reconcile?: ReconciliationEntry };
+
+export type ReconciliationEntry = {
+  id: string;
+  tranId: string | null;
+  zuoraId: string | null;
+  zuoraType: string | null;
+  total: number;
+  amountRemaining: number;
+  applied: number;
+  lastModified: string;
+  action: string;
+};
+
+export type CreditMemoRuleOptions = { standard: boolean; negativeBalance: boolean; syncDate: string };
+
+export function classifyCreditMemo(m: CreditMemoCandidate, o: CreditMemoRuleOptions): Decision<CreditMemoPlan> {
+  const skip = (reason: SkipReason): Decision<CreditMemoPlan> => ({ kind: 'skip', reason });
+  const negative = m.zuoraType === ZuoraType.negativeInvoice;
+  if (m.zuoraType !== null && !negative) return skip(SkipReason.otherZuoraType);
+
+  if (m.integrationStatus === IntegrationStatus.syncComplete) {
+    // Synced while fully applied; an amount remaining now means it was unapplied afterwards: reconcile by hand
+    // (documented), never reversed automatically.
+    if (!isZero(m.amountRemaining)) {
+      return {
+        kind: 'skip',
+        reason: SkipReason.alreadySyncComplete,
+        reconcile: {
+          id: m.id,
+          tranId: m.tranId,
+          zuoraId: m.zuoraId,
+          zuoraType: m.zuoraType,
+          total: m.total,
+          amountRemaining: m.amountRemaining,
+          applied: m.applied,
+          lastModified: m.lastModified,
+          action:
+            'Unapplied in NetSuite after it synced. Reconcile by hand: review the Zuora invoice adjustment(s) with ' +
+            `ReferenceId ${m.id}${negative ? ` / ${m.id}_<invoice>` : ''}; to re-sync, cancel them in Zuora and clear ` +
+            'Integration Status and Zuora ID on the credit memo.',
+        },
+      };
+    }
+    return skip(SkipReason.alreadySyncComplete);
+  }
+  if (m.integrationStatus === IntegrationStatus.ignore) return skip(SkipReason.integrationStatusIgnore);
+  if (!negative && !o.standard) return skip(SkipReason.standardSyncDisabled);
+  if (negative && !o.negativeBalance) return skip(SkipReason.negativeBalanceSyncDisabled);
+  if (!m.zuoraCustomerIdSales) return skip(SkipReason.noZuoraCustomer);
+  if (!isZero(m.amountRemaining)) return skip(SkipReason.notFullyApplied);
+
+  const zuoraInvoices = m.applications.filter(isZuoraInvoice);
+  const common = {
+    AccountId: m.zuoraCustomerIdSales,
+    ...(m.tranDate ? { AdjustmentDate: m.tranDate } : {}),
+    ...(comment(m.memo) ? { Comments: comment(m.memo) } : {}),
+    TransferredToAccounting: 'Yes' as const,
+    Origin__NS: 'NETSUITE',
+    SyncDate__NS: o.syncDate,
+  };
+
+  if (!negative) {
+    if (zuoraInvoices.length === 0) return skip(SkipReason.notAppliedToZuoraInvoice);
+    if (zuoraInvoices.length > 1) return skip(SkipReason.appliedToSeveralZuoraInvoices);
+    const invoice = zuoraInvoices[0]!;
+    if (isZero(invoice.amount)) return skip(SkipReason.zeroAmount);
+    return {
+      kind: 'sync',
+      plan: {
+        id: m.id,
+        tranId: m.tranId,
+        kind: 'standard',
+        integrationStatus: m.integrationStatus,
+        writeBackZuoraId: true,
+        adjustments: [
+          {
+            referenceId: m.id,
+            body: {
+              ...common,
+              Type: 'Credit',
+              Amount: cents(invoice.amount),
+              InvoiceId: invoice.zuoraId!,
+              ReferenceId: m.id,
+              IntegrationId__NS: m.id,
+              ...(m.tranId ? { Transaction__NS: nsText(m.tranId) } : {}),
+            },
+          },
+        ],
+      },
+    };
+  }
+
+  // Negative balance: one Charge for the full amount on the original negative invoice, plus one Credit per Zuora
+  // invoice the memo was applied to, with composite ids <creditMemoId>_<invoiceId> (and tranIds likewise).
+  if (m.applications.length === 0) return skip(SkipReason.notApplied);
+  if (!m.zuoraId) return skip(SkipReason.negativeInvoiceWithoutZuoraId);
+  if (isZero(m.total)) return skip(SkipReason.zeroAmount);
+  const adjustments: AdjustmentRequest[] = [
+    {
+      referenceId: m.id,
+      body: {
+        ...common,
+        Type: 'Charge',
+        Amount: cents(Math.abs(m.total)),
+        InvoiceId: m.zuoraId,
+        ReferenceId: m.id,
+        IntegrationId__NS: m.id,
+        ...(m.tranId ? { Transaction__NS: nsText(m.tranId) } : {}),
+      },
+    },
+  ];
+  for (const invoice of zuoraInvoices) {
+    if (isZero(invoice.amount)) continue;
+    const referenceId = `${m.id}_${invoice.id}`;
+    adjustments.push({
+      referenceId,
+      body: {
+        ...common,
+        Type: 'Credit',
+        Amount: cents(invoice.amount),
+        InvoiceId: invoice.zuoraId!,
+        ReferenceId: referenceId,
+        IntegrationId__NS: referenceId,
+        ...(m.tranId ? { Transaction__NS: nsText(`${m.tranId}_${invoice.tranId ?? invoice.id}`) } : {}),
+      },
+    });
+  }
+  return {
+    kind: 'sync',
+    plan: {
+      id: m.id,
+      tranId: m.tranId,
+      kind: 'negative-balance',
+      integrationStatus: m.integrationStatus,
+      writeBackZuoraId: false,
+      adjustments,
+    },
+  };
+}
+
+/** An invoice that originated in Zuora: Zuora Type INVOICE and a Zuora ID. */
+function isZuoraInvoice(doc: AppliedDocument): boolean {
+  return doc.zuoraType === ZuoraType.invoice && !!doc.zuoraId;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Payments → external payments (after the upgrade)
+
+export type PaymentPlan = {
+  id: string;
+  tranId: string | null;
+  integrationStatus: string | null;
+  accountId: string;
+  amount: number;
+  effectiveDate: string | undefined;
+  comment: string | undefined;
+  /** Applied NetSuite documents; their Zuora counterparts are matched by IntegrationId__NS = NetSuite internal id. */
+  invoices: Array<{ netsuiteId: string; tranId: string | null; zuoraId: string; amount: number }>;
+  /** Zuora debit memos (held in NetSuite as invoices): Invoice Settlement objects, not ZOQL-queryable. */
+  debitMemos: Array<{ netsuiteId: string; tranId: string | null; zuoraId: string; amount: number }>;
+};
+
+export function classifyPayment(p: PaymentCandidate): Decision<PaymentPlan> {
+  const skip = (reason: SkipReason): Decision<PaymentPlan> => ({ kind: 'skip', reason });
+  if (p.integrationStatus === IntegrationStatus.syncComplete) return skip(SkipReason.alreadySyncComplete);
+  if (p.integrationStatus === IntegrationStatus.ignore) return skip(SkipReason.integrationStatusIgnore);
+  if (!p.zuoraCustomerIdPayment) return skip(SkipReason.noZuoraCustomer);
+  if (p.origin === 'ZUORA') return skip(SkipReason.zuoraOrigin);
+  if (p.syncUpdates === null) return skip(SkipReason.syncUpdatesEmpty);
+  if (p.syncUpdates !== 'Yes') return skip(SkipReason.syncUpdatesNotYes);
+  const zuoraDocs = p.applications.filter(
+    (a) => !!a.zuoraId && (a.zuoraType === ZuoraType.invoice || a.zuoraType === ZuoraType.debitMemo) && !isZero(a.amount),
+  );
+  // Eligible: applied to at least one Zuora invoice or debit memo, or fully unapplied.
+  if (zuoraDocs.length === 0 && !isZero(p.applied)) return skip(SkipReason.notAppliedToZuoraDocument);
+  if (isZero(p.total) || p.total < 0) return skip(SkipReason.zeroAmount);
+  const doc = (a: AppliedDocument) => ({ netsuiteId: a.id, tranId: a.tranId, zuoraId: a.zuoraId!, amount: cents(a.amount) });
+  return {
+    kind: 'sync',
+    plan: {
+      id: p.id,
+      tranId: p.tranId,
+      integrationStatus: p.integrationStatus,
+      accountId: p.zuoraCustomerIdPayment,
+      amount: cents(p.total),
+      effectiveDate: p.tranDate ?? undefined,
+      comment: comment(p.memo),
+      invoices: zuoraDocs.filter((a) => a.zuoraType === ZuoraType.invoice).map(doc),
+      debitMemos: zuoraDocs.filter((a) => a.zuoraType === ZuoraType.debitMemo).map(doc),
+    },
+  };
+}
+
+/**
+ * The Zuora payment for a plan. `invoiceIds` maps each applied NetSuite invoice to the Zuora invoice found by its
+ * IntegrationId__NS. Deterministic for a given (plan, currency, syncDate): an Idempotency-Key replay sends the same
+ * body.
+ */
+export function paymentBody(
+  plan: PaymentPlan,
+  currency: string,
+  invoiceIds: ReadonlyMap<string, string>,
+  syncDate: string,
+): PaymentCreate {
+  return {
+    accountId: plan.accountId,
+    amount: plan.amount,
+    currency,
+    type: 'External',
+    // INFERRED: NetSuite's payment method is not among the candidate columns; "Other" is a valid external type.
+    paymentMethodType: 'Other',
+    ...(plan.effectiveDate ? { effectiveDate: plan.effectiveDate } : {}),
+    ...(plan.comment ? { comment: plan.comment } : {}),
+    ...(plan.invoices.length > 0
+      ? { invoices: plan.invoices.map((i) => ({ invoiceId: invoiceIds.get(i.netsuiteId) ?? i.zuoraId, amount: i.amount })) }
+      : {}),
+    ...(plan.debitMemos.length > 0
+      ? { debitMemos: plan.debitMemos.map((d) => ({ debitMemoId: d.zuoraId, amount: d.amount })) }
+      : {}),
+    IntegrationId__NS: plan.id,
+    ...(plan.tranId ? { Transaction__NS: nsText(plan.tranId) } : {}),
+    Origin__NS: 'NETSUITE',
+    SyncDate__NS: syncDate,
+  };
+}
+
+/** Idempotency-Key of a NetSuite payment's Zuora payment: a retry of the same record never pays twice. */
+export const paymentIdempotencyKey = (netsuiteId: string) => `ns-payment-${netsuiteId}`;

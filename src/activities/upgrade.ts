@@ -1,0 +1,111 @@
+// Activities of invoiceSettlementUpgrade: Zuora checks, notifications and the sync schedules.
+import { activityInfo } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { deleteSyncSchedule, describeSyncSchedule, ensureSyncSchedule, pauseSyncSchedule } from '../client/schedules';
+import { NotifierError, notificationSchema, type Notification, type Notifier } from '../notifier/notifier';
+import { syncNetSuiteCreditMemosInputSchema, type SyncNetSuiteCreditMemosInput } from '../shared/sync';
+import type { ZuoraClient } from '../zuora/client';
+import { assertTenant, toActivityFailure, trackIdOf } from './common';
+
+export type UpgradeDeps = {
+  zuora: ZuoraClient;
+  notifier: Notifier;
+  temporal: Client;
+  tenantId: string;
+  taskQueue: string;
+};
+
+/** At most this many unsynced records are listed in the status (the counts are complete). */
+const UNSYNCED_LISTED = 20;
+
+export function createUpgradeActivities({ zuora, notifier, temporal, tenantId, taskQueue }: UpgradeDeps) {
+  const client = () => zuora.withTrackId(trackIdOf(activityInfo()));
+  return {
+    async verifyInvoiceSettlementEnabled(input: { tenantId: string }): Promise<boolean> {
+      assertTenant(tenantId, input.tenantId);
+      try {
+        return await client().isInvoiceSettlementEnabled();
+      } catch (err) {
+        throw toActivityFailure(err);
+      }
+    },
+
+    async findUnsyncedBeforeUpgrade(input: { tenantId: string }) {
+      assertTenant(tenantId, input.tenantId);
+      try {
+        const r = await client().findUnsyncedBeforeUpgrade({ limit: UNSYNCED_LISTED });
+        const brief = (l: typeof r.negativeInvoices) => ({
+          count: l.count,
+          listed: l.items.map((i) => i.number ?? i.id),
+          truncated: l.truncated,
+        });
+        return { itemAdjustments: brief(r.invoiceItemAdjustments), negativeInvoices: brief(r.negativeInvoices) };
+      } catch (err) {
+        throw toActivityFailure(err);
+      }
+    },
+
+    async notify(n: Notification): Promise<void> {
+      const parsed = notificationSchema.parse(n);
+      assertTenant(tenantId, parsed.tenantId);
+      try {
+        await notifier.notify(parsed);
+      } catch (err) {
+        if (err instanceof NotifierError) {
+          throw ApplicationFailure.create({
+            message: err.message,
+            type: 'NotifierError',
+            nonRetryable: !err.retryable,
+          });
+        }
+        throw err;
+      }
+    },
+
+    /** The credit memo sync as the tenant runs it (its schedule's input), for the final run before the upgrade. */
+    async readCreditMemoSyncSchedule(input: { tenantId: string }): Promise<{
+      scheduleFound: boolean;
+      paused: boolean | null;
+      syncInput: SyncNetSuiteCreditMemosInput;
+    }> {
+      assertTenant(tenantId, input.tenantId);
+      const d = await describeSyncSchedule(temporal, 'credit-memo', input.tenantId);
+      if (!d) return { scheduleFound: false, paused: null, syncInput: { tenantId: input.tenantId } };
+      const action = d.action as { args?: unknown[] };
+      const parsed = syncNetSuiteCreditMemosInputSchema.safeParse(action.args?.[0]);
+      return {
+        scheduleFound: true,
+        paused: d.state.paused,
+        syncInput: parsed.success ? parsed.data : { tenantId: input.tenantId },
+      };
+    },
+
+    async pauseSchedule(input: { tenantId: string; schedule: 'credit-memo' | 'payment'; note: string }) {
+      assertTenant(tenantId, input.tenantId);
+      return pauseSyncSchedule(temporal, input.schedule, input.tenantId, input.note);
+    },
+
+    /** Retire the credit memo sync schedule; create (or unpause) the payment sync schedule. Idempotent. */
+    async switchSchedules(input: { tenantId: string; paymentSyncInterval: string; paymentCutoverDate?: string }) {
+      assertTenant(tenantId, input.tenantId);
+      const retired = await deleteSyncSchedule(temporal, 'credit-memo', input.tenantId);
+      const payment = await ensureSyncSchedule(temporal, {
+        kind: 'payment',
+        tenantId: input.tenantId,
+        interval: input.paymentSyncInterval,
+        input: { tenantId: input.tenantId, cutoverDate: input.paymentCutoverDate },
+        taskQueue,
+        note: 'created by the Invoice Settlement upgrade',
+      });
+      return {
+        creditMemoSchedule: retired.scheduleId,
+        creditMemoScheduleRetired: true,
+        paymentSchedule: payment.scheduleId,
+        paymentScheduleCreated: payment.created ?? false,
+      };
+    },
+  };
+}
+
+export type UpgradeActivities = ReturnType<typeof createUpgradeActivities>;

@@ -1,0 +1,263 @@
+// One place that reads the process environment. Everything is validated with zod at start: a missing or malformed
+// setting stops the process with a message naming the variable. Secrets are wrapped in `Secret`, which never
+// prints its value (logs, JSON, util.inspect), and never go into workflow inputs.
+import { readFileSync } from 'node:fs';
+import { inspect } from 'node:util';
+import { z } from 'zod';
+
+export class Secret {
+  readonly #value: string;
+  constructor(value: string) {
+    this.#value = value;
+  }
+  /** The only way to read the value: call sites that need it are easy to find. */
+  reveal(): string {
+    return this.#value;
+  }
+  toString(): string {
+    return '[redacted]';
+  }
+  toJSON(): string {
+    return '[redacted]';
+  }
+  [inspect.custom](): string {
+    return 'Secret([redacted])';
+  }
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const port = z
+  .string()
+  .regex(/^\d{1,5}$/, 'must be a whole number (a TCP port)')
+  .transform(Number)
+  .refine((n) => n <= 65535, 'must be a port between 0 and 65535');
+const positiveInt = z
+  .string()
+  .regex(/^\d+$/, 'must be a whole number')
+  .transform(Number)
+  .refine((n) => n > 0, 'must be greater than 0');
+const httpUrl = z
+  .string()
+  .url('must be a URL such as https://rest.zuora.com')
+  .refine((u) => /^https?:\/\//.test(u), 'must start with http:// or https://')
+  .transform((u) => u.replace(/\/+$/, ''));
+const nonEmpty = z.string().trim().min(1, 'must not be empty');
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+/** Raw environment, as strings. Each field names the env var it comes from. */
+const envSchema = z.object({
+  TASK_QUEUE: nonEmpty.default('invoice-settlement'),
+  // The Zuora tenant this worker serves (workflow ids are is-upgrade-<TENANT_ID>). Required with a real Zuora.
+  TENANT_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/, 'must be 1-63 letters, digits, "-" or "_"')
+    .optional(),
+  METRICS_PORT: port.optional(),
+  LOG_LEVEL: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
+  LOG_FORMAT: z.enum(['json', 'pretty']).default('json'),
+  DATA_DIR: nonEmpty.default('.data'),
+  // Embedded dev server (npm start without TEMPORAL_ADDRESS)
+  TEMPORAL_DEV_PORT: port.default(7233),
+  TEMPORAL_UI_PORT: port.default(8233),
+  // Zuora. When ZUORA_BASE_URL is unset, npm start runs the Zuora emulator and uses its demo credentials.
+  ZUORA_BASE_URL: httpUrl.optional(),
+  ZUORA_CLIENT_ID: nonEmpty.optional(),
+  ZUORA_CLIENT_SECRET: nonEmpty.optional(),
+  ZUORA_ENTITY_ID: nonEmpty.optional(),
+  ZUORA_CONCURRENCY_LIMIT: positiveInt.default(40),
+  ZUORA_EMULATOR_PORT: port.default(4010),
+  // NetSuite TBA. When NETSUITE_REST_BASE_URL is unset, npm start runs the NetSuite emulator.
+  NETSUITE_ACCOUNT_ID: nonEmpty.optional(),
+  NETSUITE_REST_BASE_URL: httpUrl.optional(),
+  NETSUITE_CONSUMER_KEY: nonEmpty.optional(),
+  NETSUITE_CONSUMER_SECRET: nonEmpty.optional(),
+  NETSUITE_TOKEN_ID: nonEmpty.optional(),
+  NETSUITE_TOKEN_SECRET: nonEmpty.optional(),
+  NETSUITE_CONCURRENCY_LIMIT: positiveInt.default(5),
+  NETSUITE_EMULATOR_PORT: port.default(4020),
+  // Notifications: a Slack-compatible incoming webhook; without it, notifications go to the log.
+  NOTIFY_WEBHOOK_URL: httpUrl.optional(),
+  // Start the emulators even if real endpoints are configured (never in production).
+  EMULATORS: bool.optional(),
+});
+
+const SECRET_VARS = ['ZUORA_CLIENT_SECRET', 'NETSUITE_CONSUMER_SECRET', 'NETSUITE_TOKEN_SECRET'] as const;
+const FILE_VARS = [
+  'ZUORA_CLIENT_ID',
+  'ZUORA_CLIENT_SECRET',
+  'NETSUITE_CONSUMER_KEY',
+  'NETSUITE_CONSUMER_SECRET',
+  'NETSUITE_TOKEN_ID',
+  'NETSUITE_TOKEN_SECRET',
+] as const;
+
+export type ZuoraConfig = {
+  baseUrl: string;
+  clientId: string;
+  clientSecret: Secret;
+  entityId?: string;
+  concurrencyLimit: number;
+};
+export type NetSuiteConfig = {
+  accountId: string;
+  restBaseUrl: string;
+  consumerKey: string;
+  consumerSecret: Secret;
+  tokenId: string;
+  tokenSecret: Secret;
+  concurrencyLimit: number;
+};
+
+export type AppConfig = {
+  taskQueue: string;
+  tenantId: string;
+  metricsPort?: number;
+  logLevel: 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+  logFormat: 'json' | 'pretty';
+  dataDir: string;
+  devServer: { port: number; uiPort: number };
+  /** undefined: run the Zuora emulator (npm start) */
+  zuora?: ZuoraConfig;
+  /** undefined: run the NetSuite emulator (npm start) */
+  netsuite?: NetSuiteConfig;
+  zuoraConcurrencyLimit: number;
+  netsuiteConcurrencyLimit: number;
+  emulatorPorts: { zuora: number; netsuite: number };
+  notifyWebhookUrl?: string;
+};
+
+/**
+ * `X_FILE=/path` is read into `X` (Docker/Kubernetes secrets). Setting both is ambiguous and refused.
+ */
+function resolveFileVars(env: NodeJS.ProcessEnv, problems: string[]): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(env)) out[k] = v === '' ? undefined : v;
+  for (const name of FILE_VARS) {
+    const file = out[`${name}_FILE`];
+    if (!file) continue;
+    if (out[name] !== undefined) {
+      problems.push(`${name} and ${name}_FILE are both set: set only one`);
+      continue;
+    }
+    try {
+      out[name] = readFileSync(file, 'utf8').trim();
+    } catch (err) {
+      problems.push(`${name}_FILE: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+    }
+  }
+  return out;
+}
+
+function describeIssue(issue: z.core.$ZodIssue, raw: Record<string, string | undefined>): string {
+  const name = issue.path.join('.');
+  const value = raw[name];
+  const shown =
+    value === undefined
+      ? ''
+      : (SECRET_VARS as readonly string[]).includes(name)
+        ? ' (value hidden)'
+        : ` (got ${JSON.stringify(value.length > 80 ? value.slice(0, 80) + '…' : value)})`;
+  return `${name}: ${issue.message}${shown}`;
+}
+
+/** Settings that must come together: all or none. */
+function group<K extends string>(
+  env: Partial<Record<K, string>>,
+  keys: readonly K[],
+  what: string,
+  problems: string[],
+): boolean {
+  const set = keys.filter((k) => env[k] !== undefined);
+  if (set.length === 0) return false;
+  const missing = keys.filter((k) => env[k] === undefined);
+  if (missing.length > 0) {
+    problems.push(`${missing.join(', ')}: missing (needed for ${what} because ${set.join(', ')} is set)`);
+    return false;
+  }
+  return true;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const problems: string[] = [];
+  const raw = resolveFileVars(env, problems);
+  const parsed = envSchema.safeParse(raw);
+  if (!parsed.success) {
+    problems.push(...parsed.error.issues.map((i) => describeIssue(i, raw)));
+  }
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
+  const e = parsed.data;
+
+  const zuoraKeys = ['ZUORA_BASE_URL', 'ZUORA_CLIENT_ID', 'ZUORA_CLIENT_SECRET'] as const;
+  const netsuiteKeys = [
+    'NETSUITE_ACCOUNT_ID',
+    'NETSUITE_REST_BASE_URL',
+    'NETSUITE_CONSUMER_KEY',
+    'NETSUITE_CONSUMER_SECRET',
+    'NETSUITE_TOKEN_ID',
+    'NETSUITE_TOKEN_SECRET',
+  ] as const;
+  const hasZuora = group(e, zuoraKeys, 'Zuora', problems);
+  const hasNetSuite = group(e, netsuiteKeys, 'NetSuite', problems);
+  if (hasZuora && !e.TENANT_ID)
+    problems.push('TENANT_ID: missing (required when ZUORA_BASE_URL points at a real tenant)');
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  return {
+    taskQueue: e.TASK_QUEUE,
+    tenantId: e.TENANT_ID ?? 'demo',
+    metricsPort: e.METRICS_PORT,
+    logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT,
+    dataDir: e.DATA_DIR,
+    devServer: { port: e.TEMPORAL_DEV_PORT, uiPort: e.TEMPORAL_UI_PORT },
+    zuora: hasZuora
+      ? {
+          baseUrl: e.ZUORA_BASE_URL!,
+          clientId: e.ZUORA_CLIENT_ID!,
+          clientSecret: new Secret(e.ZUORA_CLIENT_SECRET!),
+          entityId: e.ZUORA_ENTITY_ID,
+          concurrencyLimit: e.ZUORA_CONCURRENCY_LIMIT,
+        }
+      : undefined,
+    netsuite: hasNetSuite
+      ? {
+          accountId: e.NETSUITE_ACCOUNT_ID!,
+          restBaseUrl: e.NETSUITE_REST_BASE_URL!,
+          consumerKey: e.NETSUITE_CONSUMER_KEY!,
+          consumerSecret: new Secret(e.NETSUITE_CONSUMER_SECRET!),
+          tokenId: e.NETSUITE_TOKEN_ID!,
+          tokenSecret: new Secret(e.NETSUITE_TOKEN_SECRET!),
+          concurrencyLimit: e.NETSUITE_CONCURRENCY_LIMIT,
+        }
+      : undefined,
+    zuoraConcurrencyLimit: e.ZUORA_CONCURRENCY_LIMIT,
+    netsuiteConcurrencyLimit: e.NETSUITE_CONCURRENCY_LIMIT,
+    emulatorPorts: { zuora: e.ZUORA_EMULATOR_PORT, netsuite: e.NETSUITE_EMULATOR_PORT },
+    notifyWebhookUrl: e.NOTIFY_WEBHOOK_URL,
+  };
+}
+
+/** The names of every env var the config module reads (docker-compose.yml is checked against it). */
+export const CONFIG_ENV_VARS: readonly string[] = [
+  ...Object.keys(envSchema.shape),
+  ...FILE_VARS.map((v) => `${v}_FILE`),
+  // Read by @temporalio/envconfig
+  'TEMPORAL_ADDRESS',
+  'TEMPORAL_NAMESPACE',
+  'TEMPORAL_API_KEY',
+  'TEMPORAL_PROFILE',
+  'TEMPORAL_CONFIG_FILE',
+  'TEMPORAL_TLS',
+  'TEMPORAL_TLS_CLIENT_CERT_PATH',
+  'TEMPORAL_TLS_CLIENT_KEY_PATH',
+  'TEMPORAL_TLS_SERVER_CA_CERT_PATH',
+  'TEMPORAL_TLS_SERVER_NAME',
+];

@@ -1,0 +1,70 @@
+// OAuth 2.0 client credentials (reference §1) and the bearer check every API route goes through.
+import { randomBytes } from 'node:crypto';
+import {
+  hasMediaType,
+  headerValue,
+  jsonResponse,
+  type EmulatorRequest,
+  type EmulatorResponse,
+  type RouteHandler,
+  type Router,
+} from '../../common';
+import type { ZuoraContext } from '../context';
+import { RestCode, restError } from '../errors';
+
+export const TRACK_ID_MAX = 64;
+
+export function registerAuthRoutes(router: Router, ctx: ZuoraContext): void {
+  router.on('POST', '/oauth/token', (req) => {
+    if (!hasMediaType(headerValue(req, 'content-type'), 'application/x-www-form-urlencoded')) {
+      return jsonResponse(400, {
+        error: 'invalid_request',
+        error_description: 'Content-Type must be application/x-www-form-urlencoded',
+      });
+    }
+    const form = new URLSearchParams(req.rawBody.toString('utf8'));
+    if (form.get('grant_type') !== 'client_credentials') {
+      return jsonResponse(400, {
+        error: 'unsupported_grant_type',
+        error_description: 'grant_type must be client_credentials',
+      });
+    }
+    if (form.get('client_id') !== ctx.settings.clientId || form.get('client_secret') !== ctx.settings.clientSecret) {
+      ctx.counters.tokenRejections++;
+      return jsonResponse(401, { error: 'invalid_client', error_description: 'Invalid client id or secret' });
+    }
+    const token = randomBytes(24).toString('hex');
+    ctx.tokens.set(token, ctx.now() + ctx.settings.tokenTtlSeconds * 1000);
+    ctx.counters.tokensIssued++;
+    return jsonResponse(200, {
+      access_token: token,
+      token_type: 'bearer',
+      expires_in: ctx.settings.tokenTtlSeconds,
+      scope: 'user.8ad0823f user_role.read tenant.9999',
+      jti: randomBytes(16).toString('hex'),
+    });
+  });
+}
+
+/** Wraps an API handler: Zuora-Track-Id length, then a valid, unexpired bearer token. */
+export function authenticated(ctx: ZuoraContext, handler: RouteHandler): RouteHandler {
+  return (req: EmulatorRequest): EmulatorResponse | Promise<EmulatorResponse> => {
+    const trackId = headerValue(req, 'zuora-track-id');
+    if (trackId !== undefined && trackId.length > TRACK_ID_MAX) {
+      return restError(400, RestCode.INVALID_VALUE, `Zuora-Track-Id must be at most ${TRACK_ID_MAX} characters`);
+    }
+    const auth = headerValue(req, 'authorization') ?? '';
+    const m = /^Bearer\s+(\S+)$/i.exec(auth);
+    const expiresAt = m ? ctx.tokens.get(m[1] as string) : undefined;
+    if (expiresAt === undefined || expiresAt <= ctx.now()) {
+      ctx.counters.unauthorized401++;
+      if (m && expiresAt !== undefined) ctx.tokens.delete(m[1] as string);
+      return restError(
+        401,
+        RestCode.AUTHENTICATION_FAILED,
+        'Authentication error: missing, invalid or expired bearer token',
+      );
+    }
+    return handler(req);
+  };
+}

@@ -1,0 +1,153 @@
+// Deterministic test data: the same seed number always yields the same tenant (ids, numbers, amounts).
+import { z } from 'zod';
+import { seededRandom } from '../common';
+import { IdKind, isoDate, isoDateTime, money, type CreditMemoRecord, type ZuoraState } from './state';
+
+export const MIGRATION_REASON_CODE = 'AR Mig - negative invoice';
+
+export const seedRequestSchema = z.object({
+  seed: z.number().int().default(42),
+  /** A small tenant to click through: accounts, positive and negative invoices, invoice item adjustments. */
+  demo: z.boolean().default(false),
+  demoAccounts: z.number().int().min(1).max(1000).default(5),
+  /** Credit memos as Zuora's IS migration leaves them (implies Invoice Settlement is enabled). */
+  migratedCreditMemos: z.number().int().min(0).max(5_000_000).default(0),
+  /** Credit memos with another reason code, so a query by reason code must select. */
+  otherCreditMemos: z.number().int().min(0).max(5_000_000).default(0),
+  /** Share of migrated memos whose first write attempt(s) hit lock contention (…50). */
+  lockedShare: z.number().min(0).max(1).default(0),
+  /** Share of migrated memos that are cancelled (writes fail with a business-rule error, …30). */
+  cancelledShare: z.number().min(0).max(1).default(0),
+});
+export type SeedRequest = z.input<typeof seedRequestSchema>;
+
+export interface SeedContext {
+  now: number;
+  lockReleaseAfterAttempts: number;
+}
+
+export function seedTenant(state: ZuoraState, input: SeedRequest, ctx: SeedContext): Record<string, unknown> {
+  const req = seedRequestSchema.parse(input);
+  const random = seededRandom(req.seed);
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+  const amount = (min: number, max: number): number => money(min + random() * (max - min));
+  const day = 86_400_000;
+
+  if (req.demo) {
+    let adjustments = 0;
+    for (let a = 0; a < req.demoAccounts; a++) {
+      const accountId = state.nextId(IdKind.account);
+      state.addAccount({
+        Id: accountId,
+        AccountNumber: state.nextNumber('A'),
+        Name:
+          pick(['Acme Corp', 'Globex', 'Initech', 'Umbrella', 'Hooli', 'Stark Industries', 'Wayne Enterprises']) +
+          ` ${a + 1}`,
+        Currency: 'USD',
+        Status: 'Active',
+        Balance: 0,
+        CreditBalance: 0,
+        CreatedDate: isoDateTime(ctx.now - 400 * day),
+        IntegrationId__NS: String(1000 + a),
+        IntegrationStatus__NS: 'Sync Complete',
+      });
+      const invoiceCount = 3 + Math.floor(random() * 3);
+      for (let i = 0; i < invoiceCount; i++) {
+        const total = amount(100, 2000);
+        const invoiceId = state.nextId(IdKind.invoice);
+        const invoiceDate = isoDate(ctx.now - Math.floor(30 + random() * 300) * day);
+        state.addInvoice({
+          Id: invoiceId,
+          InvoiceNumber: state.nextNumber('INV'),
+          AccountId: accountId,
+          InvoiceDate: invoiceDate,
+          DueDate: invoiceDate,
+          Amount: total,
+          Balance: random() < 0.5 ? total : money(total * 0.5),
+          Status: 'Posted',
+          IntegrationId__NS: String(5000 + state.invoices.size),
+          IntegrationStatus__NS: 'Sync Complete',
+        });
+        if (random() < 0.4) {
+          adjustments++;
+          const adjustmentId = state.nextId(IdKind.invoiceItemAdjustment);
+          state.invoiceItemAdjustments.set(adjustmentId, {
+            Id: adjustmentId,
+            AdjustmentNumber: state.nextNumber('IIA-'),
+            InvoiceId: invoiceId,
+            InvoiceNumber: state.invoices.get(invoiceId)?.InvoiceNumber,
+            AccountId: accountId,
+            Amount: amount(5, 50),
+            Type: 'Credit',
+            AdjustmentDate: invoiceDate,
+            Status: 'Processed',
+            SourceType: 'InvoiceDetail',
+            ReasonCode: 'Standard Adjustment',
+            // Most already synced to NetSuite; every third not yet (what the pre-upgrade check must find).
+            IntegrationStatus__NS: adjustments % 3 === 1 ? undefined : 'Sync Complete',
+          });
+        }
+      }
+      // Every other account has a negative invoice: after the IS migration it becomes a credit memo.
+      if (a % 2 === 0) {
+        const total = -amount(50, 500);
+        const invoiceDate = isoDate(ctx.now - Math.floor(30 + random() * 200) * day);
+        state.addInvoice({
+          Id: state.nextId(IdKind.invoice),
+          InvoiceNumber: state.nextNumber('INV'),
+          AccountId: accountId,
+          InvoiceDate: invoiceDate,
+          DueDate: invoiceDate,
+          Amount: total,
+          Balance: total,
+          Status: 'Posted',
+          IntegrationStatus__NS: a === 0 ? undefined : 'Sync Complete',
+        });
+      }
+    }
+  }
+
+  if (req.migratedCreditMemos > 0 || req.otherCreditMemos > 0) {
+    state.invoiceSettlementEnabled = true; // credit memos exist only on IS tenants
+    const accountIds = [...state.accounts.keys()];
+    if (accountIds.length === 0) {
+      const accountId = state.nextId(IdKind.account);
+      state.addAccount({
+        Id: accountId,
+        AccountNumber: state.nextNumber('A'),
+        Name: 'Bench Account',
+        Currency: 'USD',
+        Status: 'Active',
+      });
+      accountIds.push(accountId);
+    }
+    const memoDate = isoDate(ctx.now);
+    const created = isoDateTime(ctx.now);
+    const make = (reasonCode: string, migrated: boolean): CreditMemoRecord => {
+      const value = amount(1, 500);
+      const cancelled = migrated && random() < req.cancelledShare;
+      const locked = migrated && !cancelled && random() < req.lockedShare;
+      return {
+        id: state.nextId(IdKind.creditMemo),
+        number: state.nextNumber('CM'),
+        accountId: accountIds[Math.floor(random() * accountIds.length)] as string,
+        amount: value,
+        balance: value,
+        status: cancelled ? 'Cancelled' : 'Posted',
+        reasonCode,
+        transferredToAccounting: 'No',
+        excludeFromAutoApplyRules: migrated,
+        memoDate,
+        comment: null,
+        createdDate: created,
+        updatedDate: created,
+        custom: {},
+        lockedAttemptsRemaining: locked ? ctx.lockReleaseAfterAttempts : 0,
+      };
+    };
+    for (let i = 0; i < req.migratedCreditMemos; i++) state.addCreditMemo(make(MIGRATION_REASON_CODE, true));
+    for (let i = 0; i < req.otherCreditMemos; i++)
+      state.addCreditMemo(make(pick(['Standard Adjustment', 'Write-off']), false));
+  }
+  return state.summary();
+}

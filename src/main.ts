@@ -1,0 +1,157 @@
+// `npm start`: the one entry point. With nothing configured it runs everything a person needs to try an upgrade on
+// one machine — a persistent Temporal dev server with the Web UI, the Zuora and NetSuite emulators with a demo
+// tenant, and the worker. Configure TEMPORAL_ADDRESS (or an envconfig profile), ZUORA_* and NETSUITE_* and the
+// same process is a production worker that starts nothing else.
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import { ConfigError, loadConfig, type AppConfig } from './config';
+import { startDevServer, type RunningDevServer } from './temporal/dev-server';
+import { loadTemporalBinaries } from './temporal/binaries';
+import { resolveTemporalTarget, type TemporalTarget } from './temporal/connection';
+import { createWorker, installRuntime } from './worker';
+import { buildDependencies, type Dependencies } from './wiring';
+
+type Stoppable = { name: string; stop: () => Promise<void> };
+
+const stack: Stoppable[] = [];
+let devServer: RunningDevServer | undefined;
+let worker: Worker | undefined;
+let stopping = false;
+
+function say(line = ''): void {
+  process.stderr.write(line + '\n');
+}
+
+async function stopAll(): Promise<void> {
+  while (stack.length > 0) {
+    const s = stack.pop()!;
+    try {
+      await s.stop();
+    } catch (err) {
+      say(`could not stop ${s.name}: ${(err as Error).message}`);
+    }
+  }
+}
+
+function onSignal(signal: NodeJS.Signals): void {
+  if (stopping) return;
+  stopping = true;
+  say(`\n${signal} received: shutting down`);
+  // The worker finishes its current tasks (grace time 5 s), then main() stops what it started.
+  if (worker && worker.getState() === 'RUNNING') {
+    worker.shutdown();
+  } else {
+    void stopAll().then(() => process.exit(0));
+  }
+}
+
+async function main(): Promise<void> {
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  // Never leave a dev server behind, whatever happens to this process.
+  process.on('exit', () => {
+    if (devServer?.process.pid && devServer.process.exitCode === null) {
+      try {
+        process.kill(-devServer.process.pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }
+  });
+
+  let config: AppConfig;
+  let target: TemporalTarget;
+  try {
+    config = loadConfig();
+    target = resolveTemporalTarget();
+  } catch (err) {
+    say(err instanceof ConfigError ? err.message : `Invalid configuration: ${(err as Error).message}`);
+    process.exit(2);
+  }
+  installRuntime({ logLevel: config.logLevel, logFormat: config.logFormat, metricsPort: config.metricsPort });
+
+  let address = target.address;
+  if (!target.configured) {
+    const binaries = loadTemporalBinaries();
+    if (!binaries.cli.path) {
+      say('No Temporal CLI binary on this machine and no TEMPORAL_ADDRESS: run `node scripts/ensure-temporal.mjs`.');
+      process.exit(2);
+    }
+    say(`Starting the Temporal dev server (data in ${config.dataDir}/temporal.sqlite) ...`);
+    devServer = await startDevServer({
+      cliPath: binaries.cli.path,
+      dataDir: config.dataDir,
+      port: config.devServer.port,
+      uiPort: config.devServer.uiPort,
+      namespace: target.namespace,
+    });
+    stack.push({ name: 'Temporal dev server', stop: () => devServer!.stop() });
+    address = devServer.address;
+  } else {
+    say(`Using the Temporal server at ${address} (namespace ${target.namespace}); not starting one.`);
+  }
+  if (stopping) return stopAll();
+
+  const deps: Dependencies = await buildDependencies(config);
+  stack.push(...deps.stoppables);
+  if (stopping) return stopAll();
+
+  const connectionOptions = { ...target.connectionOptions, address };
+  let nativeConnection: NativeConnection;
+  let clientConnection: Connection;
+  try {
+    nativeConnection = await NativeConnection.connect(connectionOptions);
+    clientConnection = await Connection.connect(connectionOptions);
+  } catch (err) {
+    say(`Cannot reach Temporal at ${address}: ${(err as Error).message}`);
+    await stopAll();
+    process.exit(1);
+  }
+  stack.push({
+    name: 'Temporal connections',
+    stop: async () => void (await Promise.all([nativeConnection.close(), clientConnection.close()])),
+  });
+  const client = new Client({ connection: clientConnection, namespace: target.namespace });
+
+  worker = await createWorker({
+    connection: nativeConnection,
+    namespace: target.namespace,
+    taskQueue: config.taskQueue,
+    activities: deps.createActivities(client),
+  });
+
+  printBanner(config, address!, devServer, deps);
+  await worker.run();
+  say('worker stopped');
+  await stopAll();
+}
+
+function printBanner(config: AppConfig, address: string, server: RunningDevServer | undefined, deps: Dependencies) {
+  const t = config.tenantId;
+  const id = `is-upgrade-${t}`;
+  say('');
+  say('Invoice Settlement upgrade worker is running.');
+  say(`  Temporal:    ${address}${server ? ' (embedded dev server)' : ''}`);
+  if (server) say(`  Web UI:      ${server.uiUrl}`);
+  say(`  Task queue:  ${config.taskQueue}`);
+  say(`  Tenant:      ${t}`);
+  for (const line of deps.describe) say(`  ${line}`);
+  say('');
+  say('Start an upgrade:');
+  say(`  temporal workflow start --task-queue ${config.taskQueue} --type invoiceSettlementUpgrade \\`);
+  say(`    --workflow-id ${id} --input '{"tenantId":"${t}","oldConnectorInstanceId":"old-instance-1"}'`);
+  say('Where does it stand?');
+  say(`  temporal workflow query --workflow-id ${id} --name status`);
+  say('Signal a human step, e.g. Zuora has enabled Invoice Settlement:');
+  say(
+    `  temporal workflow signal --workflow-id ${id} --name invoiceSettlementEnabled --input '{"by":"you@example.com"}'`,
+  );
+  say('Stop with Ctrl-C.');
+  say('');
+}
+
+main().catch(async (err) => {
+  say(`fatal: ${(err as Error).stack ?? String(err)}`);
+  await stopAll();
+  process.exit(1);
+});

@@ -1,0 +1,99 @@
+// The migrateCreditMemos contract: input, progress query and result. Imported by the workflow, the activities and
+// the client alike, so it must stay free of I/O.
+import { defineQuery } from '@temporalio/workflow';
+import { z } from 'zod';
+
+/** Reason code Zuora gives the credit memos it creates from negative invoices when it enables Invoice Settlement. */
+export const MIGRATED_CREDIT_MEMO_REASON_CODE = 'AR Mig - negative invoice';
+
+/** The Data Query that finds what is left to do. Re-run after every pass: its empty answer is the verification. */
+export const REMAINING_MIGRATED_CREDIT_MEMOS_QUERY =
+  `select id, memonumber from creditmemo where reasoncode = '${MIGRATED_CREDIT_MEMO_REASON_CODE}' ` +
+  `and transferredtoaccounting <> 'Yes'`;
+
+export const tenantIdSchema = z
+  .string({ message: 'tenantId is required' })
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/, 'tenantId must be 1-63 letters, digits, "-" or "_"');
+
+export const migrateCreditMemosOptionsSchema = z.object({
+  /** Count and sample what would change; write nothing. */
+  dryRun: z.boolean().default(false),
+  /** The tenant's concurrent request limit (Zuora's default is 40). */
+  tenantConcurrencyLimit: z.number().int().positive().default(40),
+  /** Requests in flight at most; defaults to 80% of the tenant limit, leaving room for other integrations. */
+  concurrencyBudget: z.number().int().positive().optional(),
+  /** Rows of the query result one activity handles: larger means fewer history events, smaller finer progress. */
+  chunkRows: z.number().int().min(50).max(1_000_000).default(50_000),
+  /** A pass is one query and the updates of what it found; stop after this many even if progress continues. */
+  maxPasses: z.number().int().positive().max(100).default(10),
+  /** Memos written to the dry-run sample report. */
+  sampleSize: z.number().int().min(0).max(1000).default(20),
+  /** A worker that dies mid-chunk is noticed after this long, and the chunk resumes from its last heartbeat. */
+  heartbeatTimeoutSeconds: z.number().int().min(2).max(600).default(30),
+  /** Continue-as-new once a run's history passes this many events (well under Temporal's 10K warning). */
+  continueAsNewAfterEvents: z.number().int().min(50).max(9_000).default(5_000),
+});
+
+export const migrateCreditMemosInputSchema = z
+  .object({ tenantId: tenantIdSchema })
+  .extend(migrateCreditMemosOptionsSchema.shape)
+  .refine((i) => i.concurrencyBudget === undefined || i.concurrencyBudget <= i.tenantConcurrencyLimit, {
+    message: 'concurrencyBudget may not exceed tenantConcurrencyLimit',
+    path: ['concurrencyBudget'],
+  });
+
+export type MigrateCreditMemosInput = z.input<typeof migrateCreditMemosInputSchema>;
+export type MigrateCreditMemosParams = z.output<typeof migrateCreditMemosInputSchema>;
+
+export function concurrencyBudgetOf(p: Pick<MigrateCreditMemosParams, 'concurrencyBudget' | 'tenantConcurrencyLimit'>) {
+  return p.concurrencyBudget ?? Math.max(1, Math.floor(p.tenantConcurrencyLimit * 0.8));
+}
+
+/** Counters of the whole migration (all passes, all runs of a continue-as-new chain). */
+export type MigrationCounters = {
+  /** Memos the first query found. */
+  totalFound: number;
+  updated: number;
+  /** Items refused with a non-retryable code (memo by memo, in the failure report). */
+  failed: number;
+  /** Requests Zuora answered with a retryable error that the client retried. */
+  retries: number;
+  /** Milliseconds spent held back by Retry-After. */
+  throttledMs: number;
+  passes: number;
+  /** Rows handled in the current pass. */
+  passRowsDone: number;
+  passRows: number;
+};
+
+export type MigrationProgress = MigrationCounters & {
+  phase: 'querying' | 'updating' | 'verifying' | 'done' | 'failed';
+  dryRun: boolean;
+  concurrencyBudget: number;
+  /** Memos per second over the updating time so far. */
+  rate: number;
+  /** Estimated seconds to finish the current pass; null when unknown. */
+  etaSeconds: number | null;
+  remainingAtLastQuery: number | null;
+  startedAt: string;
+  reportDir: string | null;
+};
+
+export type MigrateCreditMemosResult = {
+  tenantId: string;
+  dryRun: boolean;
+  /** true when a fresh query after the last pass found nothing left. */
+  verified: boolean;
+  /** What the last query found (0 when verified). */
+  remaining: number;
+  counters: MigrationCounters;
+  /** Where the full per-memo reports are (failures, dry-run sample). Per-memo data never enters history. */
+  reports: { dir: string | null; failures: string | null; dryRunSample: string | null };
+  stoppedBecause: 'verified' | 'no-progress' | 'max-passes' | 'dry-run';
+  seconds: number;
+};
+
+/** State carried across continue-as-new. */
+export type MigrationCarryOver = { counters: MigrationCounters; startedAt: number; updatingMs: number };
+
+export const progressQuery = defineQuery<MigrationProgress>('progress');

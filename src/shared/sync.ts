@@ -1,0 +1,148 @@
+// The NetSuite→Zuora sync contracts: inputs and results of syncNetSuiteCreditMemos and syncNetSuitePayments.
+// Free of I/O: imported by workflows, activities and the client.
+import { z } from 'zod';
+import { tenantIdSchema } from './migration';
+
+const isoDate = z.iso.date({ message: 'must be a date such as 2026-01-31' });
+
+export const syncNetSuiteCreditMemosInputSchema = z
+  .object({
+    tenantId: tenantIdSchema,
+    /** The standard credit memo sync (fully applied to one Zuora invoice → Credit adjustment). Off by default. */
+    standard: z.boolean().default(false),
+    /** The negative balance sync (Zuora Type NEGATIVE_INVOICE → Charge + Credit adjustments). Off by default. */
+    negativeBalance: z.boolean().default(false),
+    /** NetSuite credit memos dated before this are never synced. */
+    cutoverDate: isoDate.optional(),
+    /** Re-read this many minutes before the last watermark: NetSuite's lastmodifieddate is not a strict order. */
+    overlapMinutes: z
+      .number()
+      .int()
+      .min(0)
+      .max(24 * 60)
+      .default(10),
+    /** Look at everything since the cutover (ignore the previous run's watermark): a backfill. */
+    fullScan: z.boolean().default(false),
+    /** Count what would be created; write nothing in Zuora or NetSuite. */
+    dryRun: z.boolean().default(false),
+    /** NetSuite candidates per page (SuiteQL allows ≤ 1000). */
+    pageSize: z.number().int().min(1).max(1000).default(1000),
+  })
+  .strict();
+export type SyncNetSuiteCreditMemosInput = z.input<typeof syncNetSuiteCreditMemosInputSchema>;
+export type SyncNetSuiteCreditMemosParams = z.output<typeof syncNetSuiteCreditMemosInputSchema>;
+
+export const syncNetSuitePaymentsInputSchema = z
+  .object({
+    tenantId: tenantIdSchema,
+    cutoverDate: isoDate.optional(),
+    overlapMinutes: z
+      .number()
+      .int()
+      .min(0)
+      .max(24 * 60)
+      .default(10),
+    fullScan: z.boolean().default(false),
+    dryRun: z.boolean().default(false),
+    pageSize: z.number().int().min(1).max(1000).default(1000),
+  })
+  .strict();
+export type SyncNetSuitePaymentsInput = z.input<typeof syncNetSuitePaymentsInputSchema>;
+export type SyncNetSuitePaymentsParams = z.output<typeof syncNetSuitePaymentsInputSchema>;
+
+export type SyncResult = {
+  tenantId: string;
+  dryRun: boolean;
+  /** Records examined (modified since the watermark, after the cutover). */
+  examined: number;
+  /** Zuora objects created (invoice adjustments or payments). */
+  created: number;
+  /** Records already synced earlier whose Zuora object was found by reference id (no second create). */
+  alreadyInZuora: number;
+  /** Records synced (written back Sync Complete in NetSuite). */
+  synced: number;
+  skippedByReason: Record<string, number>;
+  failed: number;
+  /** Eligible records left after the run (0 means drained). */
+  eligibleRemaining: number;
+  /** Credit memos unapplied in NetSuite after they synced: to reconcile by hand. */
+  reconciliationNeeded: number;
+  reports: { failures: string | null; reconciliation: string | null };
+  /**
+   * NetSuite lastmodifieddate (`YYYY-MM-DDTHH:MM:SS`, account time zone) up to which this run saw every record: the
+   * next run reads from it minus its overlapMinutes. A dry run keeps the previous watermark (it wrote nothing).
+   */
+  newWatermark: string | null;
+  previousWatermark: string | null;
+  /** Records that met every rule (created, found in Zuora, refused, or — dry run — would be created). */
+  eligible: number;
+  /** The lastmodifieddate this run read from (previous watermark minus the overlap; epoch for a full scan). */
+  readFrom: string;
+};
+
+/** Workflow types of the syncs (the visibility query for the previous run's watermark uses them). */
+export const SYNC_WORKFLOW_TYPES = {
+  'credit-memo': 'syncNetSuiteCreditMemos',
+  payment: 'syncNetSuitePayments',
+} as const;
+export type SyncKind = keyof typeof SYNC_WORKFLOW_TYPES;
+
+export const DEFAULT_SYNC_INTERVAL = '30m';
+
+/** `YYYY-MM-DDTHH:MM:SS` — how the NetSuite queries read and return lastmodifieddate. */
+export const WATERMARK_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/;
+/** "Since the beginning": the read-from of a run without a watermark (the cutover date still applies). */
+export const EPOCH_WATERMARK = '1970-01-01T00:00:00';
+
+/** `watermark` minus `minutes`, in the same zone-less format (pure arithmetic: safe in workflow code). */
+export function watermarkMinus(watermark: string, minutes: number): string {
+  if (!WATERMARK_PATTERN.test(watermark)) throw new RangeError(`not a watermark: ${watermark}`);
+  const ms = Date.parse(`${watermark}Z`) - minutes * 60_000;
+  if (Number.isNaN(ms)) throw new RangeError(`not a watermark: ${watermark}`);
+  const text = new Date(Math.max(0, ms)).toISOString().slice(0, 19);
+  return text;
+}
+
+/** The fields of a finished run's result that the next run reads (validated: results are data from history). */
+export const syncResultWatermarkSchema = z.object({
+  dryRun: z.boolean(),
+  newWatermark: z.string().regex(WATERMARK_PATTERN).nullable(),
+});
+
+/** Counts a sync run accumulates, chunk by chunk (the only per-run data that enters workflow history). */
+export type SyncTally = {
+  examined: number;
+  eligible: number;
+  created: number;
+  alreadyInZuora: number;
+  synced: number;
+  failed: number;
+  reconciliationNeeded: number;
+  skippedByReason: Record<string, number>;
+};
+
+export const emptyTally = (): SyncTally => ({
+  examined: 0,
+  eligible: 0,
+  created: 0,
+  alreadyInZuora: 0,
+  synced: 0,
+  failed: 0,
+  reconciliationNeeded: 0,
+  skippedByReason: {},
+});
+
+export function addTally(into: SyncTally, t: SyncTally): SyncTally {
+  const skippedByReason = { ...into.skippedByReason };
+  for (const [k, v] of Object.entries(t.skippedByReason)) skippedByReason[k] = (skippedByReason[k] ?? 0) + v;
+  return {
+    examined: into.examined + t.examined,
+    eligible: into.eligible + t.eligible,
+    created: into.created + t.created,
+    alreadyInZuora: into.alreadyInZuora + t.alreadyInZuora,
+    synced: into.synced + t.synced,
+    failed: into.failed + t.failed,
+    reconciliationNeeded: into.reconciliationNeeded + t.reconciliationNeeded,
+    skippedByReason,
+  };
+}

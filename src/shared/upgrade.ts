@@ -1,0 +1,290 @@
+// The invoiceSettlementUpgrade operator contract (PRODUCT.md): start input, steps, signals, updates and the status
+// query. Operators' scripts and the project's CLI rely on these names; change them only with a versioned plan.
+// Free of I/O: imported by the workflow (sandboxed) and by the client.
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import { z } from 'zod';
+import { tenantIdSchema } from './migration';
+
+export const upgradeWorkflowId = (tenantId: string) => `is-upgrade-${tenantId}`;
+export const creditMemoScheduleId = (tenantId: string) => `netsuite-credit-memo-sync-${tenantId}`;
+export const paymentScheduleId = (tenantId: string) => `netsuite-payment-sync-${tenantId}`;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Steps
+export const STEPS = [
+  {
+    id: 'prepare.final-credit-memo-sync',
+    kind: 'auto',
+    title: 'Run the NetSuite→Zuora credit memo sync one last time and pause its schedule',
+  },
+  {
+    id: 'prepare.verify-zuora-synced',
+    kind: 'auto',
+    title: 'Verify no invoice item adjustment or negative invoice is left unsynced to NetSuite',
+  },
+  {
+    id: 'prepare.freeze-negative-invoices',
+    kind: 'manual',
+    title: 'Confirm negative invoices and invoice item adjustments are no longer created',
+  },
+  {
+    id: 'enable-invoice-settlement',
+    kind: 'wait',
+    title: 'Zuora enables Invoice Settlement (verified through the Zuora API)',
+  },
+  {
+    id: 'migrate.credit-memos',
+    kind: 'auto',
+    title: 'Set Transferred To Accounting = Yes on every migrated credit memo (dry run, approval, update, verify)',
+  },
+  {
+    id: 'connector.oauth-client',
+    kind: 'manual',
+    title: 'Generate an OAuth client for the Connect app (data: oauthClientId)',
+  },
+  {
+    id: 'connector.new-instance',
+    kind: 'manual',
+    title: 'Create the new NetSuite connector instance (data: newInstanceId)',
+  },
+  {
+    id: 'connector.support-ticket',
+    kind: 'manual',
+    title: 'Open the Zuora Global Support ticket with the old and new instance ids (data: ticketId)',
+  },
+  {
+    id: 'connector.provisioning-ids',
+    kind: 'wait',
+    title: "Zuora's provisioning team sends the new account id and environment id",
+  },
+  {
+    id: 'connector.sync-preferences',
+    kind: 'manual',
+    title: 'Configure the sync preferences of the new connector instance',
+  },
+  { id: 'connector.retire-old', kind: 'manual', title: 'Stop using the old connector instance' },
+  {
+    id: 'payments.zuora-sync-updates-default',
+    kind: 'manual',
+    title: 'In NetSuite, make the Zuora Sync Updates field default to Yes',
+  },
+  { id: 'payments.catch-up-sync', kind: 'auto', title: 'Run the NetSuite→Zuora payment sync once' },
+  {
+    id: 'schedules.switch',
+    kind: 'auto',
+    title: 'Retire the credit memo sync schedule; create and start the payment sync schedule',
+  },
+] as const;
+
+export type StepId = (typeof STEPS)[number]['id'];
+export const STEP_IDS = STEPS.map((s) => s.id) as unknown as readonly [StepId, ...StepId[]];
+export type StepKind = 'auto' | 'manual' | 'wait';
+export type StepState = 'pending' | 'running' | 'waiting' | 'done' | 'failed' | 'skipped';
+export type Phase = 'prepare' | 'enable' | 'migrate' | 'connector' | 'payments' | 'schedules' | 'done';
+export type WaitingOn = 'operator' | 'zuora-support' | 'nothing';
+
+export function phaseOf(stepId: StepId | null): Phase {
+  if (stepId === null) return 'done';
+  if (stepId === 'enable-invoice-settlement') return 'enable';
+  return stepId.split('.')[0] as Phase;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Start input
+const duration = z.string().regex(/^\d+(\.\d+)?\s*(ms|s|m|h|d)$/, 'must be a duration such as "30m", "24h" or "5d"');
+
+export const upgradeOptionsSchema = z
+  .object({
+    /** How often a person is reminded while the upgrade waits on Zuora support for provisioning ids. */
+    reminderInterval: duration.default('24h'),
+    /** When a wait on Zuora support is escalated. */
+    escalationAfter: duration.default('5d'),
+    /** Migration: the tenant's concurrency limit and our share of it. */
+    tenantConcurrencyLimit: z.number().int().positive().default(40),
+    migrationConcurrencyBudget: z.number().int().positive().optional(),
+    migrationChunkRows: z.number().int().min(50).default(50_000),
+    /** Rehearsal: the migration only dry-runs, syncs write nothing, schedules are left as they are. */
+    dryRun: z.boolean().default(false),
+    /** Interval of the payment sync schedule created at the end. */
+    paymentSyncInterval: duration.default('30m'),
+    /** Start of the payment sync (ISO date): NetSuite payments before it are not synced. */
+    paymentCutoverDate: z.iso.date({ message: 'must be a date such as 2026-01-31' }).optional(),
+  })
+  .strict();
+
+export const upgradeInputSchema = z
+  .object({
+    tenantId: tenantIdSchema,
+    oldConnectorInstanceId: z
+      .string({ message: 'oldConnectorInstanceId is required' })
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, 'oldConnectorInstanceId must be an instance id such as 8a1f…'),
+    options: upgradeOptionsSchema.default(upgradeOptionsSchema.parse({})),
+  })
+  .strict();
+export type UpgradeInput = z.input<typeof upgradeInputSchema>;
+export type UpgradeParams = z.output<typeof upgradeInputSchema>;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Messages. Every human message says who sent it; it lands in the audit log whether accepted or not.
+const by = z
+  .string({ message: '"by" is required: who is sending this (e.g. an email address)' })
+  .trim()
+  .min(1, '"by" must not be empty: who is sending this')
+  .max(200);
+const stepId = z.enum(STEP_IDS, { message: `stepId must be one of: ${STEP_IDS.join(', ')}` });
+/** Provisioning ids as Zuora Connect issues them: letters, digits and dashes. */
+const provisioningId = (name: string) =>
+  z
+    .string({ message: `${name} is required` })
+    .trim()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9-]{2,63}$/, `${name} must be 3-64 letters, digits or "-"`);
+/** Step data is shown to everyone and kept in history forever: it must never carry a secret. */
+const stepData = z
+  .record(z.string(), z.union([z.string().max(500), z.number(), z.boolean(), z.null()]))
+  .refine((d) => !Object.keys(d).some((k) => /secret|password|passwd|token(?!id)|private|credential/i.test(k)), {
+    message: 'data must not contain secrets (keys like secret, password, token, credential): give ids only',
+  });
+
+export const invoiceSettlementEnabledSchema = z.object({ by }).strict();
+export const provisioningIdsReceivedSchema = z
+  .object({
+    by,
+    accountId: provisioningId('accountId'),
+    environmentId: provisioningId('environmentId'),
+    ticketId: z.string().trim().min(1).max(64).optional(),
+  })
+  .strict();
+export const completeStepSchema = z.object({ by, stepId, data: stepData.optional() }).strict();
+export const approveStepSchema = z.object({ by, stepId, note: z.string().max(1000).optional() }).strict();
+export const skipStepSchema = z
+  .object({
+    by,
+    stepId,
+    reason: z.string({ message: 'reason is required' }).trim().min(3, 'reason is required: why skip this step'),
+  })
+  .strict();
+export const retryStepSchema = z.object({ by, stepId }).strict();
+export const pauseSchema = z
+  .object({ by, reason: z.string({ message: 'reason is required' }).trim().min(1, 'reason is required') })
+  .strict();
+export const resumeSchema = z.object({ by }).strict();
+
+export type InvoiceSettlementEnabled = z.infer<typeof invoiceSettlementEnabledSchema>;
+export type ProvisioningIdsReceived = z.infer<typeof provisioningIdsReceivedSchema>;
+export type CompleteStep = z.infer<typeof completeStepSchema>;
+export type ApproveStep = z.infer<typeof approveStepSchema>;
+export type SkipStep = z.infer<typeof skipStepSchema>;
+export type RetryStep = z.infer<typeof retryStepSchema>;
+export type Pause = z.infer<typeof pauseSchema>;
+export type Resume = z.infer<typeof resumeSchema>;
+
+/** Per-step data a manual completion must carry. */
+export const REQUIRED_STEP_DATA: Partial<Record<StepId, { key: string; pattern: RegExp; hint: string }>> = {
+  'connector.oauth-client': {
+    key: 'oauthClientId',
+    pattern: /^[A-Za-z0-9][A-Za-z0-9._-]{2,127}$/,
+    hint: 'the OAuth client id (never its secret)',
+  },
+  'connector.new-instance': {
+    key: 'newInstanceId',
+    pattern: /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/,
+    hint: 'the new connector instance id',
+  },
+  'connector.support-ticket': {
+    key: 'ticketId',
+    pattern: /^[A-Za-z0-9][A-Za-z0-9._#-]{0,63}$/,
+    hint: 'the Zuora Global Support ticket id',
+  },
+};
+
+/** What an accepted update answers. Rejections are ApplicationFailures with the reason as message. */
+export type MessageOutcome = { outcome: 'accepted' | 'duplicate' | 'kept-for-later'; message: string };
+
+export const MESSAGES = {
+  invoiceSettlementEnabled: invoiceSettlementEnabledSchema,
+  provisioningIdsReceived: provisioningIdsReceivedSchema,
+  completeStep: completeStepSchema,
+  approveStep: approveStepSchema,
+  skipStep: skipStepSchema,
+  retryStep: retryStepSchema,
+  pause: pauseSchema,
+  resume: resumeSchema,
+} as const;
+export type MessageName = keyof typeof MESSAGES;
+
+// Signals (fire and forget: a bad one is recorded as rejected in the audit log) ...
+export const invoiceSettlementEnabledSignal = defineSignal<[InvoiceSettlementEnabled]>('invoiceSettlementEnabled');
+export const provisioningIdsReceivedSignal = defineSignal<[ProvisioningIdsReceived]>('provisioningIdsReceived');
+export const completeStepSignal = defineSignal<[CompleteStep]>('completeStep');
+export const approveStepSignal = defineSignal<[ApproveStep]>('approveStep');
+export const skipStepSignal = defineSignal<[SkipStep]>('skipStep');
+export const retryStepSignal = defineSignal<[RetryStep]>('retryStep');
+export const pauseSignal = defineSignal<[Pause]>('pause');
+export const resumeSignal = defineSignal<[Resume]>('resume');
+
+// ... and the same messages as updates, whose validator refuses bad input before it reaches history.
+export const invoiceSettlementEnabledUpdate = defineUpdate<MessageOutcome, [InvoiceSettlementEnabled]>(
+  'invoiceSettlementEnabled',
+);
+export const provisioningIdsReceivedUpdate = defineUpdate<MessageOutcome, [ProvisioningIdsReceived]>(
+  'provisioningIdsReceived',
+);
+export const completeStepUpdate = defineUpdate<MessageOutcome, [CompleteStep]>('completeStep');
+export const approveStepUpdate = defineUpdate<MessageOutcome, [ApproveStep]>('approveStep');
+export const skipStepUpdate = defineUpdate<MessageOutcome, [SkipStep]>('skipStep');
+export const retryStepUpdate = defineUpdate<MessageOutcome, [RetryStep]>('retryStep');
+export const pauseUpdate = defineUpdate<MessageOutcome, [Pause]>('pause');
+export const resumeUpdate = defineUpdate<MessageOutcome, [Resume]>('resume');
+
+// ---------------------------------------------------------------------------------------------------------------
+// Status
+export type StepStatus = {
+  id: StepId;
+  title: string;
+  kind: StepKind;
+  state: StepState;
+  startedAt?: string;
+  finishedAt?: string;
+  /** Who completed, approved, skipped or retried it. */
+  by?: string;
+  data: Record<string, unknown>;
+  note?: string;
+  error?: string;
+  attempts: number;
+};
+
+export type AuditEntry = {
+  at: string;
+  message: MessageName | 'system';
+  by?: string;
+  stepId?: string;
+  outcome: 'accepted' | 'rejected' | 'duplicate' | 'kept-for-later' | 'info';
+  detail: string;
+};
+
+export type Reminder = { kind: 'reminder' | 'escalation'; stepId: StepId; at: string; count: number };
+
+export type UpgradeStatus = {
+  tenantId: string;
+  workflowId: string;
+  phase: Phase;
+  currentStep: StepId | null;
+  waitingOn: WaitingOn;
+  paused: { by: string; reason: string; at: string } | null;
+  dryRun: boolean;
+  steps: StepStatus[];
+  migration: {
+    dryRun?: { found: number; sample: string | null };
+    result?: { updated: number; failed: number; remaining: number; verified: boolean; failuresReport: string | null };
+  };
+  syncs: {
+    finalCreditMemoSync?: Record<string, unknown>;
+    paymentCatchUpSync?: Record<string, unknown>;
+  };
+  openReminders: Reminder[];
+  audit: AuditEntry[];
+  startedAt: string;
+  finishedAt: string | null;
+};
+
+export const statusQuery = defineQuery<UpgradeStatus>('status');

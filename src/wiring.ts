@@ -1,0 +1,125 @@
+// Builds what the worker's activities need from the configuration: the Zuora and NetSuite clients (pointed at the
+// real systems, or at emulators this process starts), the notifier and the report store. Secrets are revealed here,
+// into the HTTP clients, and nowhere else.
+import { join } from 'node:path';
+import type { Client } from '@temporalio/client';
+import { createActivities } from './activities';
+import type { AppConfig } from './config';
+import { mirrorNetSuiteIntoZuora } from './emulators/linked-tenants';
+import { startNetSuiteEmulator, type RunningNetSuiteEmulator } from './emulators/netsuite/server';
+import { startZuoraEmulator, type RunningZuoraEmulator } from './emulators/zuora/server';
+import { RequestGate } from './http/request-gate';
+import { NetSuiteClient } from './netsuite/client';
+import { LogNotifier, WebhookNotifier, type Notifier } from './notifier/notifier';
+import { ReportStore } from './reports/report-store';
+import { ZuoraClient } from './zuora/client';
+
+export type Dependencies = {
+  zuora: ZuoraClient;
+  netsuite: NetSuiteClient;
+  notifier: Notifier;
+  reports: ReportStore;
+  createActivities: (temporal: Client) => ReturnType<typeof createActivities>;
+  stoppables: { name: string; stop: () => Promise<void> }[];
+  /** Lines for the start banner (no secrets). */
+  describe: string[];
+};
+
+/** Our share of a tenant's concurrency limit: leave 20% for the other integrations. */
+export const budgetOf = (limit: number) => Math.max(1, Math.floor(limit * 0.8));
+
+export async function buildDependencies(config: AppConfig): Promise<Dependencies> {
+  const stoppables: Dependencies['stoppables'] = [];
+  const describe: string[] = [];
+
+  // Emulators for whatever is not configured; when both are emulated, the Zuora tenant mirrors the NetSuite demo
+  // account as the connector would have left it, so the syncs have something real to do.
+  let zuoraEmulator: RunningZuoraEmulator | undefined;
+  let netsuiteEmulator: RunningNetSuiteEmulator | undefined;
+  if (!config.netsuite) {
+    netsuiteEmulator = await startNetSuiteEmulator({ port: config.emulatorPorts.netsuite, seed: { demo: true } });
+    const emulator = netsuiteEmulator;
+    stoppables.push({ name: 'NetSuite emulator', stop: () => emulator.stop() });
+  }
+  if (!config.zuora) {
+    zuoraEmulator = await startZuoraEmulator({ port: config.emulatorPorts.zuora, seed: { demo: true } });
+    const emulator = zuoraEmulator;
+    stoppables.push({ name: 'Zuora emulator', stop: () => emulator.stop() });
+    if (netsuiteEmulator) mirrorNetSuiteIntoZuora(netsuiteEmulator, zuoraEmulator.state);
+  }
+
+  let zuora: ZuoraClient;
+  const zuoraGate = new RequestGate({ maxInFlight: budgetOf(config.zuoraConcurrencyLimit) });
+  if (config.zuora) {
+    zuora = new ZuoraClient({
+      baseUrl: config.zuora.baseUrl,
+      clientId: config.zuora.clientId,
+      clientSecret: config.zuora.clientSecret.reveal(),
+      entityIds: config.zuora.entityId,
+      gate: zuoraGate,
+    });
+    describe.push(`Zuora:       ${config.zuora.baseUrl}`);
+  } else {
+    const emulator = zuoraEmulator!;
+    const settings = emulator.admin.config();
+    zuora = new ZuoraClient({
+      baseUrl: emulator.url,
+      clientId: settings.clientId,
+      clientSecret: settings.clientSecret,
+      gate: zuoraGate,
+    });
+    describe.push(`Zuora:       ${emulator.url} (emulator, demo tenant; admin API at ${emulator.url}/__admin)`);
+  }
+
+  let netsuite: NetSuiteClient;
+  const netsuiteGate = new RequestGate({ maxInFlight: config.netsuiteConcurrencyLimit });
+  if (config.netsuite) {
+    netsuite = new NetSuiteClient({
+      accountId: config.netsuite.accountId,
+      restBaseUrl: config.netsuite.restBaseUrl,
+      consumerKey: config.netsuite.consumerKey,
+      consumerSecret: config.netsuite.consumerSecret.reveal(),
+      tokenId: config.netsuite.tokenId,
+      tokenSecret: config.netsuite.tokenSecret.reveal(),
+      gate: netsuiteGate,
+    });
+    describe.push(`NetSuite:    ${config.netsuite.restBaseUrl} (account ${config.netsuite.accountId})`);
+  } else {
+    const emulator = netsuiteEmulator!;
+    const c = emulator.credentials;
+    netsuite = new NetSuiteClient({
+      accountId: c.accountId,
+      restBaseUrl: c.restBaseUrl,
+      consumerKey: c.consumerKey,
+      consumerSecret: c.consumerSecret,
+      tokenId: c.tokenId,
+      tokenSecret: c.tokenSecret,
+      gate: netsuiteGate,
+    });
+    describe.push(`NetSuite:    ${emulator.url} (emulator, demo account; admin API at ${emulator.url}/__admin)`);
+  }
+
+  const notifier: Notifier = config.notifyWebhookUrl ? new WebhookNotifier(config.notifyWebhookUrl) : new LogNotifier();
+  describe.push(`Notify:      ${config.notifyWebhookUrl ? 'webhook' : 'log (set NOTIFY_WEBHOOK_URL for Slack)'}`);
+  const reports = new ReportStore(join(config.dataDir, 'reports'));
+  describe.push(`Reports:     ${reports.root}`);
+
+  return {
+    zuora,
+    netsuite,
+    notifier,
+    reports,
+    stoppables,
+    describe,
+    createActivities: (temporal) =>
+      createActivities({
+        zuora,
+        netsuite,
+        notifier,
+        reports,
+        temporal,
+        tenantId: config.tenantId,
+        taskQueue: config.taskQueue,
+      }),
+  };
+}

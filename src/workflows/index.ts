@@ -1,0 +1,5 @@
+// Every workflow type the worker runs (names are the operator contract in PRODUCT.md).
+export { migrateCreditMemos } from './migrate-credit-memos';
+export { syncNetSuiteCreditMemos } from './sync-netsuite-credit-memos';
+export { syncNetSuitePayments } from './sync-netsuite-payments';
+export { invoiceSettlementUpgrade } from './invoice-settlement-upgrade';

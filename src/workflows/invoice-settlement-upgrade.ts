@@ -1,0 +1,861 @@
+// invoiceSettlementUpgrade: Zuora's Invoice Settlement runbook for a NetSuite-connected tenant as one durable
+// workflow. Steps run in order (STEPS in shared/upgrade.ts); each is automatic (an activity or child workflow),
+// manual (an operator says it is done) or a wait (on Zuora). Every human message is validated, lands in the audit
+// log, and is idempotent: a duplicate changes nothing, an early one is kept for its step.
+import {
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  executeChild,
+  log,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+  ParentClosePolicy,
+} from '@temporalio/workflow';
+import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
+import type { UpgradeActivities } from '../activities/upgrade';
+import type { MigrateCreditMemosResult } from '../shared/migration';
+import { IS_TENANT_ID, IS_UPGRADE_PHASE, IS_WAITING_ON } from '../shared/search-attributes';
+import type { SyncResult } from '../shared/sync';
+import {
+  MESSAGES,
+  REQUIRED_STEP_DATA,
+  STEPS,
+  approveStepSignal,
+  approveStepUpdate,
+  completeStepSignal,
+  completeStepUpdate,
+  invoiceSettlementEnabledSignal,
+  invoiceSettlementEnabledUpdate,
+  pauseSignal,
+  pauseUpdate,
+  phaseOf,
+  provisioningIdsReceivedSignal,
+  provisioningIdsReceivedUpdate,
+  resumeSignal,
+  resumeUpdate,
+  retryStepSignal,
+  retryStepUpdate,
+  skipStepSignal,
+  skipStepUpdate,
+  statusQuery,
+  upgradeInputSchema,
+  type AuditEntry,
+  type MessageName,
+  type MessageOutcome,
+  type ProvisioningIdsReceived,
+  type Reminder,
+  type StepId,
+  type StepStatus,
+  type UpgradeInput,
+  type UpgradeStatus,
+  type WaitingOn,
+} from '../shared/upgrade';
+import { migrateCreditMemos } from './migrate-credit-memos';
+import { syncNetSuiteCreditMemos } from './sync-netsuite-credit-memos';
+import { syncNetSuitePayments } from './sync-netsuite-payments';
+import { parseDuration } from './durations';
+import { describeZodError, parseWorkflowInput } from './validation';
+
+const acts = proxyActivities<UpgradeActivities>({
+  startToCloseTimeout: '10m',
+  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '2m', maximumAttempts: 8 },
+});
+
+/** Steps that need an explicit approval before they write (the irreversible bulk update). */
+const APPROVAL_GATES: ReadonlySet<StepId> = new Set(['migrate.credit-memos']);
+/** Steps whose wait is on Zuora support rather than on the operator. */
+const ZUORA_SUPPORT_WAITS: ReadonlySet<StepId> = new Set(['enable-invoice-settlement', 'connector.provisioning-ids']);
+const MAX_AUDIT_ENTRIES = 2_000;
+
+type Claim = { by: string; at: string };
+type State = {
+  steps: StepStatus[];
+  audit: AuditEntry[];
+  paused: UpgradeStatus['paused'];
+  /** Messages kept for a step that has not come yet, or waiting to be acted on. */
+  inbox: {
+    enabledClaims: Claim[];
+    provisioningIds?: ProvisioningIdsReceived & { at: string };
+    completions: Partial<Record<StepId, { by: string; data: Record<string, unknown>; at: string }>>;
+    approvals: Partial<Record<StepId, { by: string; note?: string; at: string }>>;
+    retries: Partial<Record<StepId, { by: string; at: string }>>;
+  };
+  migration: UpgradeStatus['migration'];
+  syncs: UpgradeStatus['syncs'];
+  openReminders: Reminder[];
+  startedAt: string;
+  finishedAt: string | null;
+};
+
+export type UpgradeCarry = { state: State };
+
+export async function invoiceSettlementUpgrade(rawInput: UpgradeInput, carry?: UpgradeCarry): Promise<UpgradeStatus> {
+  const input = parseWorkflowInput(upgradeInputSchema, rawInput, 'invoiceSettlementUpgrade input');
+  const { tenantId, options } = input;
+  const workflowId = workflowInfo().workflowId;
+  const now = () => new Date(Date.now()).toISOString();
+
+  const state: State = carry?.state ?? {
+    steps: STEPS.map((s) => ({ id: s.id, title: s.title, kind: s.kind, state: 'pending', data: {}, attempts: 0 })),
+    audit: [],
+    paused: null,
+    inbox: { enabledClaims: [], completions: {}, approvals: {}, retries: {} },
+    migration: {},
+    syncs: {},
+    openReminders: [],
+    startedAt: now(),
+    finishedAt: null,
+  };
+  const step = (id: StepId) => state.steps.find((s) => s.id === id)!;
+  const current = (): StepStatus | undefined => state.steps.find((s) => s.state !== 'done' && s.state !== 'skipped');
+  let awaitingApproval: StepId | null = null;
+
+  const audit = (e: Omit<AuditEntry, 'at'>) => {
+    state.audit.push({ at: now(), ...e });
+    // The audit log lives in history too: keep the newest entries once it is very long (human-rate, so rarely).
+    if (state.audit.length > MAX_AUDIT_ENTRIES) state.audit.splice(0, state.audit.length - MAX_AUDIT_ENTRIES);
+  };
+
+  const waitingOn = (): WaitingOn => {
+    const c = current();
+    if (!c || state.paused) return state.paused ? 'operator' : 'nothing';
+    if (c.state === 'waiting' || c.state === 'failed')
+      return ZUORA_SUPPORT_WAITS.has(c.id) ? 'zuora-support' : 'operator';
+    return 'nothing';
+  };
+
+  const status = (): UpgradeStatus => ({
+    tenantId,
+    workflowId,
+    phase: phaseOf(current()?.id ?? null),
+    currentStep: current()?.id ?? null,
+    waitingOn: waitingOn(),
+    paused: state.paused,
+    dryRun: options.dryRun,
+    steps: state.steps.map((s) => ({ ...s, data: { ...s.data } })),
+    migration: state.migration,
+    syncs: state.syncs,
+    openReminders: [...state.openReminders],
+    audit: [...state.audit],
+    startedAt: state.startedAt,
+    finishedAt: state.finishedAt,
+  });
+
+  let lastSearchAttributes = '';
+  const publish = () => {
+    const s = status();
+    setCurrentDetails(renderChecklist(s));
+    const key = `${s.phase}|${s.waitingOn}`;
+    if (key !== lastSearchAttributes) {
+      lastSearchAttributes = key;
+      upsertSearchAttributes([
+        { key: IS_TENANT_ID, value: tenantId },
+        { key: IS_UPGRADE_PHASE, value: s.phase },
+        { key: IS_WAITING_ON, value: s.waitingOn },
+      ]);
+    }
+  };
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Messages: `check` decides (pure, also the update validator); `apply` changes state (only after check passed).
+  type Verdict = { ok: true; outcome: MessageOutcome } | { ok: false; reason: string };
+  const accept = (message: string): Verdict => ({ ok: true, outcome: { outcome: 'accepted', message } });
+  const duplicate = (message: string): Verdict => ({ ok: true, outcome: { outcome: 'duplicate', message } });
+  const later = (message: string): Verdict => ({ ok: true, outcome: { outcome: 'kept-for-later', message } });
+  const reject = (reason: string): Verdict => ({ ok: false, reason });
+  const where = () => `the upgrade is at step ${current()?.id ?? '(finished)'}`;
+
+  const check = (name: MessageName, payload: unknown): Verdict => {
+    const parsed = MESSAGES[name].safeParse(payload);
+    if (!parsed.success) return reject(`Invalid ${name}: ${describeZodError(parsed.error)}`);
+    const m = parsed.data as Record<string, unknown> & { by: string };
+    switch (name) {
+      case 'invoiceSettlementEnabled': {
+        const s = step('enable-invoice-settlement');
+        if (s.state === 'done') return duplicate('Invoice Settlement was already verified as enabled');
+        if (s.state === 'skipped') return duplicate('the step was skipped');
+        if (state.inbox.enabledClaims.length > 0) return duplicate('a claim is already being verified');
+        return s.state === 'waiting' || s.state === 'running'
+          ? accept('claim recorded; verifying with the Zuora API')
+          : later(`kept: it will be verified when the step comes (${where()})`);
+      }
+      case 'provisioningIdsReceived': {
+        const ids = m as unknown as ProvisioningIdsReceived;
+        const s = step('connector.provisioning-ids');
+        const known = s.state === 'done' ? s.data : state.inbox.provisioningIds;
+        if (known && known.accountId === ids.accountId && known.environmentId === ids.environmentId) {
+          return duplicate('these provisioning ids were already received');
+        }
+        if (s.state === 'done') {
+          return reject(
+            `provisioning ids were already received (accountId ${String(s.data.accountId)}, environmentId ` +
+              `${String(s.data.environmentId)}, from ${s.by}); they cannot be changed`,
+          );
+        }
+        if (s.state === 'skipped') return reject('step connector.provisioning-ids was skipped');
+        return s.state === 'waiting'
+          ? accept('provisioning ids recorded')
+          : later(`kept: they will be used at step connector.provisioning-ids (${where()})`);
+      }
+      case 'completeStep': {
+        const id = m.stepId as StepId;
+        const s = step(id);
+        if (s.kind !== 'manual') {
+          const hint =
+            id === 'enable-invoice-settlement'
+              ? 'send invoiceSettlementEnabled'
+              : id === 'connector.provisioning-ids'
+                ? 'send provisioningIdsReceived'
+                : 'it runs by itself; use retryStep or skipStep';
+          return reject(`step ${id} is not a manual step: ${hint}`);
+        }
+        const data = (m.data ?? {}) as Record<string, unknown>;
+        const need = REQUIRED_STEP_DATA[id];
+        if (need) {
+          const v = data[need.key];
+          if (typeof v !== 'string' || !need.pattern.test(v)) {
+            return reject(
+              `step ${id} needs data.${need.key}: ${need.hint}${v === undefined ? '' : ` (got ${JSON.stringify(v)})`}`,
+            );
+          }
+        }
+        if (s.state === 'done') {
+          return need && s.data[need.key] !== data[need.key]
+            ? reject(`step ${id} was already completed by ${s.by} with ${need.key}=${String(s.data[need.key])}`)
+            : duplicate(`step ${id} is already done`);
+        }
+        if (s.state === 'skipped') return reject(`step ${id} was skipped`);
+        if (state.inbox.completions[id]) return duplicate(`step ${id} completion already recorded`);
+        return s.state === 'waiting'
+          ? accept(`step ${id} done`)
+          : later(`kept: step ${id} will be done when it comes (${where()})`);
+      }
+      case 'approveStep': {
+        const id = m.stepId as StepId;
+        if (!APPROVAL_GATES.has(id))
+          return reject(`step ${id} has no approval gate (only: ${[...APPROVAL_GATES].join(', ')})`);
+        const s = step(id);
+        if (s.data.approvedBy !== undefined || state.inbox.approvals[id])
+          return duplicate(`step ${id} is already approved`);
+        if (awaitingApproval !== id) {
+          return reject(
+            `step ${id} is not waiting for approval (state ${s.state}${s.state === 'running' ? ', dry run in progress' : ''})`,
+          );
+        }
+        return accept(`step ${id} approved`);
+      }
+      case 'skipStep': {
+        const id = m.stepId as StepId;
+        const s = step(id);
+        if (s.state === 'skipped') return duplicate(`step ${id} is already skipped`);
+        if (s.state === 'done') return reject(`step ${id} is already done; it cannot be skipped`);
+        if (s.state === 'running') return reject(`step ${id} is running; wait until it fails or waits, then skip`);
+        return accept(`step ${id} skipped`);
+      }
+      case 'retryStep': {
+        const id = m.stepId as StepId;
+        const s = step(id);
+        if (state.inbox.retries[id]) return duplicate(`a retry of step ${id} is already requested`);
+        if (s.state === 'failed') return accept(`step ${id} will run again`);
+        if (id === 'prepare.verify-zuora-synced' && s.state === 'waiting') return accept('checking Zuora again');
+        return reject(`step ${id} is not failed (state ${s.state}); only a failed step can be retried`);
+      }
+      case 'pause':
+        return state.paused
+          ? duplicate(`already paused by ${state.paused.by}`)
+          : accept('paused: no new step starts until resume');
+      case 'resume':
+        return state.paused ? accept('resumed') : duplicate('not paused');
+    }
+  };
+
+  const apply = (name: MessageName, payload: unknown, outcome: MessageOutcome) => {
+    const m = MESSAGES[name].parse(payload) as Record<string, unknown> & { by: string };
+    const at = now();
+    const stepId = typeof m.stepId === 'string' ? (m.stepId as StepId) : undefined;
+    audit({ message: name, by: m.by, stepId, outcome: outcome.outcome, detail: outcome.message });
+    if (outcome.outcome === 'duplicate') return;
+    switch (name) {
+      case 'invoiceSettlementEnabled':
+        state.inbox.enabledClaims.push({ by: m.by, at });
+        break;
+      case 'provisioningIdsReceived':
+        state.inbox.provisioningIds = { ...(m as unknown as ProvisioningIdsReceived), at };
+        break;
+      case 'completeStep':
+        state.inbox.completions[stepId!] = { by: m.by, data: (m.data ?? {}) as Record<string, unknown>, at };
+        break;
+      case 'approveStep':
+        state.inbox.approvals[stepId!] = { by: m.by, note: m.note as string | undefined, at };
+        break;
+      case 'skipStep': {
+        const s = step(stepId!);
+        s.state = 'skipped';
+        s.by = m.by;
+        s.note = `skipped: ${String(m.reason)}`;
+        s.finishedAt = at;
+        break;
+      }
+      case 'retryStep':
+        state.inbox.retries[stepId!] = { by: m.by, at };
+        break;
+      case 'pause':
+        state.paused = { by: m.by, reason: String(m.reason), at };
+        break;
+      case 'resume':
+        state.paused = null;
+        break;
+    }
+    publish();
+  };
+
+  const register = <A>(
+    name: MessageName,
+    signal: SignalDefinition<[A]>,
+    update: UpdateDefinition<MessageOutcome, [A]>,
+  ) => {
+    setHandler(signal as unknown as SignalDefinition<[unknown]>, (payload: unknown) => {
+      const v = check(name, payload);
+      if (!v.ok) {
+        const by = (payload as { by?: unknown } | null)?.by;
+        audit({ message: name, by: typeof by === 'string' ? by : undefined, outcome: 'rejected', detail: v.reason });
+        log.warn('signal rejected', { signal: name, reason: v.reason });
+        publish();
+        return;
+      }
+      apply(name, payload, v.outcome);
+    });
+    setHandler(
+      update as unknown as UpdateDefinition<MessageOutcome, [unknown]>,
+      (payload: unknown) => {
+        const v = check(name, payload);
+        if (!v.ok) throw ApplicationFailure.nonRetryable(v.reason, 'InvalidMessage');
+        apply(name, payload, v.outcome);
+        return v.outcome;
+      },
+      {
+        // Synchronous, so a refused update never reaches history; the caller gets the reason.
+        validator: (payload: unknown) => {
+          const v = check(name, payload);
+          if (!v.ok) throw new Error(v.reason);
+        },
+      },
+    );
+  };
+  register('invoiceSettlementEnabled', invoiceSettlementEnabledSignal, invoiceSettlementEnabledUpdate);
+  register('provisioningIdsReceived', provisioningIdsReceivedSignal, provisioningIdsReceivedUpdate);
+  register('completeStep', completeStepSignal, completeStepUpdate);
+  register('approveStep', approveStepSignal, approveStepUpdate);
+  register('skipStep', skipStepSignal, skipStepUpdate);
+  register('retryStep', retryStepSignal, retryStepUpdate);
+  register('pause', pauseSignal, pauseUpdate);
+  register('resume', resumeSignal, resumeUpdate);
+  setHandler(statusQuery, status);
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Step machinery
+  const notify = async (
+    kind: Parameters<UpgradeActivities['notify']>[0]['kind'],
+    s: StepStatus | null,
+    title: string,
+    text: string,
+    key: string,
+  ) => {
+    try {
+      await acts.notify({ kind, tenantId, workflowId, stepId: s?.id, title, text, dedupeKey: `${workflowId}:${key}` });
+    } catch (err) {
+      // A notification channel that is down must not stop the upgrade; the status and audit log still say it.
+      audit({
+        message: 'system',
+        stepId: s?.id,
+        outcome: 'info',
+        detail: `notification failed: ${(err as Error).message}`,
+      });
+    }
+  };
+
+  const skipped = (s: StepStatus) => s.state === 'skipped';
+
+  /** Continue-as-new at a quiet moment when history grows long; state and kept messages go along. */
+  const maybeContinueAsNew = async () => {
+    const info = workflowInfo();
+    if (!info.continueAsNewSuggested && info.historyLength < 8_000) return;
+    await condition(allHandlersFinished);
+    await continueAsNew<typeof invoiceSettlementUpgrade>(rawInput, { state });
+  };
+
+  /** Wait for `ready` (or a skip of the step), waking up for continue-as-new while the wait is long. */
+  const waitFor = async (s: StepStatus, ready: () => boolean, timeoutMs?: number): Promise<boolean> => {
+    for (;;) {
+      const wake = () => ready() || skipped(s) || workflowInfo().continueAsNewSuggested;
+      const r = timeoutMs === undefined ? (await condition(wake), true) : await condition(wake, timeoutMs);
+      if (ready() || skipped(s)) return true;
+      if (workflowInfo().continueAsNewSuggested) {
+        await maybeContinueAsNew();
+        continue;
+      }
+      if (r === false) return false;
+    }
+  };
+
+  const markWaiting = async (s: StepStatus, text: string) => {
+    s.state = 'waiting';
+    publish();
+    const who = ZUORA_SUPPORT_WAITS.has(s.id) ? 'Zuora' : 'an operator';
+    await notify('waiting', s, `Waiting on ${who}: ${s.title}`, text, `${s.id}:waiting:${s.attempts}`);
+  };
+
+  /** An automatic step: run; on failure, say so and wait for retryStep or skipStep. */
+  const runAuto = async (s: StepStatus, body: () => Promise<void>) => {
+    for (;;) {
+      if (skipped(s)) return;
+      s.state = 'running';
+      s.attempts += 1;
+      s.startedAt ??= now();
+      s.error = undefined;
+      publish();
+      try {
+        await body();
+        if (skipped(s)) return;
+        s.state = 'done';
+        s.finishedAt = now();
+        publish();
+        return;
+      } catch (err) {
+        if (skipped(s)) return;
+        const message = failureMessage(err);
+        s.state = 'failed';
+        s.error = message;
+        audit({ message: 'system', stepId: s.id, outcome: 'info', detail: `step failed: ${message}` });
+        publish();
+        await notify(
+          'failure',
+          s,
+          `Step failed: ${s.title}`,
+          `${message}\nFix the cause, then retryStep or skipStep (with a reason).`,
+          `${s.id}:failed:${s.attempts}`,
+        );
+        await waitFor(s, () => state.inbox.retries[s.id] !== undefined);
+        const retry = state.inbox.retries[s.id];
+        delete state.inbox.retries[s.id];
+        if (retry) s.by = retry.by;
+      }
+    }
+  };
+
+  /** A manual step: wait for completeStep (kept early completions count). */
+  const runManual = async (s: StepStatus, before?: () => Promise<void>) => {
+    s.startedAt ??= now();
+    if (before) {
+      s.state = 'running';
+      publish();
+      await before();
+    }
+    if (!state.inbox.completions[s.id]) {
+      await markWaiting(
+        s,
+        `When it is done: completeStep { "stepId": "${s.id}", "by": "…"${REQUIRED_STEP_DATA[s.id] ? `, "data": { "${REQUIRED_STEP_DATA[s.id]!.key}": "…" }` : ''} }`,
+      );
+      await waitFor(s, () => state.inbox.completions[s.id] !== undefined);
+    }
+    if (skipped(s)) return;
+    const c = state.inbox.completions[s.id]!;
+    delete state.inbox.completions[s.id];
+    s.state = 'done';
+    s.by = c.by;
+    s.data = { ...s.data, ...c.data };
+    s.finishedAt = now();
+    publish();
+  };
+
+  // -------------------------------------------------------------------------------------------------------------
+  // The steps
+  const stepBodies: Record<StepId, (s: StepStatus) => Promise<void>> = {
+    'prepare.final-credit-memo-sync': (s) =>
+      runAuto(s, async () => {
+        const plan = await acts.readCreditMemoSyncSchedule({ tenantId });
+        const result = await executeChild(syncNetSuiteCreditMemos, {
+          workflowId: `${workflowId}-final-credit-memo-sync-${s.attempts}`,
+          args: [{ ...plan.syncInput, tenantId, fullScan: true, dryRun: options.dryRun }],
+          parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+        });
+        state.syncs.finalCreditMemoSync = summarizeSync(result);
+        s.data = {
+          scheduleFound: plan.scheduleFound,
+          created: result.created,
+          failed: result.failed,
+          eligibleRemaining: result.eligibleRemaining,
+        };
+        if (result.eligibleRemaining > 0 || result.failed > 0) {
+          throw ApplicationFailure.nonRetryable(
+            `${result.eligibleRemaining} eligible credit memo(s) remain and ${result.failed} failed` +
+              (result.reports.failures ? ` (report: ${result.reports.failures})` : ''),
+            'CreditMemosNotDrained',
+          );
+        }
+        if (!options.dryRun) {
+          const paused = await acts.pauseSchedule({
+            tenantId,
+            schedule: 'credit-memo',
+            note: `paused by upgrade ${workflowId}`,
+          });
+          s.data.schedule = paused;
+        }
+      }),
+
+    'prepare.verify-zuora-synced': (s) =>
+      runAuto(s, async () => {
+        for (;;) {
+          const found = await acts.findUnsyncedBeforeUpgrade({ tenantId });
+          s.data = { ...found };
+          const left = found.itemAdjustments.count + found.negativeInvoices.count;
+          if (left === 0) return;
+          await markWaiting(
+            s,
+            `${found.itemAdjustments.count} invoice item adjustment(s) and ${found.negativeInvoices.count} negative ` +
+              'invoice(s) are not synced to NetSuite (after Invoice Settlement they never can be). Sync them, then ' +
+              'retryStep; or skipStep with a reason.',
+          );
+          await waitFor(s, () => state.inbox.retries[s.id] !== undefined);
+          if (skipped(s)) return;
+          delete state.inbox.retries[s.id];
+          s.state = 'running';
+          publish();
+        }
+      }),
+
+    'prepare.freeze-negative-invoices': (s) => runManual(s),
+
+    'enable-invoice-settlement': async (s) => {
+      s.startedAt ??= now();
+      for (;;) {
+        if (state.inbox.enabledClaims.length === 0) {
+          await markWaiting(s, 'When Zuora has enabled Invoice Settlement: invoiceSettlementEnabled { "by": "…" }');
+          await waitFor(s, () => state.inbox.enabledClaims.length > 0);
+        }
+        if (skipped(s)) return;
+        const claim = state.inbox.enabledClaims[0]!;
+        s.state = 'running';
+        publish();
+        let enabled: boolean;
+        try {
+          enabled = await acts.verifyInvoiceSettlementEnabled({ tenantId });
+        } catch (err) {
+          // Zuora unreachable: the claim cannot be checked now. Keep waiting; the operator sends it again.
+          state.inbox.enabledClaims = [];
+          s.note = `could not verify the claim by ${claim.by}: ${failureMessage(err)}; send invoiceSettlementEnabled again`;
+          audit({ message: 'system', stepId: s.id, outcome: 'info', detail: s.note });
+          continue;
+        }
+        state.inbox.enabledClaims = [];
+        if (enabled) {
+          s.state = 'done';
+          s.by = claim.by;
+          s.data = { verifiedAt: now(), claimedAt: claim.at };
+          s.finishedAt = now();
+          publish();
+          return;
+        }
+        s.note = `claim by ${claim.by} at ${claim.at} not confirmed: the Zuora API says Invoice Settlement is not enabled`;
+        audit({ message: 'invoiceSettlementEnabled', by: claim.by, outcome: 'rejected', detail: s.note });
+      }
+    },
+
+    'migrate.credit-memos': (s) =>
+      runAuto(s, async () => {
+        const common = {
+          tenantId,
+          tenantConcurrencyLimit: options.tenantConcurrencyLimit,
+          concurrencyBudget: options.migrationConcurrencyBudget,
+          chunkRows: options.migrationChunkRows,
+        };
+        if (!state.migration.dryRun) {
+          const dry = await executeChild(migrateCreditMemos, {
+            workflowId: `${workflowId}-credit-memos-dry-run`,
+            args: [{ ...common, dryRun: true }],
+            parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+          });
+          state.migration.dryRun = { found: dry.remaining, sample: dry.reports.dryRunSample };
+          s.data.dryRunFound = dry.remaining;
+        }
+        if (s.data.approvedBy === undefined) {
+          if (!state.inbox.approvals[s.id]) {
+            awaitingApproval = s.id;
+            await markWaiting(
+              s,
+              `Dry run: ${state.migration.dryRun.found} credit memo(s) would get Transferred To Accounting = Yes` +
+                (state.migration.dryRun.sample ? ` (sample: ${state.migration.dryRun.sample})` : '') +
+                `. This cannot be undone. To go ahead: approveStep { "stepId": "${s.id}", "by": "…" }`,
+            );
+            await waitFor(s, () => state.inbox.approvals[s.id] !== undefined);
+            awaitingApproval = null;
+            if (skipped(s)) return;
+          }
+          const a = state.inbox.approvals[s.id]!;
+          delete state.inbox.approvals[s.id];
+          s.data.approvedBy = a.by;
+          s.data.approvedAt = a.at;
+          if (a.note) s.note = a.note;
+          s.state = 'running';
+          publish();
+        }
+        if (options.dryRun) {
+          s.note = 'rehearsal (dryRun): nothing was updated';
+          return;
+        }
+        const result: MigrateCreditMemosResult = await executeChild(migrateCreditMemos, {
+          workflowId: `${workflowId}-credit-memos`,
+          args: [{ ...common, dryRun: false }],
+          parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+        });
+        state.migration.result = {
+          updated: result.counters.updated,
+          failed: result.counters.failed,
+          remaining: result.remaining,
+          verified: result.verified,
+          failuresReport: result.reports.failures,
+        };
+        s.data.updated = result.counters.updated;
+        s.data.remaining = result.remaining;
+        if (!result.verified) {
+          throw ApplicationFailure.nonRetryable(
+            `${result.remaining} migrated credit memo(s) are not Transferred To Accounting = Yes after ` +
+              `${result.counters.passes} pass(es) (${result.counters.failed} refused by Zuora` +
+              `${result.reports.failures ? `, report: ${result.reports.failures}` : ''})`,
+            'MigrationIncomplete',
+          );
+        }
+      }),
+
+    'connector.oauth-client': (s) => runManual(s),
+    'connector.new-instance': (s) => runManual(s),
+
+    'connector.support-ticket': (s) =>
+      runManual(s, async () => {
+        if (s.data.ticket !== undefined) return; // already composed and sent (e.g. before a continue-as-new)
+        const newInstanceId = String(step('connector.new-instance').data.newInstanceId ?? '(not recorded)');
+        const text = [
+          'Please open a ticket with Zuora Global Support (https://support.zuora.com/):',
+          `Subject: NetSuite connector re-provisioning after Invoice Settlement — tenant ${tenantId}`,
+          `Old connector instance id: ${input.oldConnectorInstanceId}`,
+          `New connector instance id: ${newInstanceId}`,
+          'Request: a new account ID and environment ID for the new instance.',
+          `Then: completeStep { "stepId": "${s.id}", "by": "…", "data": { "ticketId": "…" } }`,
+        ].join('\n');
+        s.data.ticket = { oldInstanceId: input.oldConnectorInstanceId, newInstanceId };
+        await notify('support-ticket', s, 'Support ticket to open', text, `${s.id}:ticket`);
+      }),
+
+    'connector.provisioning-ids': async (s) => {
+      s.startedAt ??= now();
+      if (!state.inbox.provisioningIds) {
+        await markWaiting(
+          s,
+          'When Zuora provisioning answers: provisioningIdsReceived { "by", "accountId", "environmentId" }',
+        );
+      }
+      const started = Date.parse(s.startedAt);
+      const every = parseDuration(options.reminderInterval);
+      const escalateAt = started + parseDuration(options.escalationAfter);
+      for (;;) {
+        if (state.inbox.provisioningIds || skipped(s)) break;
+        const reminders = Number(s.data.remindersSent ?? 0);
+        const escalated = s.data.escalatedAt !== undefined;
+        const nextReminder = started + (reminders + 1) * every;
+        const wakeAt = escalated ? nextReminder : Math.min(nextReminder, escalateAt);
+        const arrived = await waitFor(
+          s,
+          () => state.inbox.provisioningIds !== undefined,
+          Math.max(0, wakeAt - Date.now()),
+        );
+        if (arrived) continue;
+        const waitedDays = ((Date.now() - started) / 86_400_000).toFixed(1);
+        if (!escalated && Date.now() >= escalateAt) {
+          s.data.escalatedAt = now();
+          state.openReminders.push({ kind: 'escalation', stepId: s.id, at: now(), count: 1 });
+          await notify(
+            'escalation',
+            s,
+            'Escalation: still no provisioning ids from Zuora',
+            `Waiting for ${waitedDays} days. Chase the support ticket ${String(step('connector.support-ticket').data.ticketId ?? '')}.`,
+            `${s.id}:escalation`,
+          );
+        }
+        if (Date.now() >= nextReminder) {
+          s.data.remindersSent = reminders + 1;
+          const open = state.openReminders.find((r) => r.kind === 'reminder' && r.stepId === s.id);
+          if (open) {
+            open.count = reminders + 1;
+            open.at = now();
+          } else state.openReminders.push({ kind: 'reminder', stepId: s.id, at: now(), count: 1 });
+          await notify(
+            'reminder',
+            s,
+            'Reminder: waiting for provisioning ids from Zuora',
+            `Waiting for ${waitedDays} days on ticket ${String(step('connector.support-ticket').data.ticketId ?? '')}.`,
+            `${s.id}:reminder:${reminders + 1}`,
+          );
+        }
+        publish();
+      }
+      state.openReminders = state.openReminders.filter((r) => r.stepId !== s.id);
+      if (skipped(s)) return;
+      const ids = state.inbox.provisioningIds!;
+      state.inbox.provisioningIds = undefined;
+      s.state = 'done';
+      s.by = ids.by;
+      s.data = {
+        ...s.data,
+        accountId: ids.accountId,
+        environmentId: ids.environmentId,
+        ...(ids.ticketId ? { ticketId: ids.ticketId } : {}),
+        receivedAt: ids.at,
+      };
+      s.finishedAt = now();
+      publish();
+    },
+
+    'connector.sync-preferences': (s) => runManual(s),
+    'connector.retire-old': (s) => runManual(s),
+    'payments.zuora-sync-updates-default': (s) => runManual(s),
+
+    'payments.catch-up-sync': (s) =>
+      runAuto(s, async () => {
+        const result = await executeChild(syncNetSuitePayments, {
+          workflowId: `${workflowId}-payment-catch-up-sync-${s.attempts}`,
+          args: [{ tenantId, cutoverDate: options.paymentCutoverDate, fullScan: true, dryRun: options.dryRun }],
+          parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+        });
+        state.syncs.paymentCatchUpSync = summarizeSync(result);
+        s.data = { created: result.created, failed: result.failed, eligibleRemaining: result.eligibleRemaining };
+        if (result.failed > 0) {
+          throw ApplicationFailure.nonRetryable(
+            `${result.failed} payment(s) failed to sync${result.reports.failures ? ` (report: ${result.reports.failures})` : ''}`,
+            'PaymentSyncFailed',
+          );
+        }
+      }),
+
+    'schedules.switch': (s) =>
+      runAuto(s, async () => {
+        if (options.dryRun) {
+          s.note = 'rehearsal (dryRun): schedules left as they are';
+          return;
+        }
+        s.data = await acts.switchSchedules({
+          tenantId,
+          paymentSyncInterval: options.paymentSyncInterval,
+          paymentCutoverDate: options.paymentCutoverDate,
+        });
+      }),
+  };
+
+  // -------------------------------------------------------------------------------------------------------------
+  publish();
+  if (!carry) {
+    audit({
+      message: 'system',
+      outcome: 'info',
+      detail: `upgrade started for tenant ${tenantId} (old connector instance ${input.oldConnectorInstanceId})`,
+    });
+  }
+  for (const def of STEPS) {
+    const s = step(def.id);
+    if (s.state === 'done' || skipped(s)) continue;
+    if (state.paused) {
+      publish();
+      await condition(() => state.paused === null || workflowInfo().continueAsNewSuggested);
+      if (state.paused) await maybeContinueAsNew();
+    }
+    if (skipped(s)) continue;
+    log.info('upgrade step', { stepId: s.id });
+    await stepBodies[def.id](s);
+    await maybeContinueAsNew();
+  }
+
+  state.finishedAt = now();
+  audit({ message: 'system', outcome: 'info', detail: 'upgrade finished' });
+  publish();
+  await notify('done', null, 'Invoice Settlement upgrade finished', renderSummary(status()), 'done');
+  await condition(allHandlersFinished);
+  return status();
+}
+
+function failureMessage(err: unknown): string {
+  let e = err as { message?: string; cause?: unknown } | undefined;
+  // Child and activity failures wrap the real reason: show the innermost message.
+  while (e?.cause && typeof (e.cause as { message?: unknown }).message === 'string') e = e.cause as typeof e;
+  return e?.message ?? String(err);
+}
+
+function summarizeSync(r: SyncResult): Record<string, unknown> {
+  return {
+    examined: r.examined,
+    created: r.created,
+    alreadyInZuora: r.alreadyInZuora,
+    synced: r.synced,
+    skippedByReason: r.skippedByReason,
+    failed: r.failed,
+    eligibleRemaining: r.eligibleRemaining,
+    reconciliationNeeded: r.reconciliationNeeded,
+    reports: r.reports,
+  };
+}
+
+const STATE_ICON: Record<StepStatus['state'], string> = {
+  pending: '⬜',
+  running: '🔄',
+  waiting: '⏳',
+  done: '✅',
+  failed: '❌',
+  skipped: '⏭️',
+};
+
+export function renderChecklist(s: UpgradeStatus): string {
+  const lines = [
+    `## Invoice Settlement upgrade — tenant \`${s.tenantId}\`${s.dryRun ? ' (rehearsal)' : ''}`,
+    '',
+    `**Phase:** ${s.phase} · **waiting on:** ${s.waitingOn}${s.paused ? ` · **PAUSED** by ${s.paused.by}: ${s.paused.reason}` : ''}`,
+    '',
+    '| | step | state | who / when |',
+    '|---|---|---|---|',
+    ...s.steps.map(
+      (st, i) =>
+        `| ${STATE_ICON[st.state]} | ${i + 1}. \`${st.id}\` ${st.title} | ${st.state}${st.error ? `: ${st.error}` : ''}${st.note ? ` — ${st.note}` : ''} | ${st.by ?? ''} ${st.finishedAt ?? st.startedAt ?? ''} |`,
+    ),
+  ];
+  if (s.migration.dryRun) lines.push('', `Migration dry run: ${s.migration.dryRun.found} memo(s) to update.`);
+  if (s.migration.result) {
+    const m = s.migration.result;
+    lines.push(
+      `Migration: ${m.updated} updated, ${m.failed} refused, ${m.remaining} remaining${m.verified ? ' (verified)' : ''}.`,
+    );
+  }
+  if (s.openReminders.length > 0) {
+    lines.push('', ...s.openReminders.map((r) => `- ${r.kind} for \`${r.stepId}\` (${r.count}×, last ${r.at})`));
+  }
+  const recent = s.audit.slice(-5);
+  if (recent.length > 0) {
+    lines.push(
+      '',
+      '**Recent messages**',
+      ...recent.map((a) => `- ${a.at} ${a.message}${a.by ? ` by ${a.by}` : ''}: ${a.outcome} — ${a.detail}`),
+    );
+  }
+  return lines.join('\n');
+}
+
+function renderSummary(s: UpgradeStatus): string {
+  const skippedSteps = s.steps.filter((x) => x.state === 'skipped');
+  return [
+    `All ${s.steps.length} steps finished (${skippedSteps.length} skipped${skippedSteps.length ? `: ${skippedSteps.map((x) => x.id).join(', ')}` : ''}).`,
+    s.migration.result ? `Migrated credit memos updated: ${s.migration.result.updated}.` : '',
+  ]
+    .filter(Boolean)
+    .join('\n');
+}

@@ -1,0 +1,33 @@
+// One Temporal dev server and one workflow bundle for the whole jest run (starting either per test file is slow).
+// Test files reach them through env vars; files that need time skipping start their own test server.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { CUSTOM_SEARCH_ATTRIBUTES } from '../src/shared/search-attributes';
+import { executableFor, loadTemporalBinaries, PROJECT_ROOT } from '../src/temporal/binaries';
+import { workflowsPath } from '../src/worker';
+
+export default async function globalSetup(): Promise<void> {
+  const binaries = loadTemporalBinaries();
+  const outDir = join(PROJECT_ROOT, '.temporal', 'test');
+  mkdirSync(outDir, { recursive: true });
+  const [env, bundle] = await Promise.all([
+    TestWorkflowEnvironment.createLocal({
+      server: {
+        executable: executableFor(binaries.cli),
+        searchAttributes: CUSTOM_SEARCH_ATTRIBUTES,
+        extraArgs: ['--dynamic-config-value', 'frontend.enableUpdateWorkflowExecution=true'],
+      },
+    }),
+    bundleWorkflowCode({ workflowsPath, logger: quietLogger }),
+  ]);
+  const bundlePath = join(outDir, 'workflow-bundle.js');
+  writeFileSync(bundlePath, bundle.code);
+  process.env.TEST_TEMPORAL_ADDRESS = env.address;
+  process.env.TEST_WORKFLOW_BUNDLE = bundlePath;
+  (globalThis as { __TEMPORAL_ENV__?: TestWorkflowEnvironment }).__TEMPORAL_ENV__ = env;
+}
+
+const noop = () => undefined;
+const quietLogger = { log: noop, trace: noop, debug: noop, info: noop, warn: noop, error: noop };

@@ -1,0 +1,73 @@
+// The parts a workflow test needs besides Temporal: both emulators in-process, our real HTTP clients pointed at
+// them, a report folder, a notifier that records, and the activities built exactly as the worker builds them.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Client } from '@temporalio/client';
+import { createActivities } from '../../src/activities';
+import { startNetSuiteEmulator, type RunningNetSuiteEmulator } from '../../src/emulators/netsuite/server';
+import {
+  startZuoraEmulator,
+  type RunningZuoraEmulator,
+  type ZuoraEmulatorOptions,
+} from '../../src/emulators/zuora/server';
+import { RequestGate } from '../../src/http/request-gate';
+import { NetSuiteClient } from '../../src/netsuite/client';
+import type { Notification, Notifier } from '../../src/notifier/notifier';
+import { ReportStore } from '../../src/reports/report-store';
+import { ZuoraClient } from '../../src/zuora/client';
+
+export class RecordingNotifier implements Notifier {
+  readonly sent: Notification[] = [];
+  async notify(n: Notification): Promise<void> {
+    this.sent.push(n);
+  }
+}
+
+export type Stack = {
+  zuoraEmulator: RunningZuoraEmulator;
+  netsuiteEmulator: RunningNetSuiteEmulator;
+  zuora: ZuoraClient;
+  netsuite: NetSuiteClient;
+  reports: ReportStore;
+  notifier: RecordingNotifier;
+  activities(temporal: Client, taskQueue: string): ReturnType<typeof createActivities>;
+  stop(): Promise<void>;
+};
+
+export async function startStack(
+  o: { tenantId?: string; zuora?: ZuoraEmulatorOptions; zuoraBudget?: number } = {},
+): Promise<Stack> {
+  const zuoraEmulator = await startZuoraEmulator(o.zuora ?? {});
+  const netsuiteEmulator = await startNetSuiteEmulator({});
+  const settings = zuoraEmulator.admin.config();
+  const zuora = new ZuoraClient({
+    baseUrl: zuoraEmulator.url,
+    clientId: settings.clientId,
+    clientSecret: settings.clientSecret,
+    gate: new RequestGate({ maxInFlight: o.zuoraBudget ?? 32 }),
+    backoff: { baseMs: 20, maxMs: 500 },
+  });
+  const c = netsuiteEmulator.credentials;
+  const netsuite = new NetSuiteClient({
+    ...c,
+    gate: new RequestGate({ maxInFlight: 5 }),
+    backoff: { baseMs: 20, maxMs: 500 },
+  });
+  const reports = new ReportStore(mkdtempSync(join(tmpdir(), 'is-reports-')));
+  const notifier = new RecordingNotifier();
+  const tenantId = o.tenantId ?? 'demo';
+  return {
+    zuoraEmulator,
+    netsuiteEmulator,
+    zuora,
+    netsuite,
+    reports,
+    notifier,
+    activities: (temporal, taskQueue) =>
+      createActivities({ zuora, netsuite, notifier, reports, temporal, tenantId, taskQueue }),
+    stop: async () => {
+      await Promise.all([zuoraEmulator.stop(), netsuiteEmulator.stop()]);
+    },
+  };
+}

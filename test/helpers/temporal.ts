@@ -1,0 +1,53 @@
+// Test access to the run's shared dev server and workflow bundle (see global-setup.ts), and to a time-skipping
+// test server for files that need one.
+import { randomUUID } from 'node:crypto';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
+import { executableFor, loadTemporalBinaries } from '../../src/temporal/binaries';
+import { createWorker } from '../../src/worker';
+
+let runtimeInstalled = false;
+function quietRuntime() {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+}
+
+export async function devServerEnv(): Promise<TestWorkflowEnvironment> {
+  quietRuntime();
+  const address = process.env.TEST_TEMPORAL_ADDRESS;
+  if (!address) throw new Error('TEST_TEMPORAL_ADDRESS not set: run the tests through jest (global-setup.ts)');
+  return TestWorkflowEnvironment.createFromExistingServer({ address });
+}
+
+export async function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
+  quietRuntime();
+  return TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: executableFor(loadTemporalBinaries().testServer) },
+  });
+}
+
+export function workflowBundle() {
+  const codePath = process.env.TEST_WORKFLOW_BUNDLE;
+  if (!codePath) throw new Error('TEST_WORKFLOW_BUNDLE not set: run the tests through jest (global-setup.ts)');
+  return { codePath };
+}
+
+export function uniqueTaskQueue(prefix = 'test'): string {
+  return `${prefix}-${randomUUID()}`;
+}
+
+export async function testWorker(
+  env: TestWorkflowEnvironment,
+  activities: object,
+  taskQueue = uniqueTaskQueue(),
+): Promise<{ worker: Worker; taskQueue: string }> {
+  const worker = await createWorker({
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    taskQueue,
+    activities,
+    workflowBundle: workflowBundle(),
+  });
+  return { worker, taskQueue };
+}

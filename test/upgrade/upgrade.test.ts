@@ -1,0 +1,300 @@
+// invoiceSettlementUpgrade end to end on the real Temporal dev server (Schedules need it), both emulators in-process,
+// driven only by the messages an operator sends.
+import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import { describeSyncSchedule, ensureSyncSchedule, deleteSyncSchedule } from '../../src/client/schedules';
+import { mirrorNetSuiteIntoZuora } from '../../src/emulators/linked-tenants';
+import { MIGRATED_CREDIT_MEMO_REASON_CODE } from '../../src/shared/migration';
+import {
+  approveStepUpdate,
+  completeStepSignal,
+  completeStepUpdate,
+  invoiceSettlementEnabledSignal,
+  invoiceSettlementEnabledUpdate,
+  pauseUpdate,
+  provisioningIdsReceivedSignal,
+  provisioningIdsReceivedUpdate,
+  resumeUpdate,
+  retryStepUpdate,
+  skipStepUpdate,
+  statusQuery,
+  type UpgradeStatus,
+} from '../../src/shared/upgrade';
+import { invoiceSettlementUpgrade } from '../../src/workflows/invoice-settlement-upgrade';
+import { startStack, type Stack } from '../helpers/stack';
+import { devServerEnv, testWorker, uniqueTaskQueue } from '../helpers/temporal';
+import { stepOf, waitForStatus, waitForStep } from '../helpers/upgrade-driver';
+
+let env: TestWorkflowEnvironment;
+let stack: Stack;
+let worker: Worker;
+let taskQueue: string;
+let running: Promise<void>;
+
+beforeAll(async () => {
+  env = await devServerEnv();
+  stack = await startStack();
+  taskQueue = uniqueTaskQueue('upgrade');
+  ({ worker } = await testWorker(env, stack.activities(env.client, taskQueue), taskQueue));
+  running = worker.run();
+});
+
+afterAll(async () => {
+  if (worker?.getState() === 'RUNNING') worker.shutdown();
+  await running;
+  await stack?.stop();
+  await env?.teardown();
+});
+
+const ana = 'ana@example.com';
+
+/** Each test gets its own tenant id: workflow ids and schedule ids are per tenant. */
+async function startUpgrade(tenantId: string, options: Record<string, unknown> = {}): Promise<WorkflowHandle> {
+  return env.client.workflow.start(invoiceSettlementUpgrade, {
+    taskQueue,
+    workflowId: `is-upgrade-${tenantId}`,
+    args: [{ tenantId, oldConnectorInstanceId: 'old-instance-1', options }],
+  });
+}
+
+/** The activities refuse a tenant other than the worker's: these tests use the worker's tenant, one at a time. */
+const TENANT = 'demo';
+
+async function rejectionOf(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (err) {
+    expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
+    return String((err as WorkflowUpdateFailedError).cause?.message);
+  }
+  throw new Error('expected the update to be rejected');
+}
+
+function seedTenant() {
+  stack.zuoraEmulator.admin.reset();
+  stack.netsuiteEmulator.admin.reset();
+  stack.netsuiteEmulator.admin.seed({ demo: true });
+  stack.zuoraEmulator.admin.seed({ demo: true });
+  mirrorNetSuiteIntoZuora(stack.netsuiteEmulator, stack.zuoraEmulator.state);
+}
+
+/** What the operator does while step 2 waits: sync the listed records (here: mark them synced in the emulator). */
+function syncEverythingToNetSuite() {
+  const s = stack.zuoraEmulator.state;
+  for (const r of [...s.invoiceItemAdjustments.values(), ...s.invoices.values()]) r.IntegrationStatus__NS = 'Sync Complete';
+}
+
+afterEach(async () => {
+  // Leave no upgrade running for the next test (same tenant id).
+  const h = env.client.workflow.getHandle(`is-upgrade-${TENANT}`);
+  try {
+    const d = await h.describe();
+    if (d.status.name === 'RUNNING') await h.terminate('test cleanup');
+  } catch {
+    /* never started */
+  }
+  await deleteSyncSchedule(env.client, 'credit-memo', TENANT);
+  await deleteSyncSchedule(env.client, 'payment', TENANT);
+});
+
+test('a whole upgrade, driven only by operator messages, ends with every step done and the ledger right', async () => {
+  seedTenant();
+  // The tenant ran the credit memo sync on a schedule before the upgrade.
+  await ensureSyncSchedule(env.client, {
+    kind: 'credit-memo',
+    tenantId: TENANT,
+    interval: '30m',
+    input: { tenantId: TENANT, standard: true, negativeBalance: true },
+    taskQueue,
+    paused: false,
+  });
+  const handle = await startUpgrade(TENANT);
+
+  // 1. final sync runs by itself and pauses the schedule; 2. some records are not synced to NetSuite: it waits.
+  let s = await waitForStep(handle, 'prepare.verify-zuora-synced', 'waiting');
+  expect(stepOf(s, 'prepare.final-credit-memo-sync')).toMatchObject({ state: 'done' });
+  expect((await describeSyncSchedule(env.client, 'credit-memo', TENANT))?.state.paused).toBe(true);
+  const unsynced = stepOf(s, 'prepare.verify-zuora-synced').data as { itemAdjustments: { count: number } };
+  expect(unsynced.itemAdjustments.count).toBeGreaterThan(0);
+  expect(s.waitingOn).toBe('operator');
+  syncEverythingToNetSuite();
+  await handle.executeUpdate(retryStepUpdate, { args: [{ by: ana, stepId: 'prepare.verify-zuora-synced' }] });
+
+  // 3. manual
+  await waitForStep(handle, 'prepare.freeze-negative-invoices', 'waiting');
+  await handle.executeUpdate(completeStepUpdate, { args: [{ by: ana, stepId: 'prepare.freeze-negative-invoices' }] });
+
+  // 4. a claim the Zuora API does not confirm is recorded and the wait goes on
+  s = await waitForStep(handle, 'enable-invoice-settlement', 'waiting');
+  expect(s.waitingOn).toBe('zuora-support');
+  await handle.executeUpdate(invoiceSettlementEnabledUpdate, { args: [{ by: 'bob@example.com' }] });
+  s = await waitForStatus(
+    handle,
+    (x) => x.audit.some((a) => a.outcome === 'rejected' && /not confirmed/.test(a.detail)),
+    'the wrong claim to be recorded',
+  );
+  expect(stepOf(s, 'enable-invoice-settlement').state).toBe('waiting');
+  const negativeInvoices = [...stack.zuoraEmulator.state.invoices.values()].filter((i) => Number(i.Amount) < 0).length;
+  stack.zuoraEmulator.admin.enableInvoiceSettlement();
+  await handle.signal(invoiceSettlementEnabledSignal, { by: ana });
+
+  // 5. dry run, then approval, then the bulk update
+  s = await waitForStep(handle, 'migrate.credit-memos', 'waiting');
+  expect(s.migration.dryRun?.found).toBe(negativeInvoices);
+  const outcome = await handle.executeUpdate(approveStepUpdate, {
+    args: [{ by: ana, stepId: 'migrate.credit-memos', note: 'dry run reviewed' }],
+  });
+  expect(outcome.outcome).toBe('accepted');
+
+  // Provisioning ids arrive early (before the ticket step): kept for their step.
+  const early = await handle.executeUpdate(provisioningIdsReceivedUpdate, {
+    args: [{ by: 'zuora-support', accountId: 'acc-7781', environmentId: 'env-5521', ticketId: 'T-1' }],
+  });
+  expect(early.outcome).toBe('kept-for-later');
+
+  // 6-8. manual connector steps with their data
+  await waitForStep(handle, 'connector.oauth-client', 'waiting');
+  await handle.executeUpdate(completeStepUpdate, {
+    args: [{ by: ana, stepId: 'connector.oauth-client', data: { oauthClientId: 'oauth-client-42' } }],
+  });
+  await waitForStep(handle, 'connector.new-instance', 'waiting');
+  await handle.executeUpdate(completeStepUpdate, {
+    args: [{ by: ana, stepId: 'connector.new-instance', data: { newInstanceId: 'new-instance-2' } }],
+  });
+  await waitForStep(handle, 'connector.support-ticket', 'waiting');
+  const ticket = stack.notifier.sent.find((n) => n.kind === 'support-ticket');
+  expect(ticket?.text).toContain('Old connector instance id: old-instance-1');
+  expect(ticket?.text).toContain('New connector instance id: new-instance-2');
+  await handle.signal(completeStepSignal, { by: ana, stepId: 'connector.support-ticket', data: { ticketId: 'T-1' } });
+
+  // 9. already answered (kept ids), 10-12 manual
+  for (const id of ['connector.sync-preferences', 'connector.retire-old', 'payments.zuora-sync-updates-default'] as const) {
+    await waitForStep(handle, id, 'waiting');
+    await handle.executeUpdate(completeStepUpdate, { args: [{ by: ana, stepId: id }] });
+  }
+
+  // 13-14 run by themselves
+  const final: UpgradeStatus = await handle.result();
+  expect(final.steps.map((x) => [x.id, x.state])).toEqual(final.steps.map((x) => [x.id, 'done']));
+  expect(final.phase).toBe('done');
+  expect(stepOf(final, 'connector.provisioning-ids').data).toMatchObject({ accountId: 'acc-7781', environmentId: 'env-5521' });
+  expect(stepOf(final, 'migrate.credit-memos').data).toMatchObject({ approvedBy: ana, remaining: 0 });
+  expect(final.migration.result).toMatchObject({ verified: true, remaining: 0, updated: negativeInvoices });
+
+  // Emulator state: every migrated memo Yes, each written once; schedules switched.
+  const memos = [...stack.zuoraEmulator.state.creditMemos.values()].filter(
+    (m) => m.reasonCode === MIGRATED_CREDIT_MEMO_REASON_CODE,
+  );
+  expect(memos.length).toBe(negativeInvoices);
+  expect(memos.every((m) => m.transferredToAccounting === 'Yes')).toBe(true);
+  expect(Math.max(...Object.values(stack.zuoraEmulator.admin.counters().writesPerCreditMemo))).toBe(1);
+  expect(await describeSyncSchedule(env.client, 'credit-memo', TENANT)).toBeNull();
+  const payment = await describeSyncSchedule(env.client, 'payment', TENANT);
+  expect(payment?.state.paused).toBe(false);
+  expect(Object.values(stack.zuoraEmulator.admin.counters().adjustmentsPerReferenceId).every((n) => n === 1)).toBe(true);
+
+  // The audit log says who did what.
+  const accepted = final.audit.filter((a) => a.outcome === 'accepted').map((a) => `${a.message}:${a.by}`);
+  expect(accepted).toEqual(
+    expect.arrayContaining([
+      `retryStep:${ana}`,
+      `invoiceSettlementEnabled:bob@example.com`,
+      `invoiceSettlementEnabled:${ana}`,
+      `approveStep:${ana}`,
+      `completeStep:${ana}`,
+    ]),
+  );
+  expect(final.audit.some((a) => a.outcome === 'kept-for-later' && a.message === 'provisioningIdsReceived')).toBe(true);
+  expect(stack.notifier.sent.some((n) => n.kind === 'done')).toBe(true);
+
+  // A second start for the same tenant is refused.
+  await expect(
+    env.client.workflow.start(invoiceSettlementUpgrade, {
+      taskQueue,
+      workflowId: `is-upgrade-${TENANT}`,
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      args: [{ tenantId: TENANT, oldConnectorInstanceId: 'old-instance-1' }],
+    }),
+  ).rejects.toThrow(/already started/i);
+});
+
+test('bad and duplicate messages: updates say what is wrong, signals are recorded as rejected, nothing changes', async () => {
+  seedTenant();
+  syncEverythingToNetSuite();
+  const handle = await startUpgrade(TENANT);
+  await waitForStep(handle, 'prepare.freeze-negative-invoices', 'waiting');
+
+  expect(await rejectionOf(handle.executeUpdate(completeStepUpdate, { args: [{ by: ana, stepId: 'no.such-step' } as never] }))).toMatch(
+    /stepId must be one of: prepare\.final-credit-memo-sync/,
+  );
+  expect(await rejectionOf(handle.executeUpdate(completeStepUpdate, { args: [{ stepId: 'prepare.freeze-negative-invoices' } as never] }))).toMatch(
+    /"by" is required/,
+  );
+  expect(await rejectionOf(handle.executeUpdate(approveStepUpdate, { args: [{ by: ana, stepId: 'migrate.credit-memos' }] }))).toMatch(
+    /step migrate\.credit-memos is not waiting for approval/,
+  );
+  expect(
+    await rejectionOf(
+      handle.executeUpdate(provisioningIdsReceivedUpdate, { args: [{ by: ana, accountId: 'x', environmentId: 'env 1' }] }),
+    ),
+  ).toMatch(/accountId: accountId must be 3-64 letters.*environmentId: environmentId must be 3-64/);
+  expect(
+    await rejectionOf(handle.executeUpdate(completeStepUpdate, { args: [{ by: ana, stepId: 'connector.oauth-client', data: { clientSecret: 's3cr3t' } }] })),
+  ).toMatch(/data must not contain secrets/);
+  expect(await rejectionOf(handle.executeUpdate(completeStepUpdate, { args: [{ by: ana, stepId: 'connector.new-instance' }] }))).toMatch(
+    /needs data\.newInstanceId/,
+  );
+  expect(await rejectionOf(handle.executeUpdate(completeStepUpdate, { args: [{ by: ana, stepId: 'migrate.credit-memos' }] }))).toMatch(
+    /not a manual step/,
+  );
+  expect(await rejectionOf(handle.executeUpdate(skipStepUpdate, { args: [{ by: ana, stepId: 'connector.retire-old', reason: '' }] }))).toMatch(
+    /reason is required/,
+  );
+  expect(await rejectionOf(handle.executeUpdate(retryStepUpdate, { args: [{ by: ana, stepId: 'prepare.freeze-negative-invoices' }] }))).toMatch(
+    /is not failed/,
+  );
+
+  // Bad signals: recorded as rejected, nothing changes.
+  const before = await handle.query(statusQuery);
+  await handle.signal(provisioningIdsReceivedSignal, { by: ana, accountId: '', environmentId: 'env-1' });
+  await handle.signal(completeStepSignal, { stepId: 'prepare.freeze-negative-invoices' } as never);
+  let s = await waitForStatus(handle, (x) => x.audit.filter((a) => a.outcome === 'rejected').length >= 2, 'two rejected signals');
+  expect(s.steps).toEqual(before.steps);
+  expect(s.audit.filter((a) => a.outcome === 'rejected').map((a) => a.detail)).toEqual([
+    expect.stringMatching(/accountId/),
+    expect.stringMatching(/"by" is required/),
+  ]);
+
+  // Duplicates are harmless.
+  const first = await handle.executeUpdate(completeStepUpdate, { args: [{ by: ana, stepId: 'prepare.freeze-negative-invoices' }] });
+  const again = await handle.executeUpdate(completeStepUpdate, { args: [{ by: ana, stepId: 'prepare.freeze-negative-invoices' }] });
+  expect([first.outcome, again.outcome]).toEqual(['accepted', 'duplicate']);
+
+  // Pause holds before the next step; resume goes on. Pausing twice is a duplicate.
+  s = await waitForStep(handle, 'enable-invoice-settlement', 'waiting');
+  await handle.executeUpdate(pauseUpdate, { args: [{ by: ana, reason: 'month-end close' }] });
+  expect((await handle.executeUpdate(pauseUpdate, { args: [{ by: ana, reason: 'again' }] })).outcome).toBe('duplicate');
+  stack.zuoraEmulator.admin.enableInvoiceSettlement();
+  await handle.executeUpdate(invoiceSettlementEnabledUpdate, { args: [{ by: ana }] });
+  s = await waitForStep(handle, 'enable-invoice-settlement', 'done');
+  // Paused: the migration step does not start.
+  s = await handle.query(statusQuery);
+  expect(stepOf(s, 'migrate.credit-memos').state).toBe('pending');
+  expect(s.paused).toMatchObject({ by: ana, reason: 'month-end close' });
+  expect(s.waitingOn).toBe('operator');
+  await handle.executeUpdate(resumeUpdate, { args: [{ by: ana }] });
+  await waitForStep(handle, 'migrate.credit-memos', 'waiting');
+
+  // Skip needs a reason and stays visible.
+  await handle.executeUpdate(skipStepUpdate, { args: [{ by: ana, stepId: 'migrate.credit-memos', reason: 'done by Zuora services' }] });
+  s = await waitForStep(handle, 'connector.oauth-client', 'waiting');
+  expect(stepOf(s, 'migrate.credit-memos')).toMatchObject({ state: 'skipped', by: ana, note: 'skipped: done by Zuora services' });
+  expect((await handle.describe()).status.name).toBe('RUNNING');
+});
+
+test('a second start for the same tenant while one runs is refused with a clear message', async () => {
+  seedTenant();
+  await startUpgrade(TENANT);
+  await expect(startUpgrade(TENANT)).rejects.toThrow(/already started/i);
+});
