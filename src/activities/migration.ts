@@ -7,7 +7,6 @@ import { RequestGate } from '../http/request-gate';
 import type { ReportStore } from '../reports/report-store';
 import { REMAINING_MIGRATED_CREDIT_MEMOS_QUERY } from '../shared/migration';
 import type { ZuoraClient } from '../zuora/client';
-import { ZuoraApiError } from '../zuora/errors';
 import { assertTenant, trackIdOf, toActivityFailure, workflowIdOf } from './common';
 
 /** Zuora's bulk credit memo update takes at most 50 memos a request. */
@@ -21,6 +20,8 @@ type MemoRow = { row: number; id: string; number?: string };
 const chunkHeartbeatSchema = z.object({
   jobId: z.string(),
   doneRow: z.number().int().nonnegative(),
+  /** End of this chunk in that job's rows: endRow - doneRow is what the chunk still had to do. */
+  endRow: z.number().int().nonnegative(),
   updated: z.number().int().nonnegative(),
   failed: z.number().int().nonnegative(),
 });
@@ -29,6 +30,11 @@ type ChunkHeartbeat = z.infer<typeof chunkHeartbeatSchema>;
 export type MigrationDeps = { zuora: ZuoraClient; reports: ReportStore; tenantId: string };
 
 export type ChunkResult = {
+  /** The query result the pass goes on with: the same job, or a fresh one after a resume. */
+  jobId: string;
+  /** Rows in that job, and the first row of it not yet handled. */
+  jobRows: number;
+  nextRow: number;
   rowsRead: number;
   updated: number;
   failed: number;
@@ -81,7 +87,7 @@ export function createMigrationActivities({ zuora, reports, tenantId }: Migratio
       const dir = reports.dirFor(workflowIdOf(activityInfo()));
       const byMemo = new Map<string, Record<string, unknown>>();
       const passes = new Map<string, number>();
-      for (const file of reports.list(dir, /^credit-memo-failures-pass\d+-rows\d+\.jsonl$/)) {
+      for (const file of reports.list(dir, /^credit-memo-failures-pass\d+-rows\d+-attempt\d+\.jsonl$/)) {
         for (const row of reports.readJsonLines(file)) {
           const id = String(row.id);
           byMemo.set(id, row);
@@ -148,25 +154,41 @@ export function createMigrationActivities({ zuora, reports, tenantId }: Migratio
       const client = zuora.withTrackId(trackIdOf(info));
       const before = client.stats();
       const hb = chunkHeartbeatSchema.safeParse(info.heartbeatDetails);
-      const resume: ChunkHeartbeat =
-        hb.success && hb.data.jobId === input.jobId
-          ? hb.data
-          : { jobId: input.jobId, doneRow: input.startRow, updated: 0, failed: 0 };
 
+      // A retry after a crash does not trust the old result file past the last heartbeat: the memos the dead
+      // attempt wrote after it are Yes now, and rewriting them is exactly what we avoid. A fresh query of what is
+      // left is the truth; this attempt handles as many of its rows as the chunk had left.
+      let job = { id: input.jobId, rows: Number.NaN };
+      let startRow = input.startRow;
+      let endRow = input.endRow;
+      let committedBefore = { updated: 0, failed: 0 };
+      if (hb.success) {
+        committedBefore = { updated: hb.data.updated, failed: hb.data.failed };
+        const left = Math.max(0, hb.data.endRow - hb.data.doneRow);
+        // Always a new query: an earlier fresh one may predate writes the dead attempt made from it.
+        const freshJobId = (await client.submitDataQuery(REMAINING_MIGRATED_CREDIT_MEMOS_QUERY)).id;
+        const fresh = await client.waitForDataQuery(freshJobId, {
+          signal,
+          onPoll: () => heartbeat(info.heartbeatDetails),
+        });
+        job = { id: freshJobId, rows: fresh.outputRows ?? 0 };
+        startRow = 0;
+        endRow = Math.min(job.rows, left);
+        log.info('resuming a credit memo chunk from a fresh query', { jobId: job.id, rows: job.rows, left });
+      }
+
+      // At once: any retry of this attempt then knows it must resume from a fresh query, not rewrite from startRow.
+      heartbeat({ jobId: job.id, doneRow: startRow, endRow, ...committedBefore } satisfies ChunkHeartbeat);
       const reportPath = reports.pathFor(
         workflowIdOf(info),
-        `credit-memo-failures-pass${input.pass}-rows${input.startRow}.jsonl`,
+        `credit-memo-failures-pass${input.pass}-rows${input.startRow}-attempt${info.attempt}.jsonl`,
       );
-      // Failures an earlier attempt reported for rows it finished stay; the rest will be reported again if they fail.
-      const failures = await reports.openJsonLines(
-        reportPath,
-        (r) => typeof r.row === 'number' && r.row < resume.doneRow,
-      );
+      const failures = await reports.openJsonLines(reportPath, () => false);
       const budget = new RequestGate({ maxInFlight: input.concurrencyBudget });
 
       // Committed = batches below the watermark (what a heartbeat may claim); batches finished above a gap wait.
-      let committed = { updated: resume.updated, failed: resume.failed };
-      let doneRow = resume.doneRow;
+      let committed = { ...committedBefore };
+      let doneRow = startRow;
       const finished = new Map<number, { end: number; updated: number; failed: number }>();
       let totals = { ...committed };
       let rowsRead = 0;
@@ -176,10 +198,9 @@ export function createMigrationActivities({ zuora, reports, tenantId }: Migratio
         const now = Date.now();
         if (!force && now - lastBeat < 1000) return;
         lastBeat = now;
-        heartbeat({ jobId: input.jobId, doneRow, ...committed } satisfies ChunkHeartbeat);
+        heartbeat({ jobId: job.id, doneRow, endRow, ...committed } satisfies ChunkHeartbeat);
       };
       const advance = () => {
-        // The watermark moves over batches finished in order; finished batches above a gap wait for it.
         for (;;) {
           const f = finished.get(doneRow);
           if (!f) break;
@@ -203,9 +224,9 @@ export function createMigrationActivities({ zuora, reports, tenantId }: Migratio
           updated += res.updated.length;
           const retryLater: MemoRow[] = [];
           for (const f of res.failed) {
-            const memo = pending.find((m) => m.id === f.id) ?? pending[f.objectIndex ?? -1];
+            const memo = pending.find((m) => m.id === f.id) ?? pending[f.objectIndex];
             if (!memo) continue;
-            if (ZuoraApiError.isRetryableCode(f.code) && attempt < ITEM_RETRIES) {
+            if (f.retryable && attempt < ITEM_RETRIES) {
               retryLater.push(memo);
             } else {
               failed++;
@@ -238,26 +259,28 @@ export function createMigrationActivities({ zuora, reports, tenantId }: Migratio
       };
 
       try {
-        const job = await client.getDataQueryJob(input.jobId);
-        if (!job.dataFile) {
-          throw ApplicationFailure.nonRetryable(
-            `Data Query job ${input.jobId} has no result file`,
-            'DataQueryNoResult',
-          );
+        const current = await client.getDataQueryJob(job.id);
+        if (!current.dataFile) {
+          throw ApplicationFailure.nonRetryable(`Data Query job ${job.id} has no result file`, 'DataQueryNoResult');
         }
+        if (Number.isNaN(job.rows)) job.rows = current.outputRows ?? endRow;
         let row = 0;
         let batch: MemoRow[] = [];
-        for await (const r of client.streamDataQueryResult(job.dataFile, memoRowSchema)) {
+        const window = input.concurrencyBudget * BULK_LIMIT;
+        for await (const r of client.streamDataQueryResult(current.dataFile, memoRowSchema)) {
           const index = row++;
-          if (index < doneRow) continue; // finished by an earlier attempt
-          if (index >= input.endRow) break;
+          if (index < startRow) continue;
+          if (index >= endRow) break;
           rowsRead++;
           batch.push({ row: index, id: r.id, number: r.memonumber });
           if (batch.length === BULK_LIMIT) {
             dispatch(batch);
             batch = [];
-            // Back-pressure: read the file no faster than the budget lets us write.
-            while (inFlight.size >= input.concurrencyBudget && !firstError) await Promise.race(inFlight);
+            // Back-pressure: no more than the budget in flight, and nothing dispatched more than one budget's worth
+            // of rows past the first unfinished batch — so a crash leaves at most that much unaccounted for.
+            while ((inFlight.size >= input.concurrencyBudget || index + 1 - doneRow >= window) && !firstError) {
+              await Promise.race(inFlight);
+            }
           }
           if (firstError || signal.aborted) break;
         }
@@ -265,8 +288,7 @@ export function createMigrationActivities({ zuora, reports, tenantId }: Migratio
         await Promise.all(inFlight);
         if (firstError) throw firstError;
         if (signal.aborted) throw ApplicationFailure.retryable('cancelled', 'Cancelled');
-        // Everything dispatched is finished: the watermark is the end of the chunk.
-        doneRow = Math.max(doneRow, input.endRow);
+        doneRow = Math.max(doneRow, endRow);
         beat(true);
       } catch (err) {
         throw toActivityFailure(err);
@@ -276,6 +298,9 @@ export function createMigrationActivities({ zuora, reports, tenantId }: Migratio
 
       const after = client.stats();
       return {
+        jobId: job.id,
+        jobRows: job.rows,
+        nextRow: endRow,
         rowsRead,
         updated: totals.updated,
         failed: totals.failed,

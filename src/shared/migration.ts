@@ -64,6 +64,8 @@ export type MigrationCounters = {
   /** Rows handled in the current pass. */
   passRowsDone: number;
   passRows: number;
+  /** Chunks that resumed from a fresh query after their worker died. */
+  resumes: number;
 };
 
 export type MigrationProgress = MigrationCounters & {

@@ -35,7 +35,8 @@ const updateActivity = (heartbeatTimeoutSeconds: number) =>
     retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 20 },
   }).updateCreditMemoRows;
 
-type PassState = { pass: number; jobId: string; rows: number; nextRow: number; updated: number };
+/** A pass reads one query result; after a crash-resume it goes on with a fresh one (rowOffset = rows before it). */
+type PassState = { pass: number; jobId: string; rows: number; nextRow: number; rowOffset: number; updated: number };
 type Carry = MigrationCarryOver & { currentPass?: PassState; lastPassMadeNoProgress?: boolean; remaining?: number };
 
 export async function migrateCreditMemos(
@@ -59,6 +60,7 @@ export async function migrateCreditMemos(
     passes: 0,
     passRowsDone: 0,
     passRows: 0,
+    resumes: 0,
   };
   const startedAt = carry?.startedAt ?? Date.now();
   let updatingMs = carry?.updatingMs ?? 0;
@@ -129,7 +131,7 @@ export async function migrateCreditMemos(
       counters.passes += 1;
       counters.passRows = found.rows;
       counters.passRowsDone = 0;
-      current = { pass: counters.passes, jobId: found.jobId, rows: found.rows, nextRow: 0, updated: 0 };
+      current = { pass: counters.passes, jobId: found.jobId, rows: found.rows, nextRow: 0, rowOffset: 0, updated: 0 };
     }
 
     phase = 'updating';
@@ -151,9 +153,17 @@ export async function migrateCreditMemos(
       counters.failed += r.failed;
       counters.retries += r.retries;
       counters.throttledMs += r.throttledMs;
-      counters.passRowsDone = endRow;
       current.updated += r.updated;
-      current.nextRow = endRow;
+      if (r.jobId !== current.jobId) {
+        // The chunk resumed from a fresh query after a crash: the pass goes on with that query's rows.
+        current.rowOffset += startRow;
+        current.jobId = r.jobId;
+        current.rows = r.jobRows;
+        counters.resumes += 1;
+      }
+      current.nextRow = r.nextRow;
+      counters.passRowsDone = current.rowOffset + current.nextRow;
+      counters.passRows = current.rowOffset + current.rows;
       show();
 
       if (current.nextRow < current.rows && shouldContinueAsNew()) {
