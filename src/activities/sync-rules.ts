@@ -64,8 +64,7 @@ export type CreditMemoPlan = {
 };
 
 export type Decision<P> =
-  | { kind: 'sync'; plan: P }
-  | { kind: 'skip'; reason: SkipReason; reconcile?: ReconciliationEntry };
+  { kind: 'sync'; plan: P } | { kind: 'skip'; reason: SkipReason; reconcile?: ReconciliationEntry };
 
 export type ReconciliationEntry = {
   id: string;
@@ -237,12 +236,18 @@ export function classifyPayment(p: PaymentCandidate): Decision<PaymentPlan> {
   if (p.syncUpdates === null) return skip(SkipReason.syncUpdatesEmpty);
   if (p.syncUpdates !== 'Yes') return skip(SkipReason.syncUpdatesNotYes);
   const zuoraDocs = p.applications.filter(
-    (a) => !!a.zuoraId && (a.zuoraType === ZuoraType.invoice || a.zuoraType === ZuoraType.debitMemo) && !isZero(a.amount),
+    (a) =>
+      !!a.zuoraId && (a.zuoraType === ZuoraType.invoice || a.zuoraType === ZuoraType.debitMemo) && !isZero(a.amount),
   );
   // Eligible: applied to at least one Zuora invoice or debit memo, or fully unapplied.
   if (zuoraDocs.length === 0 && !isZero(p.applied)) return skip(SkipReason.notAppliedToZuoraDocument);
   if (isZero(p.total) || p.total < 0) return skip(SkipReason.zeroAmount);
-  const doc = (a: AppliedDocument) => ({ netsuiteId: a.id, tranId: a.tranId, zuoraId: a.zuoraId!, amount: cents(a.amount) });
+  const doc = (a: AppliedDocument) => ({
+    netsuiteId: a.id,
+    tranId: a.tranId,
+    zuoraId: a.zuoraId!,
+    amount: cents(a.amount),
+  });
   return {
     kind: 'sync',
     plan: {
@@ -280,7 +285,12 @@ export function paymentBody(
     ...(plan.effectiveDate ? { effectiveDate: plan.effectiveDate } : {}),
     ...(plan.comment ? { comment: plan.comment } : {}),
     ...(plan.invoices.length > 0
-      ? { invoices: plan.invoices.map((i) => ({ invoiceId: invoiceIds.get(i.netsuiteId) ?? i.zuoraId, amount: i.amount })) }
+      ? {
+          invoices: plan.invoices.map((i) => ({
+            invoiceId: invoiceIds.get(i.netsuiteId) ?? i.zuoraId,
+            amount: i.amount,
+          })),
+        }
       : {}),
     ...(plan.debitMemos.length > 0
       ? { debitMemos: plan.debitMemos.map((d) => ({ debitMemoId: d.zuoraId, amount: d.amount })) }

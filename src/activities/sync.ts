@@ -310,7 +310,10 @@ async function runChunk<C extends { id: string }>(o: {
 
   // One report file per run: earlier chunks' lines (ids ≤ cursor) stay; lines of pages this attempt redoes go.
   const keepUpTo = (row: Record<string, unknown>) => Number(row.id) <= start.cursor;
-  const failures = await o.reports.openJsonLines(o.reports.pathFor(o.workflowId, `${o.kind}-sync-failures.jsonl`), keepUpTo);
+  const failures = await o.reports.openJsonLines(
+    o.reports.pathFor(o.workflowId, `${o.kind}-sync-failures.jsonl`),
+    keepUpTo,
+  );
   const reconciliation =
     o.kind === 'credit-memo'
       ? await o.reports.openJsonLines(o.reports.pathFor(o.workflowId, 'credit-memo-reconciliation.jsonl'), keepUpTo)
@@ -437,7 +440,8 @@ function netSuiteWriter(netsuite: NetSuiteClient, gate: RequestGate, signal: Abo
   };
 }
 
-const isRecordRefusal = (status: number) => status >= 400 && status < 500 && status !== 401 && status !== 403 && status !== 429;
+const isRecordRefusal = (status: number) =>
+  status >= 400 && status < 500 && status !== 401 && status !== 403 && status !== 429;
 
 /**
  * Integration Status `Error` with the message. If the account lacks the message field (a 400 naming it), the status
@@ -507,7 +511,12 @@ async function syncCreditMemo(plan: CreditMemoPlan, tally: SyncTally, ctx: Credi
     });
     if (!marked.ok) {
       tally.failed++;
-      ctx.failures.append({ id: plan.id, tranId: plan.tranId, kind: plan.kind, message: `NetSuite: ${marked.message}` });
+      ctx.failures.append({
+        id: plan.id,
+        tranId: plan.tranId,
+        kind: plan.kind,
+        message: `NetSuite: ${marked.message}`,
+      });
       return;
     }
   }
@@ -518,7 +527,9 @@ async function syncCreditMemo(plan: CreditMemoPlan, tally: SyncTally, ctx: Credi
   const refused = outcomes.flatMap((o, i) => (o.ok ? [] : [{ referenceId: plan.adjustments[i]!.referenceId, ...o }]));
   if (refused.length > 0) {
     const message = refused.map((r) => `${r.referenceId}: ${r.message}`).join('; ');
-    await fail(message, { refused: refused.map((r) => ({ referenceId: r.referenceId, code: r.code, message: r.message })) });
+    await fail(message, {
+      refused: refused.map((r) => ({ referenceId: r.referenceId, code: r.code, message: r.message })),
+    });
     return;
   }
   if (outcomes.every((o) => o.ok && o.existed)) tally.alreadyInZuora++;
@@ -608,8 +619,7 @@ class AdjustmentBatcher {
       } catch (err) {
         // Ambiguous or transient (connection lost, 5xx, 429 after the client's own retries, a garbled answer):
         // Zuora may have created some of the batch. The next round looks them up before creating the rest.
-        const transient =
-          (err instanceof ZuoraApiError && err.retryable) || err instanceof ZuoraResponseShapeError;
+        const transient = (err instanceof ZuoraApiError && err.retryable) || err instanceof ZuoraResponseShapeError;
         if (!transient || attempt >= BATCH_RETRIES || this.signal.aborted) {
           for (const item of pending) item.reject(err);
           return;
@@ -668,14 +678,18 @@ async function zoqlByValues<T>(
   for (const where of equalsAnyClauses(field, values)) {
     for await (const record of zuora.queryAll(`select ${select} from ${object} where ${where}`)) {
       const parsed = schema.safeParse(record);
-      if (!parsed.success) throw new ZuoraResponseShapeError(`unexpected ${object} record: ${parsed.error.message}`, {});
+      if (!parsed.success)
+        throw new ZuoraResponseShapeError(`unexpected ${object} record: ${parsed.error.message}`, {});
       out.push(parsed.data);
     }
   }
   return out;
 }
 
-const paymentRecordSchema = zoqlIdSchema.extend({ IntegrationId__NS: z.string().optional(), Status: z.string().optional() });
+const paymentRecordSchema = zoqlIdSchema.extend({
+  IntegrationId__NS: z.string().optional(),
+  Status: z.string().optional(),
+});
 const accountRecordSchema = zoqlIdSchema.extend({ Currency: z.string().optional() });
 const invoiceRecordSchema = zoqlIdSchema.extend({ IntegrationId__NS: z.string().optional() });
 
@@ -683,7 +697,14 @@ const invoiceRecordSchema = zoqlIdSchema.extend({ IntegrationId__NS: z.string().
 async function existingPayments(zuora: ZuoraClient, netsuiteIds: string[]): Promise<Map<string, string>> {
   const found = new Map<string, string>();
   if (netsuiteIds.length === 0) return found;
-  const records = await zoqlByValues(zuora, 'Payment', 'Id, IntegrationId__NS, Status', 'IntegrationId__NS', netsuiteIds, paymentRecordSchema);
+  const records = await zoqlByValues(
+    zuora,
+    'Payment',
+    'Id, IntegrationId__NS, Status',
+    'IntegrationId__NS',
+    netsuiteIds,
+    paymentRecordSchema,
+  );
   for (const r of records) {
     if (!r.IntegrationId__NS || r.Status === 'Canceled' || r.Status === 'Cancelled' || r.Status === 'Error') continue;
     found.set(r.IntegrationId__NS, r.Id);
@@ -708,11 +729,28 @@ async function processPaymentPage(page: PaymentCandidate[], tally: SyncTally, ct
   // Batched look-ups for the page: existing payments, account currencies, applied invoices by IntegrationId__NS.
   const netsuiteInvoiceIds = [...new Set(plans.flatMap((p) => p.invoices.map((i) => i.netsuiteId)))];
   const [existing, accounts, invoicesByIntegrationId] = await Promise.all([
-    existingPayments(ctx.zuora, plans.map((p) => p.id)),
-    zoqlByValues(ctx.zuora, 'Account', 'Id, Currency', 'Id', [...new Set(plans.map((p) => p.accountId))], accountRecordSchema),
+    existingPayments(
+      ctx.zuora,
+      plans.map((p) => p.id),
+    ),
+    zoqlByValues(
+      ctx.zuora,
+      'Account',
+      'Id, Currency',
+      'Id',
+      [...new Set(plans.map((p) => p.accountId))],
+      accountRecordSchema,
+    ),
     netsuiteInvoiceIds.length === 0
       ? Promise.resolve([])
-      : zoqlByValues(ctx.zuora, 'Invoice', 'Id, IntegrationId__NS', 'IntegrationId__NS', netsuiteInvoiceIds, invoiceRecordSchema),
+      : zoqlByValues(
+          ctx.zuora,
+          'Invoice',
+          'Id, IntegrationId__NS',
+          'IntegrationId__NS',
+          netsuiteInvoiceIds,
+          invoiceRecordSchema,
+        ),
   ]);
   const currencyOf = new Map(accounts.map((a) => [a.Id, a.Currency]));
   const invoiceIds = new Map<string, string>();
@@ -724,7 +762,11 @@ async function syncPayment(
   plan: PaymentPlan,
   tally: SyncTally,
   ctx: PaymentPageContext,
-  found: { existing: Map<string, string>; currencyOf: Map<string, string | undefined>; invoiceIds: Map<string, string> },
+  found: {
+    existing: Map<string, string>;
+    currencyOf: Map<string, string | undefined>;
+    invoiceIds: Map<string, string>;
+  },
 ): Promise<void> {
   const f = ctx.fields;
   const fail = async (message: string, extra: Record<string, unknown> = {}) => {
@@ -799,7 +841,11 @@ async function createPaymentOnce(
   body: ReturnType<typeof paymentBody>,
   syncDate: string,
 ): Promise<{ ok: true; id: string; existed: boolean } | { ok: false; code: string; message: string }> {
-  const refusal = (err: ZuoraApiError) => ({ ok: false as const, code: err.code, message: err.reasons.map((r) => r.message).join('; ') || err.message });
+  const refusal = (err: ZuoraApiError) => ({
+    ok: false as const,
+    code: err.code,
+    message: err.reasons.map((r) => r.message).join('; ') || err.message,
+  });
   try {
     const payment = await zuora.createPayment(body, paymentIdempotencyKey(plan.id));
     return { ok: true, id: payment.id, existed: false };

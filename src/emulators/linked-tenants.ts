@@ -34,7 +34,9 @@ export function mirrorNetSuiteIntoZuora(
   }
 
   const accountOf = (customer: unknown): string =>
-    text(netsuite.admin.query(`SELECT ${f.customerZuoraId} AS zid FROM customer WHERE id = ${Number(customer)}`)[0]?.zid);
+    text(
+      netsuite.admin.query(`SELECT ${f.customerZuoraId} AS zid FROM customer WHERE id = ${Number(customer)}`)[0]?.zid,
+    );
 
   const rows = netsuite.admin.query(
     `SELECT id, tranid, type, entity, trandate, foreigntotal, ${f.zuoraId} AS zid, ${f.zuoraType} AS ztype,

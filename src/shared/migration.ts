@@ -23,7 +23,7 @@ export const migrateCreditMemosOptionsSchema = z.object({
   /** Requests in flight at most; defaults to 80% of the tenant limit, leaving room for other integrations. */
   concurrencyBudget: z.number().int().positive().optional(),
   /** Rows of the query result one activity handles: larger means fewer history events, smaller finer progress. */
-  chunkRows: z.number().int().min(50).max(1_000_000).default(50_000),
+  chunkRows: z.number().int().min(50).max(1_000_000).default(100_000),
   /** A pass is one query and the updates of what it found; stop after this many even if progress continues. */
   maxPasses: z.number().int().positive().max(100).default(10),
   /** Memos written to the dry-run sample report. */

@@ -102,7 +102,7 @@ export const upgradeOptionsSchema = z
     /** Migration: the tenant's concurrency limit and our share of it. */
     tenantConcurrencyLimit: z.number().int().positive().default(40),
     migrationConcurrencyBudget: z.number().int().positive().optional(),
-    migrationChunkRows: z.number().int().min(50).default(50_000),
+    migrationChunkRows: z.number().int().min(50).default(100_000),
     /** Rehearsal: the migration only dry-runs, syncs write nothing, schedules are left as they are. */
     dryRun: z.boolean().default(false),
     /** Interval of the payment sync schedule created at the end. */

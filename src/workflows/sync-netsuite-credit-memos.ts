@@ -8,11 +8,7 @@
 // the watermark: ./sync-run.ts.
 import { continueAsNew, proxyActivities } from '@temporalio/workflow';
 import type { SyncActivities } from '../activities/sync';
-import {
-  syncNetSuiteCreditMemosInputSchema,
-  type SyncNetSuiteCreditMemosInput,
-  type SyncResult,
-} from '../shared/sync';
+import { syncNetSuiteCreditMemosInputSchema, type SyncNetSuiteCreditMemosInput, type SyncResult } from '../shared/sync';
 import { runSync, type SyncCarry } from './sync-run';
 import { parseWorkflowInput } from './validation';
 

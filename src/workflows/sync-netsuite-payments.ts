@@ -20,7 +20,10 @@ const { syncPaymentChunk } = proxyActivities<SyncActivities>({
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 25 },
 });
 
-export async function syncNetSuitePayments(rawInput: SyncNetSuitePaymentsInput, carry?: SyncCarry): Promise<SyncResult> {
+export async function syncNetSuitePayments(
+  rawInput: SyncNetSuitePaymentsInput,
+  carry?: SyncCarry,
+): Promise<SyncResult> {
   const input = parseWorkflowInput(syncNetSuitePaymentsInputSchema, rawInput, 'syncNetSuitePayments input');
   return runSync({
     kind: 'payment',

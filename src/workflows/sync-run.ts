@@ -14,12 +14,7 @@
 //   date (tranDate) bounds every run. A run that finds no watermark (first run, history past retention) reads
 //   from the epoch: safe, because every write is looked up first.
 // - Dry runs, and runs with both credit memo syncs off, keep the previous watermark (they synced nothing).
-import {
-  log,
-  setCurrentDetails,
-  upsertSearchAttributes,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { log, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { BeginSyncResult, SyncChunkInput, SyncChunkResult } from '../activities/sync';
 import { IS_TENANT_ID } from '../shared/search-attributes';
 import {
@@ -93,7 +88,7 @@ export async function runSync(o: SyncRunOptions): Promise<SyncResult> {
   const show = (phase: string) => setCurrentDetails(renderDetails(o.title, params, state, phase, o.enabled));
 
   if (o.enabled) {
-    for (let done = false; !done; ) {
+    for (let done = false; !done;) {
       show('syncing');
       const r = await o.chunk({
         tenantId: params.tenantId,

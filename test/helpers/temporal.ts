@@ -3,6 +3,8 @@
 import { randomUUID } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
+import { temporal } from '@temporalio/proto';
+import { CUSTOM_SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes';
 import { executableFor, loadTemporalBinaries } from '../../src/temporal/binaries';
 import { createWorker } from '../../src/worker';
 
@@ -22,9 +24,17 @@ export async function devServerEnv(): Promise<TestWorkflowEnvironment> {
 
 export async function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
   quietRuntime();
-  return TestWorkflowEnvironment.createTimeSkipping({
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: executableFor(loadTemporalBinaries().testServer) },
   });
+  // The workflows upsert our custom search attributes: the test server must know them too.
+  await env.connection.operatorService.addSearchAttributes({
+    namespace: env.namespace ?? 'default',
+    searchAttributes: Object.fromEntries(
+      CUSTOM_SEARCH_ATTRIBUTES.map((k) => [k.name, temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD]),
+    ),
+  });
+  return env;
 }
 
 export function workflowBundle() {

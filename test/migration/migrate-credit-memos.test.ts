@@ -9,6 +9,7 @@ import {
 } from '../../src/shared/migration';
 import { migrateCreditMemos } from '../../src/workflows/migrate-credit-memos';
 import { startStack, type Stack } from '../helpers/stack';
+import { recordHistory } from '../helpers/histories';
 import { devServerEnv, testWorker, uniqueTaskQueue } from '../helpers/temporal';
 
 let env: TestWorkflowEnvironment;
@@ -129,6 +130,8 @@ test('progress query and continue-as-new keep counters across runs', async () =>
   const progress = await env.client.workflow.getHandle(handle.workflowId).query(progressQuery);
   expect(progress).toMatchObject({ phase: 'done', updated: 1_000, failed: 0 });
   expect(latest.historyLength).toBeLessThan(200);
+  await recordHistory(handle, 'migrate-first-run-continued-as-new', handle.firstExecutionRunId);
+  await recordHistory(env.client.workflow.getHandle(handle.workflowId), 'migrate-last-run-after-continue-as-new');
 });
 
 test('bad input fails at once with a message naming the field', async () => {

@@ -124,7 +124,14 @@ test('standard and negative balance syncs: each documented case handled as docum
   ]);
 
   // Ineligible records: untouched, counted per reason.
-  for (const id of [cm.partlyApplied, cm.twoInvoices, cm.syncComplete, cm.appliedToNativeInvoice, cm.unapplied, cm.noZuoraCustomer]) {
+  for (const id of [
+    cm.partlyApplied,
+    cm.twoInvoices,
+    cm.syncComplete,
+    cm.appliedToNativeInvoice,
+    cm.unapplied,
+    cm.noZuoraCustomer,
+  ]) {
     expect(h.adjustments(String(id))).toHaveLength(0);
     expect(h.netsuiteEmulator.admin.counters().patchesByRecord[`creditMemo/${id}`]).toBeUndefined();
   }
@@ -173,7 +180,7 @@ test('the cutover date: credit memos dated before it never sync', async () => {
   expect(h.zuoraEmulator.state.invoiceAdjustments.size).toBe(0);
 });
 
-test('incremental: the next run reads from the previous run\'s watermark minus the overlap, and syncs nothing twice', async () => {
+test("incremental: the next run reads from the previous run's watermark minus the overlap, and syncs nothing twice", async () => {
   const first = await h.creditMemos({ standard: true, negativeBalance: true }, `cm-first-${h.tenantId}`);
   expect(first.synced).toBe(2);
   await h.visible(`cm-first-${h.tenantId}`);
@@ -203,7 +210,11 @@ test('incremental: the next run reads from the previous run\'s watermark minus t
   expect(second.readFrom).toBe('2025-01-11T09:07:00');
   // Read again: the two memos the first run wrote back, the new memo, and the two demo memos inside the overlap.
   expect(second.examined).toBe(5);
-  expect(second.skippedByReason).toEqual({ 'already-sync-complete': 2, 'no-zuora-customer': 1, 'not-fully-applied': 1 });
+  expect(second.skippedByReason).toEqual({
+    'already-sync-complete': 2,
+    'no-zuora-customer': 1,
+    'not-fully-applied': 1,
+  });
   expect(second).toMatchObject({ created: 1, synced: 1, failed: 0 });
   expect(h.adjustments(String(memo))).toHaveLength(1);
   expect(second.newWatermark! >= first.newWatermark!).toBe(true);
@@ -229,7 +240,7 @@ test('a credit memo unapplied after it synced goes to the reconciliation report 
   expect(h.record(id)[F.integrationStatus]).toBe('Sync Complete');
 });
 
-test('a crash between Zuora\'s create and NetSuite\'s write-back does not duplicate on retry', async () => {
+test("a crash between Zuora's create and NetSuite's write-back does not duplicate on retry", async () => {
   const id = demo.creditMemos.standardEligible;
   // NetSuite fails this memo's Sync Complete write-back beyond the client's own retries: the activity attempt fails
   // after Zuora created the adjustment; Temporal retries the chunk.
@@ -240,7 +251,10 @@ test('a crash between Zuora\'s create and NetSuite\'s write-back does not duplic
   const result = await h.creditMemos({ standard: true, negativeBalance: true });
   expect(fault.remaining).toBe(0);
   expect(h.adjustments(String(id))).toHaveLength(1);
-  expect(h.record(id)).toMatchObject({ [F.integrationStatus]: 'Sync Complete', [F.zuoraId]: h.adjustments(String(id))[0]!.Id });
+  expect(h.record(id)).toMatchObject({
+    [F.integrationStatus]: 'Sync Complete',
+    [F.zuoraId]: h.adjustments(String(id))[0]!.Id,
+  });
   expect(result.alreadyInZuora).toBe(1);
   expect(result.failed).toBe(0);
   expect(duplicateReferenceIds(h)).toEqual([]);

@@ -9,18 +9,22 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { createActivities } from '../../src/activities';
 import { mirrorNetSuiteIntoZuora } from '../../src/emulators/linked-tenants';
-import { startNetSuiteEmulator, type RunningNetSuiteEmulator } from '../../src/emulators/netsuite/server';
+import {
+  startNetSuiteEmulator,
+  type NetSuiteEmulatorOptions,
+  type RunningNetSuiteEmulator,
+} from '../../src/emulators/netsuite/server';
 import type { DemoTenant } from '../../src/emulators/netsuite/seed';
-import { startZuoraEmulator, type RunningZuoraEmulator } from '../../src/emulators/zuora/server';
+import {
+  startZuoraEmulator,
+  type RunningZuoraEmulator,
+  type ZuoraEmulatorOptions,
+} from '../../src/emulators/zuora/server';
 import { RequestGate } from '../../src/http/request-gate';
 import { NetSuiteClient } from '../../src/netsuite/client';
 import { connectorFields } from '../../src/netsuite/fields';
 import { ReportStore } from '../../src/reports/report-store';
-import type {
-  SyncNetSuiteCreditMemosInput,
-  SyncNetSuitePaymentsInput,
-  SyncResult,
-} from '../../src/shared/sync';
+import type { SyncNetSuiteCreditMemosInput, SyncNetSuitePaymentsInput, SyncResult } from '../../src/shared/sync';
 import { syncNetSuiteCreditMemos } from '../../src/workflows/sync-netsuite-credit-memos';
 import { syncNetSuitePayments } from '../../src/workflows/sync-netsuite-payments';
 import { ZuoraClient } from '../../src/zuora/client';
@@ -30,7 +34,11 @@ import { testWorker, uniqueTaskQueue } from '../helpers/temporal';
 export const F = connectorFields();
 
 /** A request the NetSuite client sends that the harness answers itself (an injected failure), `times` times. */
-type NetSuiteFault = { match: (method: string, url: string, body: string) => boolean; remaining: number; status: number };
+type NetSuiteFault = {
+  match: (method: string, url: string, body: string) => boolean;
+  remaining: number;
+  status: number;
+};
 
 export type Harness = {
   env: TestWorkflowEnvironment;
@@ -62,7 +70,7 @@ export type Harness = {
 
 export async function startHarness(
   env: TestWorkflowEnvironment,
-  o: { netsuiteLimits?: Parameters<typeof startNetSuiteEmulator>[0]['limits']; zuoraLimits?: Parameters<typeof startZuoraEmulator>[0]['limits'] } = {},
+  o: { netsuiteLimits?: NetSuiteEmulatorOptions['limits']; zuoraLimits?: ZuoraEmulatorOptions['limits'] } = {},
 ): Promise<Harness> {
   const tenantId = `t-${randomUUID().slice(0, 8)}`;
   const taskQueue = uniqueTaskQueue('sync');
@@ -85,8 +93,15 @@ export async function startHarness(
     const fault = faults.find((f) => f.remaining > 0 && f.match(method, url, body));
     if (fault) {
       fault.remaining--;
-      const error = { title: 'Injected', status: fault.status, 'o:errorDetails': [{ detail: 'injected by the test', 'o:errorCode': 'UNEXPECTED_ERROR' }] };
-      return new Response(JSON.stringify(error), { status: fault.status, headers: { 'Content-Type': 'application/json' } });
+      const error = {
+        title: 'Injected',
+        status: fault.status,
+        'o:errorDetails': [{ detail: 'injected by the test', 'o:errorCode': 'UNEXPECTED_ERROR' }],
+      };
+      return new Response(JSON.stringify(error), {
+        status: fault.status,
+        headers: { 'Content-Type': 'application/json' },
+      });
     }
     return fetch(input, init);
   };

@@ -24,6 +24,7 @@ import {
 import { invoiceSettlementUpgrade } from '../../src/workflows/invoice-settlement-upgrade';
 import { startStack, type Stack } from '../helpers/stack';
 import { devServerEnv, testWorker, uniqueTaskQueue } from '../helpers/temporal';
+import { recordHistory } from '../helpers/histories';
 import { stepOf, waitForStatus, waitForStep } from '../helpers/upgrade-driver';
 
 let env: TestWorkflowEnvironment;
@@ -82,7 +83,8 @@ function seedTenant() {
 /** What the operator does while step 2 waits: sync the listed records (here: mark them synced in the emulator). */
 function syncEverythingToNetSuite() {
   const s = stack.zuoraEmulator.state;
-  for (const r of [...s.invoiceItemAdjustments.values(), ...s.invoices.values()]) r.IntegrationStatus__NS = 'Sync Complete';
+  for (const r of [...s.invoiceItemAdjustments.values(), ...s.invoices.values()])
+    r.IntegrationStatus__NS = 'Sync Complete';
 }
 
 afterEach(async () => {
@@ -169,16 +171,25 @@ test('a whole upgrade, driven only by operator messages, ends with every step do
   await handle.signal(completeStepSignal, { by: ana, stepId: 'connector.support-ticket', data: { ticketId: 'T-1' } });
 
   // 9. already answered (kept ids), 10-12 manual
-  for (const id of ['connector.sync-preferences', 'connector.retire-old', 'payments.zuora-sync-updates-default'] as const) {
+  for (const id of [
+    'connector.sync-preferences',
+    'connector.retire-old',
+    'payments.zuora-sync-updates-default',
+  ] as const) {
     await waitForStep(handle, id, 'waiting');
     await handle.executeUpdate(completeStepUpdate, { args: [{ by: ana, stepId: id }] });
   }
 
   // 13-14 run by themselves
   const final: UpgradeStatus = await handle.result();
+  await recordHistory(handle, 'upgrade-finished');
+  await recordHistory(env.client.workflow.getHandle(`is-upgrade-${TENANT}-credit-memos`), 'migrate-child-finished');
   expect(final.steps.map((x) => [x.id, x.state])).toEqual(final.steps.map((x) => [x.id, 'done']));
   expect(final.phase).toBe('done');
-  expect(stepOf(final, 'connector.provisioning-ids').data).toMatchObject({ accountId: 'acc-7781', environmentId: 'env-5521' });
+  expect(stepOf(final, 'connector.provisioning-ids').data).toMatchObject({
+    accountId: 'acc-7781',
+    environmentId: 'env-5521',
+  });
   expect(stepOf(final, 'migrate.credit-memos').data).toMatchObject({ approvedBy: ana, remaining: 0 });
   expect(final.migration.result).toMatchObject({ verified: true, remaining: 0, updated: negativeInvoices });
 
@@ -192,7 +203,9 @@ test('a whole upgrade, driven only by operator messages, ends with every step do
   expect(await describeSyncSchedule(env.client, 'credit-memo', TENANT)).toBeNull();
   const payment = await describeSyncSchedule(env.client, 'payment', TENANT);
   expect(payment?.state.paused).toBe(false);
-  expect(Object.values(stack.zuoraEmulator.admin.counters().adjustmentsPerReferenceId).every((n) => n === 1)).toBe(true);
+  expect(Object.values(stack.zuoraEmulator.admin.counters().adjustmentsPerReferenceId).every((n) => n === 1)).toBe(
+    true,
+  );
 
   // The audit log says who did what.
   const accepted = final.audit.filter((a) => a.outcome === 'accepted').map((a) => `${a.message}:${a.by}`);
@@ -225,41 +238,63 @@ test('bad and duplicate messages: updates say what is wrong, signals are recorde
   const handle = await startUpgrade(TENANT);
   await waitForStep(handle, 'prepare.freeze-negative-invoices', 'waiting');
 
-  expect(await rejectionOf(handle.executeUpdate(completeStepUpdate, { args: [{ by: ana, stepId: 'no.such-step' } as never] }))).toMatch(
-    /stepId must be one of: prepare\.final-credit-memo-sync/,
-  );
-  expect(await rejectionOf(handle.executeUpdate(completeStepUpdate, { args: [{ stepId: 'prepare.freeze-negative-invoices' } as never] }))).toMatch(
-    /"by" is required/,
-  );
-  expect(await rejectionOf(handle.executeUpdate(approveStepUpdate, { args: [{ by: ana, stepId: 'migrate.credit-memos' }] }))).toMatch(
-    /step migrate\.credit-memos is not waiting for approval/,
-  );
   expect(
     await rejectionOf(
-      handle.executeUpdate(provisioningIdsReceivedUpdate, { args: [{ by: ana, accountId: 'x', environmentId: 'env 1' }] }),
+      handle.executeUpdate(completeStepUpdate, { args: [{ by: ana, stepId: 'no.such-step' } as never] }),
+    ),
+  ).toMatch(/stepId must be one of: prepare\.final-credit-memo-sync/);
+  expect(
+    await rejectionOf(
+      handle.executeUpdate(completeStepUpdate, { args: [{ stepId: 'prepare.freeze-negative-invoices' } as never] }),
+    ),
+  ).toMatch(/"by" is required/);
+  expect(
+    await rejectionOf(handle.executeUpdate(approveStepUpdate, { args: [{ by: ana, stepId: 'migrate.credit-memos' }] })),
+  ).toMatch(/step migrate\.credit-memos is not waiting for approval/);
+  expect(
+    await rejectionOf(
+      handle.executeUpdate(provisioningIdsReceivedUpdate, {
+        args: [{ by: ana, accountId: 'x', environmentId: 'env 1' }],
+      }),
     ),
   ).toMatch(/accountId: accountId must be 3-64 letters.*environmentId: environmentId must be 3-64/);
   expect(
-    await rejectionOf(handle.executeUpdate(completeStepUpdate, { args: [{ by: ana, stepId: 'connector.oauth-client', data: { clientSecret: 's3cr3t' } }] })),
+    await rejectionOf(
+      handle.executeUpdate(completeStepUpdate, {
+        args: [{ by: ana, stepId: 'connector.oauth-client', data: { clientSecret: 's3cr3t' } }],
+      }),
+    ),
   ).toMatch(/data must not contain secrets/);
-  expect(await rejectionOf(handle.executeUpdate(completeStepUpdate, { args: [{ by: ana, stepId: 'connector.new-instance' }] }))).toMatch(
-    /needs data\.newInstanceId/,
-  );
-  expect(await rejectionOf(handle.executeUpdate(completeStepUpdate, { args: [{ by: ana, stepId: 'migrate.credit-memos' }] }))).toMatch(
-    /not a manual step/,
-  );
-  expect(await rejectionOf(handle.executeUpdate(skipStepUpdate, { args: [{ by: ana, stepId: 'connector.retire-old', reason: '' }] }))).toMatch(
-    /reason is required/,
-  );
-  expect(await rejectionOf(handle.executeUpdate(retryStepUpdate, { args: [{ by: ana, stepId: 'prepare.freeze-negative-invoices' }] }))).toMatch(
-    /is not failed/,
-  );
+  expect(
+    await rejectionOf(
+      handle.executeUpdate(completeStepUpdate, { args: [{ by: ana, stepId: 'connector.new-instance' }] }),
+    ),
+  ).toMatch(/needs data\.newInstanceId/);
+  expect(
+    await rejectionOf(
+      handle.executeUpdate(completeStepUpdate, { args: [{ by: ana, stepId: 'migrate.credit-memos' }] }),
+    ),
+  ).toMatch(/not a manual step/);
+  expect(
+    await rejectionOf(
+      handle.executeUpdate(skipStepUpdate, { args: [{ by: ana, stepId: 'connector.retire-old', reason: '' }] }),
+    ),
+  ).toMatch(/reason is required/);
+  expect(
+    await rejectionOf(
+      handle.executeUpdate(retryStepUpdate, { args: [{ by: ana, stepId: 'prepare.freeze-negative-invoices' }] }),
+    ),
+  ).toMatch(/is not failed/);
 
   // Bad signals: recorded as rejected, nothing changes.
   const before = await handle.query(statusQuery);
   await handle.signal(provisioningIdsReceivedSignal, { by: ana, accountId: '', environmentId: 'env-1' });
   await handle.signal(completeStepSignal, { stepId: 'prepare.freeze-negative-invoices' } as never);
-  let s = await waitForStatus(handle, (x) => x.audit.filter((a) => a.outcome === 'rejected').length >= 2, 'two rejected signals');
+  let s = await waitForStatus(
+    handle,
+    (x) => x.audit.filter((a) => a.outcome === 'rejected').length >= 2,
+    'two rejected signals',
+  );
   expect(s.steps).toEqual(before.steps);
   expect(s.audit.filter((a) => a.outcome === 'rejected').map((a) => a.detail)).toEqual([
     expect.stringMatching(/accountId/),
@@ -267,8 +302,12 @@ test('bad and duplicate messages: updates say what is wrong, signals are recorde
   ]);
 
   // Duplicates are harmless.
-  const first = await handle.executeUpdate(completeStepUpdate, { args: [{ by: ana, stepId: 'prepare.freeze-negative-invoices' }] });
-  const again = await handle.executeUpdate(completeStepUpdate, { args: [{ by: ana, stepId: 'prepare.freeze-negative-invoices' }] });
+  const first = await handle.executeUpdate(completeStepUpdate, {
+    args: [{ by: ana, stepId: 'prepare.freeze-negative-invoices' }],
+  });
+  const again = await handle.executeUpdate(completeStepUpdate, {
+    args: [{ by: ana, stepId: 'prepare.freeze-negative-invoices' }],
+  });
   expect([first.outcome, again.outcome]).toEqual(['accepted', 'duplicate']);
 
   // Pause holds before the next step; resume goes on. Pausing twice is a duplicate.
@@ -287,10 +326,17 @@ test('bad and duplicate messages: updates say what is wrong, signals are recorde
   await waitForStep(handle, 'migrate.credit-memos', 'waiting');
 
   // Skip needs a reason and stays visible.
-  await handle.executeUpdate(skipStepUpdate, { args: [{ by: ana, stepId: 'migrate.credit-memos', reason: 'done by Zuora services' }] });
+  await handle.executeUpdate(skipStepUpdate, {
+    args: [{ by: ana, stepId: 'migrate.credit-memos', reason: 'done by Zuora services' }],
+  });
   s = await waitForStep(handle, 'connector.oauth-client', 'waiting');
-  expect(stepOf(s, 'migrate.credit-memos')).toMatchObject({ state: 'skipped', by: ana, note: 'skipped: done by Zuora services' });
+  expect(stepOf(s, 'migrate.credit-memos')).toMatchObject({
+    state: 'skipped',
+    by: ana,
+    note: 'skipped: done by Zuora services',
+  });
   expect((await handle.describe()).status.name).toBe('RUNNING');
+  await recordHistory(handle, 'upgrade-mid-run-messages');
 });
 
 test('a second start for the same tenant while one runs is refused with a clear message', async () => {

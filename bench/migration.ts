@@ -1,0 +1,203 @@
+// The migration benchmark (issue 4): migrateCreditMemos on a real Temporal dev server, against the Zuora emulator
+// with per-request latency L and tenant concurrency limit 40, budget C = 32. Ceiling = C × 50 / L memos/s.
+//   npm run bench:migration                     # N = 200,000, L = 500 ms
+//   npm run bench:migration -- --n 20000 --latency 100
+//   npm run bench:migration -- --rss            # worker peak RSS at N = 100,000 and N = 1,000,000 (L = 50 ms)
+// The worker runs as its own process (node dist/src/main.js) so its peak RSS is its own. Last line:
+// ratio_to_ceiling=<number> (or rss_ratio=<number> with --rss).
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { Client, Connection } from '@temporalio/client';
+import { startZuoraEmulator, type RunningZuoraEmulator } from '../src/emulators/zuora/server';
+import { startNetSuiteEmulator } from '../src/emulators/netsuite/server';
+import { RequestGate } from '../src/http/request-gate';
+import { migrateCreditMemos } from '../src/workflows/migrate-credit-memos';
+import { loadTemporalBinaries, PROJECT_ROOT } from '../src/temporal/binaries';
+import { startDevServer } from '../src/temporal/dev-server';
+import { ZuoraClient } from '../src/zuora/client';
+import { freePortNumber } from './ports';
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  const value = i >= 0 ? Number(process.argv[i + 1]) : fallback;
+  if (!Number.isFinite(value) || value < 0) throw new Error(`--${name} must be a non-negative number`);
+  return value;
+}
+
+const TENANT_LIMIT = 40;
+const BUDGET = 32;
+const BULK = 50;
+
+type Run = {
+  n: number;
+  seconds: number;
+  memosPerSecond: number;
+  historyEvents: number[];
+  peakRssMb: number;
+  verified: boolean;
+};
+
+async function startWorker(env: NodeJS.ProcessEnv): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [join(PROJECT_ROOT, 'dist', 'src', 'main.js')], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  await new Promise<void>((resolve, reject) => {
+    const onData = (b: Buffer) => {
+      out += b.toString();
+      if (out.includes('worker is running')) resolve();
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`worker exited (${code}):\n${out}`)));
+  });
+  return child;
+}
+
+function peakRssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0);
+  return Math.round(kb / 1024);
+}
+
+async function runOnce(o: {
+  client: Client;
+  address: string;
+  zuora: RunningZuoraEmulator;
+  netsuite: Awaited<ReturnType<typeof startNetSuiteEmulator>>;
+  n: number;
+  latencyMs: number;
+}): Promise<Run> {
+  const { zuora, netsuite } = o;
+  zuora.admin.reset();
+  zuora.admin.seed({ migratedCreditMemos: o.n, seed: 7 });
+  zuora.admin.configure({ latencyMs: o.latencyMs, concurrencyLimit: TENANT_LIMIT });
+  const taskQueue = `bench-migration-${Date.now()}`;
+  const settings = zuora.admin.config();
+  const dataDir = mkdtempSync(join(tmpdir(), 'bench-worker-'));
+  const n = netsuite.credentials;
+  const worker = await startWorker({
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    TEMPORAL_ADDRESS: o.address,
+    TASK_QUEUE: taskQueue,
+    TENANT_ID: 'demo',
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'WARN',
+    ZUORA_BASE_URL: zuora.url,
+    ZUORA_CLIENT_ID: settings.clientId,
+    ZUORA_CLIENT_SECRET: settings.clientSecret,
+    ZUORA_CONCURRENCY_LIMIT: String(TENANT_LIMIT),
+    NETSUITE_ACCOUNT_ID: n.accountId,
+    NETSUITE_REST_BASE_URL: n.restBaseUrl,
+    NETSUITE_CONSUMER_KEY: n.consumerKey,
+    NETSUITE_CONSUMER_SECRET: n.consumerSecret,
+    NETSUITE_TOKEN_ID: n.tokenId,
+    NETSUITE_TOKEN_SECRET: n.tokenSecret,
+  });
+  try {
+    const workflowId = `bench-migrate-${o.n}-${Date.now()}`;
+    const started = Date.now();
+    const result = await o.client.workflow.execute(migrateCreditMemos, {
+      taskQueue,
+      workflowId,
+      args: [{ tenantId: 'demo', tenantConcurrencyLimit: TENANT_LIMIT, concurrencyBudget: BUDGET }],
+    });
+    const seconds = (Date.now() - started) / 1000;
+    const historyEvents: number[] = [];
+    for await (const execution of o.client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) {
+      historyEvents.push((await o.client.workflow.getHandle(workflowId, execution.runId).describe()).historyLength);
+    }
+    return {
+      n: o.n,
+      seconds,
+      memosPerSecond: result.counters.updated / seconds,
+      historyEvents,
+      peakRssMb: peakRssMb(worker.pid!),
+      verified: result.verified,
+    };
+  } finally {
+    worker.kill('SIGTERM');
+    await new Promise((r) => worker.once('exit', r));
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** The manual way: one memo per request, one after another, on a sample. */
+async function sequentialBaseline(zuora: RunningZuoraEmulator, sample: number): Promise<number> {
+  const settings = zuora.admin.config();
+  const client = new ZuoraClient({
+    baseUrl: zuora.url,
+    clientId: settings.clientId,
+    clientSecret: settings.clientSecret,
+    gate: new RequestGate({ maxInFlight: 1 }),
+  });
+  const ids = [...zuora.state.creditMemos.keys()].slice(0, sample);
+  await client.getCreditMemo(ids[0]!); // token outside the measurement
+  const started = Date.now();
+  for (const id of ids) await client.updateCreditMemo(id, { transferredToAccounting: 'Yes' });
+  return ids.length / ((Date.now() - started) / 1000);
+}
+
+async function main(): Promise<void> {
+  const rssMode = process.argv.includes('--rss');
+  const binaries = loadTemporalBinaries();
+  const dataDir = mkdtempSync(join(tmpdir(), 'bench-temporal-'));
+  const server = await startDevServer({
+    cliPath: binaries.cli.path!,
+    dataDir,
+    port: await freePortNumber(),
+    uiPort: await freePortNumber(),
+  });
+  const zuora = await startZuoraEmulator({});
+  const netsuite = await startNetSuiteEmulator({});
+  const connection = await Connection.connect({ address: server.address });
+  const client = new Client({ connection });
+  try {
+    if (rssMode) {
+      const latencyMs = arg('latency', 50);
+      const small = await runOnce({ client, address: server.address, zuora, netsuite, n: 100_000, latencyMs });
+      const large = await runOnce({ client, address: server.address, zuora, netsuite, n: 1_000_000, latencyMs });
+      for (const r of [small, large]) {
+        console.log(
+          `N=${r.n} seconds=${r.seconds.toFixed(1)} memos_per_s=${r.memosPerSecond.toFixed(0)} worker_peak_rss_mb=${r.peakRssMb} history_events_per_run=${r.historyEvents.join(',')} verified=${r.verified}`,
+        );
+      }
+      console.log(`rss_ratio=${(large.peakRssMb / small.peakRssMb).toFixed(3)}`);
+      return;
+    }
+    const n = arg('n', 200_000);
+    const latencyMs = arg('latency', 500);
+    const ceiling = (BUDGET * BULK) / (latencyMs / 1000);
+    const r = await runOnce({ client, address: server.address, zuora, netsuite, n, latencyMs });
+    const baselineSample = arg('baseline-sample', 20);
+    const baseline = await sequentialBaseline(zuora, baselineSample);
+    console.log(`N=${n} latency_ms=${latencyMs} tenant_limit=${TENANT_LIMIT} budget=${BUDGET}`);
+    console.log(`ceiling_memos_per_s=${ceiling.toFixed(0)}`);
+    console.log(`seconds=${r.seconds.toFixed(1)} (whole workflow: queries, updates, verification)`);
+    console.log(`memos_per_s=${r.memosPerSecond.toFixed(0)}`);
+    console.log(
+      `sequential_baseline_memos_per_s=${baseline.toFixed(2)} (one memo per request, sample of ${baselineSample})`,
+    );
+    console.log(`sequential_baseline_ratio_to_ceiling=${(baseline / ceiling).toFixed(4)}`);
+    console.log(`speedup_vs_sequential=${(r.memosPerSecond / baseline).toFixed(0)}x`);
+    console.log(`history_events_per_run=${r.historyEvents.join(',')}`);
+    console.log(`worker_peak_rss_mb=${r.peakRssMb}`);
+    console.log(`verified=${r.verified}`);
+    console.log(`ratio_to_ceiling=${(r.memosPerSecond / ceiling).toFixed(3)}`);
+  } finally {
+    await connection.close();
+    await zuora.stop();
+    await netsuite.stop();
+    await server.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

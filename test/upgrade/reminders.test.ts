@@ -1,0 +1,97 @@
+// Waiting on Zuora support for provisioning ids: a reminder every 24 h and an escalation after 5 days, over 7
+// simulated days on the time-skipping test server; and no limit on the wait itself.
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import {
+  STEPS,
+  pauseSignal,
+  provisioningIdsReceivedUpdate,
+  resumeSignal,
+  skipStepSignal,
+  statusQuery,
+} from '../../src/shared/upgrade';
+import { invoiceSettlementUpgrade } from '../../src/workflows/invoice-settlement-upgrade';
+import { startStack, type Stack } from '../helpers/stack';
+import { testWorker, timeSkippingEnv, uniqueTaskQueue } from '../helpers/temporal';
+import { stepOf } from '../helpers/upgrade-driver';
+
+let env: TestWorkflowEnvironment;
+let stack: Stack;
+let worker: Worker;
+let taskQueue: string;
+let running: Promise<void>;
+
+beforeAll(async () => {
+  env = await timeSkippingEnv();
+  stack = await startStack();
+  taskQueue = uniqueTaskQueue('reminders');
+  ({ worker } = await testWorker(env, stack.activities(env.client, taskQueue), taskQueue));
+  running = worker.run();
+});
+
+afterAll(async () => {
+  if (worker?.getState() === 'RUNNING') worker.shutdown();
+  await running;
+  await stack?.stop();
+  await env?.teardown();
+});
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+test('reminders every 24 h and one escalation after 5 days while waiting 7 days for provisioning ids', async () => {
+  // Start paused, so the steps before the wait can be skipped before any of them starts.
+  const handle = await env.client.workflow.signalWithStart(invoiceSettlementUpgrade, {
+    taskQueue,
+    workflowId: 'is-upgrade-demo',
+    args: [
+      {
+        tenantId: 'demo',
+        oldConnectorInstanceId: 'old-1',
+        options: { reminderInterval: '24h', escalationAfter: '5d' },
+      },
+    ],
+    signal: pauseSignal,
+    signalArgs: [{ by: 'test', reason: 'set up' }],
+  });
+  const before = STEPS.slice(
+    0,
+    STEPS.findIndex((s) => s.id === 'connector.provisioning-ids'),
+  );
+  for (const s of before)
+    await handle.signal(skipStepSignal, { by: 'test', stepId: s.id, reason: 'not part of this test' });
+  await handle.signal(resumeSignal, { by: 'test' });
+
+  // Let the workflow reach the wait, then let 7 days and an hour pass.
+  await env.sleep('1m');
+  let status = await handle.query(statusQuery);
+  expect(stepOf(status, 'connector.provisioning-ids').state).toBe('waiting');
+  expect(status.waitingOn).toBe('zuora-support');
+  const waitingSince = Date.parse(stepOf(status, 'connector.provisioning-ids').startedAt!);
+
+  await env.sleep(7 * DAY + HOUR);
+  status = await handle.query(statusQuery);
+  const step = stepOf(status, 'connector.provisioning-ids');
+  expect(step.state).toBe('waiting');
+  expect(step.data.remindersSent).toBe(7);
+  const escalatedAt = Date.parse(String(step.data.escalatedAt));
+  expect(Math.abs(escalatedAt - waitingSince - 5 * DAY)).toBeLessThan(2 * 60_000);
+  expect(status.openReminders).toEqual([
+    expect.objectContaining({ kind: 'reminder', count: 7 }),
+    expect.objectContaining({ kind: 'escalation', count: 1 }),
+  ]);
+  const kinds = stack.notifier.sent.filter((n) => n.stepId === 'connector.provisioning-ids').map((n) => n.kind);
+  expect(kinds.filter((k) => k === 'reminder')).toHaveLength(7);
+  expect(kinds.filter((k) => k === 'escalation')).toHaveLength(1);
+  expect(kinds[0]).toBe('waiting');
+
+  // The answer ends the wait, whenever it comes.
+  await handle.executeUpdate(provisioningIdsReceivedUpdate, {
+    args: [{ by: 'zuora-support', accountId: 'acc-123', environmentId: 'env-456' }],
+  });
+  await env.sleep('1m');
+  status = await handle.query(statusQuery);
+  expect(stepOf(status, 'connector.provisioning-ids')).toMatchObject({ state: 'done', by: 'zuora-support' });
+  expect(status.openReminders).toEqual([]);
+  expect(stepOf(status, 'connector.sync-preferences').state).toBe('waiting');
+});
