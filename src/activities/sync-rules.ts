@@ -266,7 +266,7 @@ export function classifyPayment(p: PaymentCandidate): Decision<PaymentPlan> {
 
 /**
  * The Zuora payment for a plan. `invoiceIds` maps each applied NetSuite invoice to the Zuora invoice found by its
- * IntegrationId__NS. Deterministic for a given (plan, currency, syncDate): an Idempotency-Key replay sends the same
+ * IntegrationId__NS (the caller fails the payment when one is missing). Deterministic for a given (plan, currency, syncDate): an Idempotency-Key replay sends the same
  * body.
  */
 export function paymentBody(
@@ -287,7 +287,7 @@ export function paymentBody(
     ...(plan.invoices.length > 0
       ? {
           invoices: plan.invoices.map((i) => ({
-            invoiceId: invoiceIds.get(i.netsuiteId) ?? i.zuoraId,
+            invoiceId: invoiceIds.get(i.netsuiteId)!,
             amount: i.amount,
           })),
         }

@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
 import { loadTemporalBinaries, PROJECT_ROOT } from '../../src/temporal/binaries';
 import { freePort } from '../helpers/ports';
 import { spawnProcess } from '../helpers/process';
@@ -49,7 +50,7 @@ describe('npm start (dist/src/main.js)', () => {
       expect(p.output()).toContain(`http://localhost:${env.TEMPORAL_UI_PORT}`);
       expect(p.output()).toMatch(/temporal workflow start .*--type invoiceSettlementUpgrade/s);
 
-      const serverPids = spawnSync('pgrep', ['-f', `--port ${env.TEMPORAL_DEV_PORT}`], { encoding: 'utf8' })
+      const serverPids = spawnSync('pgrep', ['-f', '--', `--port ${env.TEMPORAL_DEV_PORT}`], { encoding: 'utf8' })
         .stdout.split('\n')
         .filter(Boolean)
         .map(Number);
@@ -64,6 +65,40 @@ describe('npm start (dist/src/main.js)', () => {
     }
   });
 
+  test('after a crash (SIGKILL) a second start finds the earlier upgrade in the SQLite file', async () => {
+    const env = { ...(await baseEnv()), METRICS_PORT: String(await freePort()) };
+    const address = `127.0.0.1:${env.TEMPORAL_DEV_PORT}`;
+    let p = spawnProcess(process.execPath, [main], env);
+    try {
+      await p.waitFor(/worker is running/);
+      // Prometheus metrics from the SDK runtime on the configured port.
+      const metrics = await (await fetch(`http://127.0.0.1:${env.METRICS_PORT}/metrics`)).text();
+      expect(metrics).toMatch(/temporal_/);
+      const connection = await Connection.connect({ address });
+      const client = new Client({ connection });
+      await client.workflow.start('invoiceSettlementUpgrade', {
+        taskQueue: 'invoice-settlement',
+        workflowId: 'is-upgrade-demo',
+        args: [{ tenantId: 'demo', oldConnectorInstanceId: 'old-instance-1' }],
+      });
+      await connection.close();
+
+      p.child.kill('SIGKILL');
+      await p.exited;
+      p = spawnProcess(process.execPath, [main], env);
+      await p.waitFor(/worker is running/);
+      expect(p.output()).toMatch(/stopping the dev server \(pid \d+\) left running by an earlier start/);
+      const again = await Connection.connect({ address });
+      const d = await new Client({ connection: again }).workflow.getHandle('is-upgrade-demo').describe();
+      expect(d.type).toBe('invoiceSettlementUpgrade');
+      await again.close();
+      p.child.kill('SIGTERM');
+      expect((await p.exited).code).toBe(0);
+    } finally {
+      if (p.child.exitCode === null) p.child.kill('SIGKILL');
+    }
+  });
+
   test('with TEMPORAL_ADDRESS set it uses that server and starts none', async () => {
     const env = { ...(await baseEnv()), TEMPORAL_ADDRESS: process.env.TEST_TEMPORAL_ADDRESS };
     const p = spawnProcess(process.execPath, [main], env);
@@ -71,7 +106,7 @@ describe('npm start (dist/src/main.js)', () => {
       await p.waitFor(/worker is running/);
       expect(p.output()).toContain(`Using the Temporal server at ${process.env.TEST_TEMPORAL_ADDRESS}`);
       expect(p.output()).not.toContain('Starting the Temporal dev server');
-      const started = spawnSync('pgrep', ['-f', `--port ${env.TEMPORAL_DEV_PORT}`], { encoding: 'utf8' });
+      const started = spawnSync('pgrep', ['-f', '--', `--port ${env.TEMPORAL_DEV_PORT}`], { encoding: 'utf8' });
       expect(started.stdout.trim()).toBe('');
       p.child.kill('SIGTERM');
       expect((await p.exited).code).toBe(0);
