@@ -1,5 +1,5 @@
 // Activities of invoiceSettlementUpgrade: Zuora checks, notifications and the sync schedules.
-import { activityInfo } from '@temporalio/activity';
+import { activityInfo, heartbeat } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { deleteSyncSchedule, describeSyncSchedule, ensureSyncSchedule, pauseSyncSchedule } from '../client/schedules';
@@ -84,6 +84,43 @@ export function createUpgradeActivities({ zuora, notifier, temporal, tenantId, t
     async pauseSchedule(input: { tenantId: string; schedule: 'credit-memo' | 'payment'; note: string }) {
       assertTenant(tenantId, input.tenantId);
       return pauseSyncSchedule(temporal, input.schedule, input.tenantId, input.note);
+    },
+
+    /**
+     * Pause the schedule and wait until the sync run it started (if any) has finished, so the upgrade's own final
+     * run never overlaps a scheduled one. Idempotent.
+     */
+    async pauseScheduleAndWaitForRunningSync(input: {
+      tenantId: string;
+      schedule: 'credit-memo' | 'payment';
+      note: string;
+    }) {
+      assertTenant(tenantId, input.tenantId);
+      const paused = await pauseSyncSchedule(temporal, input.schedule, input.tenantId, input.note);
+      if (!paused.exists) return { ...paused, waitedForRuns: 0 };
+      let waitedForRuns = 0;
+      for (;;) {
+        const d = await describeSyncSchedule(temporal, input.schedule, input.tenantId);
+        const runningActions = d?.info.runningActions ?? [];
+        if (runningActions.length === 0) return { ...paused, waitedForRuns };
+        waitedForRuns = Math.max(waitedForRuns, runningActions.length);
+        // A scheduled run can take a while: keep heartbeating so the wait is not mistaken for a dead worker.
+        const ticker = setInterval(() => heartbeat({ waitedForRuns }), 10_000);
+        try {
+          await Promise.all(
+            runningActions.map(
+              (a) =>
+                temporal.workflow
+                  .getHandle(a.workflow.workflowId, a.workflow.firstExecutionRunId)
+                  .result()
+                  .catch(() => undefined), // failed or cancelled: it is not running any more either way
+            ),
+          );
+        } finally {
+          clearInterval(ticker);
+        }
+        heartbeat({ waitedForRuns });
+      }
     },
 
     /** Retire the credit memo sync schedule; create (or unpause) the payment sync schedule. Idempotent. */

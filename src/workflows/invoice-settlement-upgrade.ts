@@ -9,6 +9,7 @@ import {
   continueAsNew,
   executeChild,
   log,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -65,6 +66,16 @@ const acts = proxyActivities<UpgradeActivities>({
   startToCloseTimeout: '10m',
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '2m', maximumAttempts: 8 },
 });
+
+/** Waits for a running scheduled sync to finish: heartbeats while it waits. */
+const drain = proxyActivities<UpgradeActivities>({
+  startToCloseTimeout: '4h',
+  heartbeatTimeout: '1m',
+  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '2m', maximumAttempts: 8 },
+});
+
+/** patched() ids: each names a change to the step sequence that running upgrades must not see mid-flight. */
+const PAUSE_SCHEDULE_BEFORE_FINAL_SYNC = 'pause-credit-memo-schedule-before-final-sync';
 
 /** Steps that need an explicit approval before they write (the irreversible bulk update). */
 const APPROVAL_GATES: ReadonlySet<StepId> = new Set(['migrate.credit-memos']);
@@ -479,6 +490,16 @@ export async function invoiceSettlementUpgrade(rawInput: UpgradeInput, carry?: U
     'prepare.final-credit-memo-sync': (s) =>
       runAuto(s, async () => {
         const plan = await acts.readCreditMemoSyncSchedule({ tenantId });
+        // Pause the schedule and let its running sync finish *before* the final run, so the two never work on the
+        // same memos at once. (Upgrades started before this change paused it after the final run.)
+        const pauseFirst = patched(PAUSE_SCHEDULE_BEFORE_FINAL_SYNC);
+        if (pauseFirst && !options.dryRun) {
+          s.data.schedule = await drain.pauseScheduleAndWaitForRunningSync({
+            tenantId,
+            schedule: 'credit-memo',
+            note: `paused by upgrade ${workflowId}`,
+          });
+        }
         const result = await executeChild(syncNetSuiteCreditMemos, {
           workflowId: `${workflowId}-final-credit-memo-sync-${s.attempts}`,
           args: [{ ...plan.syncInput, tenantId, fullScan: true, dryRun: options.dryRun }],
@@ -486,6 +507,7 @@ export async function invoiceSettlementUpgrade(rawInput: UpgradeInput, carry?: U
         });
         state.syncs.finalCreditMemoSync = summarizeSync(result);
         s.data = {
+          ...s.data,
           scheduleFound: plan.scheduleFound,
           created: result.created,
           failed: result.failed,
@@ -498,7 +520,7 @@ export async function invoiceSettlementUpgrade(rawInput: UpgradeInput, carry?: U
             'CreditMemosNotDrained',
           );
         }
-        if (!options.dryRun) {
+        if (!pauseFirst && !options.dryRun) {
           const paused = await acts.pauseSchedule({
             tenantId,
             schedule: 'credit-memo',

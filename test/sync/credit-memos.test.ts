@@ -1,5 +1,6 @@
 // syncNetSuiteCreditMemos on the real Temporal dev server, against both emulators through our real clients: every
 // documented case of the standard and negative balance syncs (reference/zuora.md §7, seed 002).
+import { recordHistory } from '../helpers/histories';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { DemoTenant } from '../../src/emulators/netsuite/seed';
 import { IntegrationStatus, ZuoraType } from '../../src/netsuite/fields';
@@ -64,7 +65,8 @@ test('both syncs are off by default: nothing is read as eligible and nothing is 
 
 test('standard and negative balance syncs: each documented case handled as documented', async () => {
   const extra = twoCreditsOnOneInvoice();
-  const result = await h.creditMemos({ standard: true, negativeBalance: true });
+  const result = await h.creditMemos({ standard: true, negativeBalance: true }, 'cm-sync-documented-cases');
+  await recordHistory({ workflowId: 'cm-sync-documented-cases' }, 'sync-credit-memos-documented-cases');
   const cm = demo.creditMemos;
 
   // Standard, eligible: one Credit adjustment, no accounting code, mapped fields; written back.

@@ -1,5 +1,6 @@
 // syncNetSuitePayments on the real Temporal dev server, against both emulators through our real clients
 // (reference/zuora.md §7: the post-upgrade NetSuite → Zuora payment sync).
+import { recordHistory } from '../helpers/histories';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { DemoTenant } from '../../src/emulators/netsuite/seed';
 import { devServerEnv } from '../helpers/temporal';
@@ -28,7 +29,8 @@ const paymentsOf = (h: Harness, netsuiteId: number) =>
 
 test('eligible payments become External payments, applied to the Zuora invoices matched by IntegrationId__NS', async () => {
   const globex1Before = Number(h.zuoraEmulator.state.invoices.get('8a8aa0000000000000000000000000b1')!.Balance);
-  const result = await h.payments({});
+  const result = await h.payments({}, 'payment-sync-eligible');
+  await recordHistory({ workflowId: 'payment-sync-eligible' }, 'sync-payments-eligible');
   const p = demo.payments;
 
   const [applied] = paymentsOf(h, p.appliedToInvoice);
