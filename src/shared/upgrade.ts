@@ -103,6 +103,8 @@ export const upgradeOptionsSchema = z
     tenantConcurrencyLimit: z.number().int().positive().default(40),
     migrationConcurrencyBudget: z.number().int().positive().optional(),
     migrationChunkRows: z.number().int().min(50).default(100_000),
+    /** How soon a migration chunk whose worker died is resumed elsewhere. */
+    migrationHeartbeatTimeoutSeconds: z.number().int().min(2).max(600).default(30),
     /** Rehearsal: the migration only dry-runs, syncs write nothing, schedules are left as they are. */
     dryRun: z.boolean().default(false),
     /** Interval of the payment sync schedule created at the end. */

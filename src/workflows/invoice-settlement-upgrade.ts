@@ -595,6 +595,7 @@ export async function invoiceSettlementUpgrade(rawInput: UpgradeInput, carry?: U
           tenantConcurrencyLimit: options.tenantConcurrencyLimit,
           concurrencyBudget: options.migrationConcurrencyBudget,
           chunkRows: options.migrationChunkRows,
+          heartbeatTimeoutSeconds: options.migrationHeartbeatTimeoutSeconds,
         };
         if (!state.migration.dryRun) {
           const dry = await executeChild(migrateCreditMemos, {

@@ -89,6 +89,11 @@ export async function migrateCreditMemos(
   const finish = async (stoppedBecause: MigrateCreditMemosResult['stoppedBecause'], dryRunSample: string | null) => {
     const failuresReport =
       counters.failed > 0 ? (await consolidateFailureReport({ tenantId: input.tenantId })).location : null;
+    // A worker that died after its last heartbeat took its count of writes with it; the memos it wrote are Yes
+    // all the same. After a resume, the fresh queries are the truth: what was found and is no longer left.
+    if (counters.resumes > 0 && !input.dryRun) {
+      counters.updated = Math.max(counters.updated, counters.totalFound - (remaining ?? 0));
+    }
     phase = 'done';
     show();
     const result: MigrateCreditMemosResult = {

@@ -1,0 +1,158 @@
+// The worker killed (SIGKILL) while the upgrade waits on a person and again in the middle of the credit memo
+// migration, and started again: the upgrade finishes exactly as a run without faults does (timestamps aside).
+import type { WorkflowHandle } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { deleteSyncSchedule, ensureSyncSchedule } from '../../src/client/schedules';
+import { mirrorNetSuiteIntoZuora } from '../../src/emulators/linked-tenants';
+import {
+  approveStepUpdate,
+  completeStepUpdate,
+  invoiceSettlementEnabledUpdate,
+  provisioningIdsReceivedUpdate,
+  retryStepUpdate,
+  type StepId,
+  type UpgradeStatus,
+} from '../../src/shared/upgrade';
+import { invoiceSettlementUpgrade } from '../../src/workflows/invoice-settlement-upgrade';
+import type { Spawned } from '../helpers/process';
+import { startStack, type Stack } from '../helpers/stack';
+import { devServerEnv, uniqueTaskQueue } from '../helpers/temporal';
+import { waitForStep } from '../helpers/upgrade-driver';
+import { startWorkerProcess, workerEnv } from '../helpers/worker-process';
+
+let env: TestWorkflowEnvironment;
+let stack: Stack;
+let worker: Spawned | undefined;
+
+beforeAll(async () => {
+  env = await devServerEnv();
+  stack = await startStack();
+});
+
+afterAll(async () => {
+  if (worker && worker.child.exitCode === null) worker.child.kill('SIGKILL');
+  await stack?.stop();
+  await env?.teardown();
+});
+
+const MIGRATED = 3_000;
+const ana = 'ana@example.com';
+
+function seed() {
+  stack.zuoraEmulator.admin.reset();
+  stack.netsuiteEmulator.admin.reset();
+  stack.netsuiteEmulator.admin.seed({ demo: true });
+  stack.zuoraEmulator.admin.seed({ demo: true, migratedCreditMemos: MIGRATED });
+  mirrorNetSuiteIntoZuora(stack.netsuiteEmulator, stack.zuoraEmulator.state);
+  const s = stack.zuoraEmulator.state;
+  for (const r of [...s.invoiceItemAdjustments.values(), ...s.invoices.values()])
+    r.IntegrationStatus__NS = 'Sync Complete';
+  stack.zuoraEmulator.admin.configure({ latencyMs: 100 });
+}
+
+async function waitUntil(predicate: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Timestamps, report paths and run ids differ between runs by nature; everything else must not. */
+function normalized(s: UpgradeStatus): unknown {
+  return JSON.parse(
+    JSON.stringify(s)
+      .replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z/g, '<time>')
+      .replace(/"\/[^"]*\/(reports)\/[^"]*"/g, '"<report>"'),
+  );
+}
+
+/** One whole upgrade, as the operator drives it; `faults` runs at the two moments the kills happen. */
+async function upgrade(
+  taskQueue: string,
+  faults: { waitingOnPerson?: () => Promise<void>; midMigration?: () => Promise<void> },
+) {
+  seed();
+  await ensureSyncSchedule(env.client, {
+    kind: 'credit-memo',
+    tenantId: 'demo',
+    input: { tenantId: 'demo', standard: true, negativeBalance: true },
+    taskQueue,
+  });
+  const handle: WorkflowHandle = await env.client.workflow.start(invoiceSettlementUpgrade, {
+    taskQueue,
+    workflowId: 'is-upgrade-demo',
+    args: [
+      {
+        tenantId: 'demo',
+        oldConnectorInstanceId: 'old-instance-1',
+        options: { tenantConcurrencyLimit: 5, migrationHeartbeatTimeoutSeconds: 2 },
+      },
+    ],
+  });
+  const complete = async (stepId: StepId, data?: Record<string, string>) => {
+    await waitForStep(handle, stepId, 'waiting');
+    await handle.executeUpdate(completeStepUpdate, { args: [{ by: ana, stepId, ...(data ? { data } : {}) }] });
+  };
+
+  await waitForStep(handle, 'prepare.freeze-negative-invoices', 'waiting');
+  await faults.waitingOnPerson?.();
+  await complete('prepare.freeze-negative-invoices');
+  await waitForStep(handle, 'enable-invoice-settlement', 'waiting');
+  await handle.executeUpdate(invoiceSettlementEnabledUpdate, { args: [{ by: ana }] });
+  await waitForStep(handle, 'migrate.credit-memos', 'waiting');
+  stack.zuoraEmulator.admin.resetCounters();
+  await handle.executeUpdate(approveStepUpdate, { args: [{ by: ana, stepId: 'migrate.credit-memos' }] });
+  await faults.midMigration?.();
+  await complete('connector.oauth-client', { oauthClientId: 'oauth-client-42' });
+  await complete('connector.new-instance', { newInstanceId: 'new-instance-2' });
+  await complete('connector.support-ticket', { ticketId: 'T-1' });
+  await waitForStep(handle, 'connector.provisioning-ids', 'waiting');
+  await handle.executeUpdate(provisioningIdsReceivedUpdate, {
+    args: [{ by: 'zuora-support', accountId: 'acc-7781', environmentId: 'env-5521' }],
+  });
+  for (const id of [
+    'connector.sync-preferences',
+    'connector.retire-old',
+    'payments.zuora-sync-updates-default',
+  ] as const) {
+    await complete(id);
+  }
+  const status: UpgradeStatus = await handle.result();
+  await deleteSyncSchedule(env.client, 'payment', 'demo');
+  await deleteSyncSchedule(env.client, 'credit-memo', 'demo');
+  return { status, writes: stack.zuoraEmulator.admin.counters().writesPerCreditMemo };
+}
+
+test('killed while waiting on a person and mid-migration, the upgrade finishes identically', async () => {
+  const quietQueue = uniqueTaskQueue('restart-baseline');
+  worker = await startWorkerProcess(workerEnv(stack, quietQueue));
+  const baseline = await upgrade(quietQueue, {});
+  worker.child.kill('SIGTERM');
+  await worker.exited;
+
+  const queue = uniqueTaskQueue('restart');
+  const environment = workerEnv(stack, queue);
+  worker = await startWorkerProcess(environment);
+  const kill = async () => {
+    worker!.child.kill('SIGKILL');
+    await worker!.exited;
+    worker = await startWorkerProcess(environment);
+  };
+  const faulty = await upgrade(queue, {
+    waitingOnPerson: kill,
+    midMigration: async () => {
+      await waitUntil(
+        () => Object.keys(stack.zuoraEmulator.admin.counters().writesPerCreditMemo).length >= MIGRATED / 3,
+        'a third of the memos written',
+      );
+      await kill();
+    },
+  });
+
+  expect(normalized(faulty.status)).toEqual(normalized(baseline.status));
+  expect(faulty.status.migration.result).toMatchObject({ verified: true, remaining: 0 });
+  // Every migrated memo written, none twice.
+  expect(Object.keys(faulty.writes).length).toBeGreaterThanOrEqual(MIGRATED);
+  expect(Math.max(...Object.values(faulty.writes))).toBe(1);
+});
