@@ -282,6 +282,8 @@ export function paymentBody(
     type: 'External',
     // INFERRED: NetSuite's payment method is not among the candidate columns; "Other" is a valid external type.
     paymentMethodType: 'Other',
+    // The payment came from NetSuite's ledger: Zuora must not sync it back (zuora.md §7 mapping).
+    financeInformation: { transferredToAccounting: 'Yes' },
     ...(plan.effectiveDate ? { effectiveDate: plan.effectiveDate } : {}),
     ...(plan.comment ? { comment: plan.comment } : {}),
     ...(plan.invoices.length > 0

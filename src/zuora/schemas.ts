@@ -219,6 +219,14 @@ export const paymentCreateSchema = connectorFieldsSchema
     effectiveDate: isoDate.optional(),
     referenceId: z.string().max(100).optional(),
     comment: z.string().max(255).optional(),
+    /** Create a payment's finance information; the connector's payments arrive already in the ledger (Yes). */
+    financeInformation: z
+      .object({
+        transferredToAccounting: z.enum(['Processing', 'Yes', 'No', 'Error', 'Ignore']).optional(),
+        bankAccountAccountingCode: z.string().optional(),
+        unappliedPaymentAccountingCode: z.string().optional(),
+      })
+      .optional(),
     invoices: z
       .array(
         z.object({

@@ -9,7 +9,6 @@ import {
   completeStepUpdate,
   invoiceSettlementEnabledUpdate,
   provisioningIdsReceivedUpdate,
-  retryStepUpdate,
   type StepId,
   type UpgradeStatus,
 } from '../../src/shared/upgrade';

@@ -46,6 +46,7 @@ test('eligible payments become External payments, applied to the Zuora invoices 
     IntegrationId__NS: String(p.appliedToInvoice),
     Transaction__NS: `PYMT${p.appliedToInvoice}`,
     Origin__NS: 'NETSUITE',
+    TransferredToAccounting: 'Yes',
   });
   expect(h.zuoraEmulator.state.invoices.get('8a8aa0000000000000000000000000b1')!.Balance).toBe(globex1Before - 50);
   expect(h.record(p.appliedToInvoice)).toMatchObject({

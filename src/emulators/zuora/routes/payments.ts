@@ -25,6 +25,7 @@ const KNOWN = new Set([
   'effectiveDate',
   'referenceId',
   'comment',
+  'financeInformation',
   'invoices',
   'debitMemos',
   'IntegrationId__NS',
@@ -119,6 +120,17 @@ function createPayment(ctx: ZuoraContext, req: EmulatorRequest, key: string | un
   if (comment !== undefined && (typeof comment !== 'string' || comment.length > 255)) {
     return restError(400, RestCode.INVALID_VALUE, 'comment must be ≤ 255 characters');
   }
+  const finance = body.financeInformation as Record<string, unknown> | undefined;
+  if (finance !== undefined) {
+    const unknownKey = Object.keys(finance).find(
+      (k) => !['transferredToAccounting', 'bankAccountAccountingCode', 'unappliedPaymentAccountingCode'].includes(k),
+    );
+    if (unknownKey) return restError(400, RestCode.UNKNOWN_FIELD, `Unknown field 'financeInformation.${unknownKey}'`);
+    const t = finance.transferredToAccounting;
+    if (t !== undefined && !['Processing', 'Yes', 'No', 'Error', 'Ignore'].includes(String(t))) {
+      return restError(400, RestCode.INVALID_VALUE, 'financeInformation.transferredToAccounting is not a valid value');
+    }
+  }
   if (
     effectiveDate !== undefined &&
     (typeof effectiveDate !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(effectiveDate))
@@ -195,6 +207,9 @@ function createPayment(ctx: ZuoraContext, req: EmulatorRequest, key: string | un
     ReferenceId: typeof referenceId === 'string' ? referenceId : undefined,
     Comment: typeof comment === 'string' ? comment : undefined,
     PaymentMethodType: typeof body.paymentMethodType === 'string' ? body.paymentMethodType : undefined,
+    // Zuora's default for a new payment is No: the Zuora → NetSuite sync would pick it up.
+    TransferredToAccounting:
+      typeof finance?.transferredToAccounting === 'string' ? finance.transferredToAccounting : 'No',
     CreatedDate: isoDateTime(ctx.now()),
     ...custom,
   };
