@@ -8,23 +8,15 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { Client, Connection } from '@temporalio/client';
 import { startZuoraEmulator, type RunningZuoraEmulator } from '../src/emulators/zuora/server';
 import { startNetSuiteEmulator } from '../src/emulators/netsuite/server';
 import { RequestGate } from '../src/http/request-gate';
 import { migrateCreditMemos } from '../src/workflows/migrate-credit-memos';
-import { loadTemporalBinaries, PROJECT_ROOT } from '../src/temporal/binaries';
+import { loadTemporalBinaries } from '../src/temporal/binaries';
 import { startDevServer } from '../src/temporal/dev-server';
 import { ZuoraClient } from '../src/zuora/client';
-import { freePortNumber } from './ports';
-
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  const value = i >= 0 ? Number(process.argv[i + 1]) : fallback;
-  if (!Number.isFinite(value) || value < 0) throw new Error(`--${name} must be a non-negative number`);
-  return value;
-}
+import { emulatorWorkerEnv, freePortNumber, numberArg, startWorkerProcess } from './harness';
 
 const TENANT_LIMIT = 40;
 const BUDGET = 32;
@@ -38,24 +30,6 @@ type Run = {
   peakRssMb: number;
   verified: boolean;
 };
-
-async function startWorker(env: NodeJS.ProcessEnv): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [join(PROJECT_ROOT, 'dist', 'src', 'main.js')], {
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  await new Promise<void>((resolve, reject) => {
-    const onData = (b: Buffer) => {
-      out += b.toString();
-      if (out.includes('worker is running')) resolve();
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`worker exited (${code}):\n${out}`)));
-  });
-  return child;
-}
 
 function peakRssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -76,28 +50,17 @@ async function runOnce(o: {
   zuora.admin.seed({ migratedCreditMemos: o.n, seed: 7 });
   zuora.admin.configure({ latencyMs: o.latencyMs, concurrencyLimit: TENANT_LIMIT });
   const taskQueue = `bench-migration-${Date.now()}`;
-  const settings = zuora.admin.config();
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-worker-'));
-  const n = netsuite.credentials;
-  const worker = await startWorker({
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    TEMPORAL_ADDRESS: o.address,
-    TASK_QUEUE: taskQueue,
-    TENANT_ID: 'demo',
-    DATA_DIR: dataDir,
-    LOG_LEVEL: 'WARN',
-    ZUORA_BASE_URL: zuora.url,
-    ZUORA_CLIENT_ID: settings.clientId,
-    ZUORA_CLIENT_SECRET: settings.clientSecret,
-    ZUORA_CONCURRENCY_LIMIT: String(TENANT_LIMIT),
-    NETSUITE_ACCOUNT_ID: n.accountId,
-    NETSUITE_REST_BASE_URL: n.restBaseUrl,
-    NETSUITE_CONSUMER_KEY: n.consumerKey,
-    NETSUITE_CONSUMER_SECRET: n.consumerSecret,
-    NETSUITE_TOKEN_ID: n.tokenId,
-    NETSUITE_TOKEN_SECRET: n.tokenSecret,
-  });
+  const worker = await startWorkerProcess(
+    emulatorWorkerEnv({
+      temporalAddress: o.address,
+      taskQueue,
+      dataDir,
+      zuora,
+      netsuite,
+      extra: { ZUORA_CONCURRENCY_LIMIT: String(TENANT_LIMIT) },
+    }),
+  );
   try {
     const workflowId = `bench-migrate-${o.n}-${Date.now()}`;
     const started = Date.now();
@@ -158,7 +121,7 @@ async function main(): Promise<void> {
   const client = new Client({ connection });
   try {
     if (rssMode) {
-      const latencyMs = arg('latency', 50);
+      const latencyMs = numberArg('latency', 50);
       const small = await runOnce({ client, address: server.address, zuora, netsuite, n: 100_000, latencyMs });
       const large = await runOnce({ client, address: server.address, zuora, netsuite, n: 1_000_000, latencyMs });
       for (const r of [small, large]) {
@@ -169,11 +132,11 @@ async function main(): Promise<void> {
       console.log(`rss_ratio=${(large.peakRssMb / small.peakRssMb).toFixed(3)}`);
       return;
     }
-    const n = arg('n', 200_000);
-    const latencyMs = arg('latency', 500);
+    const n = numberArg('n', 200_000);
+    const latencyMs = numberArg('latency', 500);
     const ceiling = (BUDGET * BULK) / (latencyMs / 1000);
     const r = await runOnce({ client, address: server.address, zuora, netsuite, n, latencyMs });
-    const baselineSample = arg('baseline-sample', 20);
+    const baselineSample = numberArg('baseline-sample', 20);
     const baseline = await sequentialBaseline(zuora, baselineSample);
     console.log(`N=${n} latency_ms=${latencyMs} tenant_limit=${TENANT_LIMIT} budget=${BUDGET}`);
     console.log(`ceiling_memos_per_s=${ceiling.toFixed(0)}`);

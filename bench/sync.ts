@@ -6,7 +6,6 @@
 //   npm run bench:sync -- --n 1000
 // The worker runs as its own process (node dist/src/main.js, wired by src/wiring.ts exactly as in production), so
 // the emulators' CPU does not count against it. Last line: ratio_to_ceiling=<number>.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,10 +13,10 @@ import { Client, Connection } from '@temporalio/client';
 import { mirrorNetSuiteIntoZuora } from '../src/emulators/linked-tenants';
 import { startNetSuiteEmulator } from '../src/emulators/netsuite/server';
 import { startZuoraEmulator } from '../src/emulators/zuora/server';
-import { loadTemporalBinaries, PROJECT_ROOT } from '../src/temporal/binaries';
+import { loadTemporalBinaries } from '../src/temporal/binaries';
 import { startDevServer } from '../src/temporal/dev-server';
 import { syncNetSuiteCreditMemos } from '../src/workflows/sync-netsuite-credit-memos';
-import { freePortNumber } from './ports';
+import { emulatorWorkerEnv, freePortNumber, numberArg, startWorkerProcess } from './harness';
 
 const NETSUITE_LIMIT = 5;
 const NETSUITE_LATENCY_MS = 50;
@@ -27,33 +26,8 @@ const WRITES_PER_MEMO = 2;
 const CEILING = NETSUITE_LIMIT / (WRITES_PER_MEMO * (NETSUITE_LATENCY_MS / 1000));
 const TENANT = 'bench';
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  const value = i >= 0 ? Number(process.argv[i + 1]) : fallback;
-  if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} must be a positive whole number`);
-  return value;
-}
-
-async function startWorker(env: NodeJS.ProcessEnv): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [join(PROJECT_ROOT, 'dist', 'src', 'main.js')], {
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  await new Promise<void>((resolve, reject) => {
-    const onData = (b: Buffer) => {
-      out += b.toString();
-      if (out.includes('worker is running')) resolve();
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`worker exited (${code}):\n${out}`)));
-  });
-  return child;
-}
-
 async function main(): Promise<void> {
-  const n = arg('n', 5_000);
+  const n = numberArg('n', 5_000);
   let lastLine = 'ratio_to_ceiling=0';
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-sync-'));
   const server = await startDevServer({
@@ -76,28 +50,17 @@ async function main(): Promise<void> {
     netsuiteEmulator.admin.resetCounters();
 
     const taskQueue = `bench-sync-${Date.now()}`;
-    const settings = zuoraEmulator.admin.config();
-    const c = netsuiteEmulator.credentials;
-    const worker = await startWorker({
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      TEMPORAL_ADDRESS: server.address,
-      TASK_QUEUE: taskQueue,
-      TENANT_ID: TENANT,
-      DATA_DIR: join(dataDir, 'worker'),
-      LOG_LEVEL: 'WARN',
-      ZUORA_BASE_URL: zuoraEmulator.url,
-      ZUORA_CLIENT_ID: settings.clientId,
-      ZUORA_CLIENT_SECRET: settings.clientSecret,
-      ZUORA_CONCURRENCY_LIMIT: String(ZUORA_LIMIT),
-      NETSUITE_ACCOUNT_ID: c.accountId,
-      NETSUITE_REST_BASE_URL: c.restBaseUrl,
-      NETSUITE_CONSUMER_KEY: c.consumerKey,
-      NETSUITE_CONSUMER_SECRET: c.consumerSecret,
-      NETSUITE_TOKEN_ID: c.tokenId,
-      NETSUITE_TOKEN_SECRET: c.tokenSecret,
-      NETSUITE_CONCURRENCY_LIMIT: String(NETSUITE_LIMIT),
-    });
+    const worker = await startWorkerProcess(
+      emulatorWorkerEnv({
+        temporalAddress: server.address,
+        taskQueue,
+        dataDir: join(dataDir, 'worker'),
+        zuora: zuoraEmulator,
+        netsuite: netsuiteEmulator,
+        tenantId: TENANT,
+        extra: { ZUORA_CONCURRENCY_LIMIT: String(ZUORA_LIMIT), NETSUITE_CONCURRENCY_LIMIT: String(NETSUITE_LIMIT) },
+      }),
+    );
     try {
       const workflowId = `bench-sync-${n}-${Date.now()}`;
       const started = Date.now();
