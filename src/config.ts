@@ -48,6 +48,57 @@ const httpUrl = z
   .refine((u) => /^https?:\/\//.test(u), 'must start with http:// or https://')
   .transform((u) => u.replace(/\/+$/, ''));
 const nonEmpty = z.string().trim().min(1, 'must not be empty');
+/** Key ids name the key that encrypted a payload (stored in clear beside it): never a secret themselves. */
+const KEY_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+const keyIdText = 'must be 1-64 letters, digits, ".", "_" or "-"';
+/**
+ * `keyId:base64key,keyId2:base64key` (commas or whitespace between entries): AES-256 keys, 32 bytes each. Issues
+ * name the entry and the key id, never the key.
+ */
+const codecKeys = z.string().transform((text, ctx) => {
+  const keys = new Map<string, Secret>();
+  const entries = text.split(/[\s,]+/).filter((e) => e.length > 0);
+  if (entries.length === 0) ctx.issues.push({ code: 'custom', message: 'no keys given', input: text });
+  entries.forEach((entry, i) => {
+    const colon = entry.indexOf(':');
+    const id = colon < 0 ? '' : entry.slice(0, colon);
+    const b64 = colon < 0 ? '' : entry.slice(colon + 1);
+    const problem =
+      colon < 0
+        ? `entry ${i + 1} is not "keyId:base64key"`
+        : !KEY_ID.test(id)
+          ? `entry ${i + 1}: key id ${JSON.stringify(id.slice(0, 64))} ${keyIdText}`
+          : keys.has(id)
+            ? `key id "${id}" appears twice`
+            : keyProblem(id, b64);
+    if (problem) ctx.issues.push({ code: 'custom', message: problem, input: text });
+    else keys.set(id, new Secret(b64));
+  });
+  return keys;
+});
+function keyProblem(id: string, b64: string): string | undefined {
+  const bytes = Buffer.from(b64, 'base64');
+  // Buffer.from ignores junk: a key is valid only if it is exactly its own base64.
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(b64) || bytes.toString('base64') !== b64)
+    return `key "${id}" is not base64 (make one with: openssl rand -base64 32)`;
+  if (bytes.length !== 32) return `key "${id}" is ${bytes.length} bytes; AES-256 needs 32 (openssl rand -base64 32)`;
+  return undefined;
+}
+const origins = z
+  .string()
+  .transform((s) =>
+    s
+      .split(',')
+      .map((o) => o.trim())
+      .filter(Boolean),
+  )
+  .pipe(
+    z.array(
+      z
+        .string()
+        .regex(/^https?:\/\/[^/\s]+$/, 'each origin must be scheme://host[:port] such as http://localhost:8233'),
+    ),
+  );
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
@@ -87,9 +138,25 @@ const envSchema = z.object({
   NOTIFY_WEBHOOK_URL: httpUrl.optional(),
   // Start the emulators even if real endpoints are configured (never in production).
   EMULATORS: bool.optional(),
+  // Payload encryption (off unless keys are given): AES-256-GCM keys "keyId:base64key,...". New payloads use the
+  // current key; every listed key still decrypts, so keep old keys after a rotation while histories use them.
+  PAYLOAD_CODEC_KEYS: codecKeys.optional(),
+  PAYLOAD_CODEC_CURRENT_KEY_ID: z.string().regex(KEY_ID, keyIdText).optional(),
+  // The codec server (Web UI / CLI decode): listens when a port is given; needs the keys and a bearer token.
+  CODEC_SERVER_PORT: port.optional(),
+  CODEC_SERVER_HOST: nonEmpty.default('127.0.0.1'),
+  CODEC_SERVER_TOKEN: z.string().trim().min(24, 'must be at least 24 characters (openssl rand -hex 24)').optional(),
+  // Browser origins allowed to call it (the Web UI's); default: the embedded dev server's UI.
+  CODEC_SERVER_CORS_ORIGINS: origins.optional(),
 });
 
-const SECRET_VARS = ['ZUORA_CLIENT_SECRET', 'NETSUITE_CONSUMER_SECRET', 'NETSUITE_TOKEN_SECRET'] as const;
+const SECRET_VARS = [
+  'ZUORA_CLIENT_SECRET',
+  'NETSUITE_CONSUMER_SECRET',
+  'NETSUITE_TOKEN_SECRET',
+  'PAYLOAD_CODEC_KEYS',
+  'CODEC_SERVER_TOKEN',
+] as const;
 const FILE_VARS = [
   'ZUORA_CLIENT_ID',
   'ZUORA_CLIENT_SECRET',
@@ -97,6 +164,8 @@ const FILE_VARS = [
   'NETSUITE_CONSUMER_SECRET',
   'NETSUITE_TOKEN_ID',
   'NETSUITE_TOKEN_SECRET',
+  'PAYLOAD_CODEC_KEYS',
+  'CODEC_SERVER_TOKEN',
 ] as const;
 
 export type ZuoraConfig = {
@@ -116,6 +185,10 @@ export type NetSuiteConfig = {
   concurrencyLimit: number;
 };
 
+/** Payload encryption keys: id → base64 AES-256 key (32 bytes). */
+export type PayloadCodecConfig = { keys: ReadonlyMap<string, Secret>; currentKeyId: string };
+export type CodecServerConfig = { port: number; host: string; token: Secret; corsOrigins: string[] };
+
 export type AppConfig = {
   taskQueue: string;
   tenantId: string;
@@ -132,6 +205,10 @@ export type AppConfig = {
   netsuiteConcurrencyLimit: number;
   emulatorPorts: { zuora: number; netsuite: number };
   notifyWebhookUrl?: string;
+  /** undefined: payloads are stored as plain JSON (the default) */
+  payloadCodec?: PayloadCodecConfig;
+  /** undefined: no codec server */
+  codecServer?: CodecServerConfig;
 };
 
 /**
@@ -208,6 +285,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const hasNetSuite = group(e, netsuiteKeys, 'NetSuite', problems);
   if (hasZuora && !e.TENANT_ID)
     problems.push('TENANT_ID: missing (required when ZUORA_BASE_URL points at a real tenant)');
+  const payloadCodec = codecSettings(e, problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
@@ -242,7 +320,51 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     netsuiteConcurrencyLimit: e.NETSUITE_CONCURRENCY_LIMIT,
     emulatorPorts: { zuora: e.ZUORA_EMULATOR_PORT, netsuite: e.NETSUITE_EMULATOR_PORT },
     notifyWebhookUrl: e.NOTIFY_WEBHOOK_URL,
+    payloadCodec,
+    codecServer:
+      e.CODEC_SERVER_PORT !== undefined && payloadCodec && e.CODEC_SERVER_TOKEN
+        ? {
+            port: e.CODEC_SERVER_PORT,
+            host: e.CODEC_SERVER_HOST,
+            token: new Secret(e.CODEC_SERVER_TOKEN),
+            corsOrigins: e.CODEC_SERVER_CORS_ORIGINS ?? [
+              `http://localhost:${e.TEMPORAL_UI_PORT}`,
+              `http://127.0.0.1:${e.TEMPORAL_UI_PORT}`,
+            ],
+          }
+        : undefined,
   };
+}
+
+/** Which key encrypts, and that the codec server has what it needs. */
+function codecSettings(e: z.output<typeof envSchema>, problems: string[]): PayloadCodecConfig | undefined {
+  const keys = e.PAYLOAD_CODEC_KEYS;
+  if (e.CODEC_SERVER_PORT !== undefined) {
+    if (!keys)
+      problems.push('PAYLOAD_CODEC_KEYS: missing (the codec server needs it because CODEC_SERVER_PORT is set)');
+    if (!e.CODEC_SERVER_TOKEN)
+      problems.push('CODEC_SERVER_TOKEN: missing (who may read payloads: needed because CODEC_SERVER_PORT is set)');
+  }
+  if (!keys) {
+    if (e.PAYLOAD_CODEC_CURRENT_KEY_ID !== undefined)
+      problems.push('PAYLOAD_CODEC_CURRENT_KEY_ID: set without PAYLOAD_CODEC_KEYS (set both, or neither)');
+    return undefined;
+  }
+  const ids = [...keys.keys()];
+  const current = e.PAYLOAD_CODEC_CURRENT_KEY_ID ?? (ids.length === 1 ? ids[0] : undefined);
+  if (current === undefined) {
+    problems.push(
+      `PAYLOAD_CODEC_CURRENT_KEY_ID: missing (PAYLOAD_CODEC_KEYS has ${ids.length} keys: ${ids.join(', ')}; which one encrypts new payloads?)`,
+    );
+    return undefined;
+  }
+  if (!keys.has(current)) {
+    problems.push(
+      `PAYLOAD_CODEC_CURRENT_KEY_ID: "${current}" is not a key id in PAYLOAD_CODEC_KEYS (${ids.join(', ')})`,
+    );
+    return undefined;
+  }
+  return { keys, currentKeyId: current };
 }
 
 /** The names of every env var the config module reads (docker-compose.yml is checked against it). */

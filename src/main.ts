@@ -4,6 +4,8 @@
 // same process is a production worker that starts nothing else.
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
+import { startCodecServer, type RunningCodecServer } from './codec/codec-server';
+import { codecFromConfig } from './codec/data-converter';
 import { ConfigError, loadConfig, type AppConfig } from './config';
 import { startDevServer, type RunningDevServer } from './temporal/dev-server';
 import { loadTemporalBinaries } from './temporal/binaries';
@@ -111,22 +113,39 @@ async function main(): Promise<void> {
     name: 'Temporal connections',
     stop: async () => void (await Promise.all([nativeConnection.close(), clientConnection.close()])),
   });
-  const client = new Client({ connection: clientConnection, namespace: target.namespace });
+  // Payload encryption, when configured, on the worker and on the client its activities use (schedules, queries).
+  const codec = codecFromConfig(config);
+  const dataConverter = codec ? { payloadCodecs: [codec] } : undefined;
+  const client = new Client({ connection: clientConnection, namespace: target.namespace, dataConverter });
+
+  let codecServer: RunningCodecServer | undefined;
+  if (codec && config.codecServer) {
+    codecServer = await startCodecServer({ codec, ...config.codecServer });
+    const started = codecServer;
+    stack.push({ name: 'codec server', stop: () => started.stop() });
+  }
 
   worker = await createWorker({
     connection: nativeConnection,
     namespace: target.namespace,
     taskQueue: config.taskQueue,
     activities: deps.createActivities(client),
+    dataConverter,
   });
 
-  printBanner(config, address!, devServer, deps);
+  printBanner(config, address!, devServer, deps, codecServer);
   await worker.run();
   say('worker stopped');
   await stopAll();
 }
 
-function printBanner(config: AppConfig, address: string, server: RunningDevServer | undefined, deps: Dependencies) {
+function printBanner(
+  config: AppConfig,
+  address: string,
+  server: RunningDevServer | undefined,
+  deps: Dependencies,
+  codecServer: RunningCodecServer | undefined,
+) {
   const t = config.tenantId;
   const id = `is-upgrade-${t}`;
   say('');
@@ -136,9 +155,23 @@ function printBanner(config: AppConfig, address: string, server: RunningDevServe
   say(`  Task queue:  ${config.taskQueue}`);
   say(`  Tenant:      ${t}`);
   for (const line of deps.describe) say(`  ${line}`);
+  say(
+    `  Payloads:    ${config.payloadCodec ? `encrypted (AES-256-GCM, current key id ${config.payloadCodec.currentKeyId})` : 'plain JSON (set PAYLOAD_CODEC_KEYS to encrypt)'}`,
+  );
+  if (codecServer) say(`  Codec:       ${codecServer.url} (Web UI: sign in at ${codecServer.url}/login)`);
+  const cli = (() => {
+    try {
+      return loadTemporalBinaries().cli.path;
+    } catch {
+      return null;
+    }
+  })();
+  if (cli) say(`  temporal CLI: ${cli} (below as \`temporal\`)`);
   say('');
   say('Start an upgrade:');
-  say(`  temporal workflow start --task-queue ${config.taskQueue} --type invoiceSettlementUpgrade \\`);
+  say(
+    `  temporal workflow start --task-queue ${config.taskQueue} --type invoiceSettlementUpgrade --id-reuse-policy RejectDuplicate \\`,
+  );
   say(`    --workflow-id ${id} --input '{"tenantId":"${t}","oldConnectorInstanceId":"old-instance-1"}'`);
   say('Where does it stand?');
   say(`  temporal workflow query --workflow-id ${id} --name status`);
@@ -146,6 +179,13 @@ function printBanner(config: AppConfig, address: string, server: RunningDevServe
   say(
     `  temporal workflow signal --workflow-id ${id} --name invoiceSettlementEnabled --input '{"by":"you@example.com"}'`,
   );
+  say("Or with the project's CLI (walks you through every step; see the README):");
+  say(`  npx is-upgrade start --tenant ${t} --old-instance old-instance-1 --by you@example.com`);
+  say(`  npx is-upgrade status --tenant ${t} --watch`);
+  if (!config.zuora) {
+    say('On the emulated tenant, "Zuora enables Invoice Settlement" (step 4) is:');
+    say(`  curl -X POST http://127.0.0.1:${config.emulatorPorts.zuora}/__admin/enable-invoice-settlement`);
+  }
   say('Stop with Ctrl-C.');
   say('');
 }

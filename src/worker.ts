@@ -1,5 +1,13 @@
 // The worker: workflows from src/workflows, activities from createActivities over injected clients.
-import { NativeConnection, Runtime, Worker, type WorkerOptions, type LogLevel } from '@temporalio/worker';
+import type { DataConverter } from '@temporalio/common';
+import {
+  bundleWorkflowCode,
+  NativeConnection,
+  Runtime,
+  Worker,
+  type WorkerOptions,
+  type LogLevel,
+} from '@temporalio/worker';
 import { createLogger } from './logging';
 
 export const workflowsPath = require.resolve('./workflows');
@@ -27,16 +35,27 @@ export type CreateWorkerOptions = {
   /** Tests pass a bundle built once; the process builds its own from workflowsPath. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   maxConcurrentActivityTaskExecutions?: number;
+  /** Payload encryption (dataConverterFromConfig); undefined: plain JSON. Clients must use the same. */
+  dataConverter?: DataConverter;
 };
 
-export function createWorker(o: CreateWorkerOptions): Promise<Worker> {
+/** Bundles the workflow code quietly (the bundler's own report is noise in a worker's log). */
+async function bundleQuietly(): Promise<{ code: string }> {
+  const noop = () => undefined;
+  const logger = { log: noop, trace: noop, debug: noop, info: noop, warn: noop, error: noop };
+  return bundleWorkflowCode({ workflowsPath, logger });
+}
+
+export async function createWorker(o: CreateWorkerOptions): Promise<Worker> {
+  const workflowBundle = o.workflowBundle ?? (await bundleQuietly());
   return Worker.create({
     connection: o.connection,
     namespace: o.namespace,
     taskQueue: o.taskQueue,
     activities: o.activities,
-    ...(o.workflowBundle ? { workflowBundle: o.workflowBundle } : { workflowsPath }),
+    workflowBundle,
     maxConcurrentActivityTaskExecutions: o.maxConcurrentActivityTaskExecutions ?? 100,
+    ...(o.dataConverter ? { dataConverter: o.dataConverter } : {}),
     // Graceful shutdown: running activities get this long to finish (they heartbeat, so a kill is also safe).
     shutdownGraceTime: '5s',
   });

@@ -127,7 +127,9 @@ export async function invoiceSettlementUpgrade(rawInput: UpgradeInput, carry?: U
   let awaitingApproval: StepId | null = null;
 
   const audit = (e: Omit<AuditEntry, 'at'>) => {
-    state.audit.push({ at: now(), ...e });
+    // A rejected message's sender and reason echo what was sent: clipped, so that a flood of huge messages cannot
+    // grow the status past what a query can answer (gRPC's 4 MB; found by test/fuzz/messages.test.ts).
+    state.audit.push({ at: now(), ...e, by: clip(e.by, 200), detail: clip(e.detail, 1_000)! });
     // The audit log lives in history too: keep the newest entries once it is very long (human-rate, so rarely).
     if (state.audit.length > MAX_AUDIT_ENTRIES) state.audit.splice(0, state.audit.length - MAX_AUDIT_ENTRIES);
   };
@@ -807,6 +809,10 @@ export async function invoiceSettlementUpgrade(rawInput: UpgradeInput, carry?: U
   await notify('done', null, 'Invoice Settlement upgrade finished', renderSummary(status()), 'done');
   await condition(allHandlersFinished);
   return status();
+}
+
+function clip(text: string | undefined, max: number): string | undefined {
+  return text === undefined || text.length <= max ? text : `${text.slice(0, max)}… (${text.length} characters)`;
 }
 
 function failureMessage(err: unknown): string {

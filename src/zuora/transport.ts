@@ -145,8 +145,10 @@ export class ZuoraTransport {
         ...context,
         retryAfterMs,
         retryable: response.status === 401 ? false : undefined,
-        // A 5xx may come after the work was done (gateway timeouts): unsafe to repeat a non-idempotent call.
-        ambiguous: response.status >= 500,
+        // A 5xx may come after the work was done (gateway timeouts), and so may a 409 that does not say why (only a
+        // documented code, e.g. lock competition, says nothing was written; found by test/fuzz/api-responses):
+        // unsafe to repeat a non-idempotent call.
+        ambiguous: response.status >= 500 || (response.status === 409 && !(json.ok && reasonsOf(json.value))),
       });
     }
     if (!json.ok) {

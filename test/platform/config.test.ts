@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
-import { ConfigError, loadConfig, Secret } from '../../src/config';
+import { CONFIG_ENV_VARS, ConfigError, loadConfig, Secret } from '../../src/config';
 
 const realZuora = {
   TENANT_ID: 'acme',
@@ -93,6 +93,108 @@ describe('configuration', () => {
     ]);
     expect(problemsOf({ ...rest, ZUORA_CLIENT_SECRET_FILE: join(dir, 'missing') })[0]).toMatch(
       /^ZUORA_CLIENT_SECRET_FILE: cannot read .*missing \(ENOENT\)/,
+    );
+  });
+});
+
+describe('payload encryption and the codec server', () => {
+  const k1 = Buffer.alloc(32, 1).toString('base64');
+  const k2 = Buffer.alloc(32, 2).toString('base64');
+
+  test('its variables are among the ones the config module reads', () => {
+    expect(CONFIG_ENV_VARS).toEqual(
+      expect.arrayContaining([
+        'PAYLOAD_CODEC_KEYS',
+        'PAYLOAD_CODEC_KEYS_FILE',
+        'PAYLOAD_CODEC_CURRENT_KEY_ID',
+        'CODEC_SERVER_PORT',
+        'CODEC_SERVER_HOST',
+        'CODEC_SERVER_TOKEN',
+        'CODEC_SERVER_TOKEN_FILE',
+        'CODEC_SERVER_CORS_ORIGINS',
+      ]),
+    );
+  });
+
+  test('off by default', () => {
+    const c = loadConfig({});
+    expect(c.payloadCodec).toBeUndefined();
+    expect(c.codecServer).toBeUndefined();
+  });
+
+  test('keys are parsed, wrapped in Secret and never printed; the current key is named or the only one', () => {
+    const c = loadConfig({ PAYLOAD_CODEC_KEYS: `k1:${k1},k2:${k2}`, PAYLOAD_CODEC_CURRENT_KEY_ID: 'k2' });
+    expect(c.payloadCodec?.currentKeyId).toBe('k2');
+    expect([...c.payloadCodec!.keys.keys()]).toEqual(['k1', 'k2']);
+    expect(c.payloadCodec!.keys.get('k1')).toBeInstanceOf(Secret);
+    expect(c.payloadCodec!.keys.get('k1')!.reveal()).toBe(k1);
+    const printed = JSON.stringify(c) + inspect(c, { depth: 6 });
+    for (const key of [k1, k2]) expect(printed).not.toContain(key);
+    expect(loadConfig({ PAYLOAD_CODEC_KEYS: `only:${k1}` }).payloadCodec?.currentKeyId).toBe('only');
+  });
+
+  test('keys can come from a file (one per line)', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'cfg-')), 'keys');
+    writeFileSync(file, `old:${k1}\nnew:${k2}\n`);
+    const c = loadConfig({ PAYLOAD_CODEC_KEYS_FILE: file, PAYLOAD_CODEC_CURRENT_KEY_ID: 'new' });
+    expect([...c.payloadCodec!.keys.keys()]).toEqual(['old', 'new']);
+  });
+
+  test('a key that is not 32 bytes of base64 is refused, naming the key id but never the key', () => {
+    const short = Buffer.alloc(16, 3).toString('base64');
+    const problems = problemsOf({ PAYLOAD_CODEC_KEYS: `k1:${short},k2:not*base64,k3` });
+    const text = problems.join('\n');
+    expect(text).toMatch(/PAYLOAD_CODEC_KEYS: key "k1" is 16 bytes; AES-256 needs 32/);
+    expect(text).toMatch(/PAYLOAD_CODEC_KEYS: key "k2" is not base64/);
+    expect(text).toMatch(/PAYLOAD_CODEC_KEYS: entry 3 is not "keyId:base64key"/);
+    expect(text).toContain('(value hidden)');
+    expect(text).not.toContain(short);
+  });
+
+  test('duplicate key ids and bad key ids are refused', () => {
+    expect(problemsOf({ PAYLOAD_CODEC_KEYS: `a:${k1},a:${k2}` }).join('\n')).toMatch(/key id "a" appears twice/);
+    expect(problemsOf({ PAYLOAD_CODEC_KEYS: `bad/id:${k1}` }).join('\n')).toMatch(/key id "bad\/id" must be 1-64/);
+  });
+
+  test('the current key id must be given with several keys and must be one of them', () => {
+    expect(problemsOf({ PAYLOAD_CODEC_KEYS: `k1:${k1},k2:${k2}` })).toEqual([
+      expect.stringMatching(/^PAYLOAD_CODEC_CURRENT_KEY_ID: missing \(PAYLOAD_CODEC_KEYS has 2 keys: k1, k2/),
+    ]);
+    expect(problemsOf({ PAYLOAD_CODEC_KEYS: `k1:${k1}`, PAYLOAD_CODEC_CURRENT_KEY_ID: 'k9' })).toEqual([
+      'PAYLOAD_CODEC_CURRENT_KEY_ID: "k9" is not a key id in PAYLOAD_CODEC_KEYS (k1)',
+    ]);
+    expect(problemsOf({ PAYLOAD_CODEC_CURRENT_KEY_ID: 'k1' })).toEqual([
+      'PAYLOAD_CODEC_CURRENT_KEY_ID: set without PAYLOAD_CODEC_KEYS (set both, or neither)',
+    ]);
+  });
+
+  test('the codec server needs the keys and a token of 24+ characters; the token is a Secret', () => {
+    expect(problemsOf({ CODEC_SERVER_PORT: '8888' })).toEqual([
+      expect.stringMatching(/^PAYLOAD_CODEC_KEYS: missing \(the codec server needs it/),
+      expect.stringMatching(/^CODEC_SERVER_TOKEN: missing/),
+    ]);
+    expect(
+      problemsOf({ CODEC_SERVER_PORT: '8888', PAYLOAD_CODEC_KEYS: `k1:${k1}`, CODEC_SERVER_TOKEN: 'short' }),
+    ).toEqual(['CODEC_SERVER_TOKEN: must be at least 24 characters (openssl rand -hex 24) (value hidden)']);
+    const token = 'codec-token-0123456789abcdef';
+    const c = loadConfig({ CODEC_SERVER_PORT: '8888', PAYLOAD_CODEC_KEYS: `k1:${k1}`, CODEC_SERVER_TOKEN: token });
+    expect(c.codecServer).toMatchObject({
+      port: 8888,
+      host: '127.0.0.1',
+      corsOrigins: ['http://localhost:8233', 'http://127.0.0.1:8233'],
+    });
+    expect(c.codecServer?.token.reveal()).toBe(token);
+    expect(JSON.stringify(c) + inspect(c, { depth: 6 })).not.toContain(token);
+  });
+
+  test('CORS origins are checked', () => {
+    const base = { CODEC_SERVER_PORT: '8888', PAYLOAD_CODEC_KEYS: `k1:${k1}`, CODEC_SERVER_TOKEN: 'x'.repeat(24) };
+    expect(
+      loadConfig({ ...base, CODEC_SERVER_CORS_ORIGINS: 'http://localhost:8080, https://ui.example.com' }).codecServer
+        ?.corsOrigins,
+    ).toEqual(['http://localhost:8080', 'https://ui.example.com']);
+    expect(problemsOf({ ...base, CODEC_SERVER_CORS_ORIGINS: 'localhost:8080' })[0]).toMatch(
+      /^CODEC_SERVER_CORS_ORIGINS\.0: each origin must be scheme:\/\/host/,
     );
   });
 });

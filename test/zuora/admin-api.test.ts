@@ -36,6 +36,24 @@ describe('Zuora emulator admin API', () => {
     expect([...emulator.state.invoices.keys()]).toEqual(firstIds);
   });
 
+  it('marks unsynced invoice item adjustments and negative invoices synced to NetSuite (upgrade step 2)', async () => {
+    await admin(emulator, 'POST', 'seed', { demo: true, seed: 9 });
+    const unsynced = () =>
+      [
+        ...emulator.state.invoiceItemAdjustments.values(),
+        ...[...emulator.state.invoices.values()].filter((i) => Number(i.Amount) < 0),
+      ].filter((r) => r.IntegrationStatus__NS !== 'Sync Complete').length;
+    const before = unsynced();
+    expect(before).toBeGreaterThan(0);
+    const marked = await admin(emulator, 'POST', 'mark-synced-to-netsuite');
+    expect(Number(marked.json.invoiceItemAdjustments) + Number(marked.json.negativeInvoices)).toBe(before);
+    expect(unsynced()).toBe(0);
+    expect((await admin(emulator, 'POST', 'mark-synced-to-netsuite')).json).toEqual({
+      invoiceItemAdjustments: 0,
+      negativeInvoices: 0,
+    });
+  });
+
   it('configures limits and settings at run time, and admin calls bypass them', async () => {
     const configured = await admin(emulator, 'POST', 'config', {
       latencyMs: 1,

@@ -54,6 +54,11 @@ export interface ZuoraEmulatorAdmin {
   seed(request: SeedRequest): Record<string, unknown>;
   reset(): void;
   enableInvoiceSettlement(): { creditMemosCreated: number };
+  /**
+   * What the operator does when the upgrade's step 2 waits: the NetSuite connector syncs every invoice item
+   * adjustment and negative invoice (IntegrationStatus__NS = Sync Complete).
+   */
+  markSyncedToNetSuite(): { invoiceItemAdjustments: number; negativeInvoices: number };
   /** Makes every issued token invalid (next request: 401 → the client refreshes). */
   expireTokens(): void;
   /** Holds payment processing while true (to observe "Idempotency-Key in progress"). */
@@ -108,6 +113,20 @@ export async function startZuoraEmulator(options: ZuoraEmulatorOptions = {}): Pr
       limits.resetCounters();
     },
     enableInvoiceSettlement: () => enableInvoiceSettlement(ctx.state, ctx.now()),
+    markSyncedToNetSuite: () => {
+      const marked = { invoiceItemAdjustments: 0, negativeInvoices: 0 };
+      for (const r of ctx.state.invoiceItemAdjustments.values()) {
+        if (r.IntegrationStatus__NS === 'Sync Complete') continue;
+        r.IntegrationStatus__NS = 'Sync Complete';
+        marked.invoiceItemAdjustments++;
+      }
+      for (const r of ctx.state.invoices.values()) {
+        if (Number(r.Amount) >= 0 || r.IntegrationStatus__NS === 'Sync Complete') continue;
+        r.IntegrationStatus__NS = 'Sync Complete';
+        marked.negativeInvoices++;
+      }
+      return marked;
+    },
     expireTokens: () => ctx.tokens.clear(),
     holdPayments: (hold) => ctx.holdPayments(hold),
   };
@@ -138,6 +157,7 @@ export async function startZuoraEmulator(options: ZuoraEmulatorOptions = {}): Pr
   });
   router
     .on('POST', '/__admin/enable-invoice-settlement', () => jsonResponse(200, admin.enableInvoiceSettlement()))
+    .on('POST', '/__admin/mark-synced-to-netsuite', () => jsonResponse(200, admin.markSyncedToNetSuite()))
     .on('POST', '/__admin/expire-tokens', () => {
       admin.expireTokens();
       return jsonResponse(200, { ok: true });

@@ -1,0 +1,119 @@
+// `is-upgrade report`: the per-record reports of an upgrade — migration failures, sync failures and credit memos to
+// reconcile by hand — as CSV or JSON. The files are written by the worker under its DATA_DIR/reports; their paths
+// come from the workflow results and status. Run the CLI where it can read them (on the worker's machine or a host
+// that mounts the same volume); a file it cannot read is named on stderr (exit 3) so it can be fetched from there.
+import { existsSync, readFileSync } from 'node:fs';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { Option, type Command } from 'commander';
+import type { MigrateCreditMemosResult } from '../../shared/migration';
+import { IS_TENANT_ID } from '../../shared/search-attributes';
+import { SYNC_WORKFLOW_TYPES, type SyncResult } from '../../shared/sync';
+import { upgradeWorkflowId } from '../../shared/upgrade';
+import { CliError, EXIT } from '../cli/exit-codes';
+import { contextOf, intParser, tenantOption } from '../cli/options';
+import { readStatus } from './status';
+
+export type ReportKind = 'migration-failures' | 'sync-failures' | 'reconciliation';
+export type ReportSource = { kind: ReportKind; workflowId: string; path: string };
+export type ReportFile = ReportSource & { readable: boolean; rows: Record<string, unknown>[] };
+
+/** Every report file the tenant's upgrade and sync runs name in their results and status. */
+export async function findReports(client: Client, tenantId: string, runs: number): Promise<ReportSource[]> {
+  const sources: ReportSource[] = [];
+  const add = (kind: ReportKind, workflowId: string, path: unknown) => {
+    if (typeof path === 'string' && path.length > 0 && !sources.some((s) => s.path === path)) {
+      sources.push({ kind, workflowId, path });
+    }
+  };
+  const upgradeId = upgradeWorkflowId(tenantId);
+  const { status } = await readStatus(client, tenantId);
+  add('migration-failures', `${upgradeId}-credit-memos`, status.migration.result?.failuresReport);
+  // The migration child's own result (also while the upgrade still runs, once the child has finished).
+  try {
+    const child = client.workflow.getHandle(`${upgradeId}-credit-memos`);
+    if ((await child.describe()).status.name === 'COMPLETED') {
+      const r = (await child.result()) as MigrateCreditMemosResult;
+      add('migration-failures', `${upgradeId}-credit-memos`, r.reports.failures);
+    }
+  } catch (err) {
+    if (!(err instanceof WorkflowNotFoundError)) throw err;
+  }
+  for (const [name, sync] of Object.entries(status.syncs)) {
+    const reports = (sync as { reports?: SyncResult['reports'] } | undefined)?.reports;
+    const id = `${upgradeId} (${name})`;
+    add('sync-failures', id, reports?.failures);
+    add('reconciliation', id, reports?.reconciliation);
+  }
+  // The scheduled sync runs of the tenant (newest first).
+  const types = Object.values(SYNC_WORKFLOW_TYPES)
+    .map((t) => `'${t}'`)
+    .join(', ');
+  const query = `${IS_TENANT_ID.name} = '${tenantId}' AND WorkflowType IN (${types}) AND ExecutionStatus = 'Completed'`;
+  let seen = 0;
+  for await (const w of client.workflow.list({ query })) {
+    if (seen++ >= runs) break;
+    const r = (await client.workflow.getHandle(w.workflowId, w.runId).result()) as SyncResult;
+    add('sync-failures', w.workflowId, r.reports?.failures);
+    add('reconciliation', w.workflowId, r.reports?.reconciliation);
+  }
+  return sources;
+}
+
+export function readReport(source: ReportSource): ReportFile {
+  if (!existsSync(source.path)) return { ...source, readable: false, rows: [] };
+  const rows = readFileSync(source.path, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim().length > 0)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+  return { ...source, readable: true, rows };
+}
+
+function csvCell(v: unknown): string {
+  const text = v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** One CSV: report, workflowId, then the union of the rows' fields in first-seen order. */
+export function toCsv(files: ReportFile[]): string {
+  const fields: string[] = [];
+  for (const f of files)
+    for (const r of f.rows) for (const k of Object.keys(r)) if (!fields.includes(k)) fields.push(k);
+  const header = ['report', 'workflowId', ...fields];
+  const lines = [header.join(',')];
+  for (const f of files) {
+    for (const r of f.rows) lines.push([f.kind, f.workflowId, ...fields.map((k) => r[k])].map(csvCell).join(','));
+  }
+  return lines.join('\n') + '\n';
+}
+
+type ReportOptions = { tenant: string; format: 'csv' | 'json'; runs: number };
+
+export function registerReport(program: Command): void {
+  program
+    .command('report')
+    .description(
+      'Migration failures and sync reconciliation of a tenant, from the report files on the worker’s DATA_DIR ' +
+        '(run it where those files can be read; unreadable ones are named on stderr, exit 3)',
+    )
+    .addOption(tenantOption())
+    .addOption(new Option('--format <format>', 'output format').choices(['csv', 'json']).default('csv'))
+    .option('--runs <n>', 'how many finished scheduled sync runs to include, newest first', intParser(0, 1000), 20)
+    .action(async (o: ReportOptions, cmd: Command) => {
+      const client = await contextOf(cmd).temporal();
+      const files = (await findReports(client, o.tenant, o.runs)).map(readReport);
+      if (o.format === 'json') {
+        process.stdout.write(JSON.stringify({ tenantId: o.tenant, reports: files }, null, 2) + '\n');
+      } else {
+        process.stdout.write(toCsv(files));
+      }
+      const unreadable = files.filter((f) => !f.readable);
+      if (files.length === 0) process.stderr.write('No report files: nothing failed and nothing needs reconciling.\n');
+      if (unreadable.length > 0) {
+        throw new CliError(
+          'These report files are not readable from here (they are on the worker’s DATA_DIR; run this where it is ' +
+            `mounted, or copy them):\n${unreadable.map((f) => `  ${f.kind}: ${f.path}`).join('\n')}`,
+          EXIT.notFound,
+        );
+      }
+    });
+}

@@ -1,0 +1,109 @@
+// Text rendering for the terminal: plain tables, the checklist, the migration progress bar. No colours, so the
+// output reads the same in a log file, a CI job or a pipe.
+import type { MigrationProgress } from '../shared/migration';
+import type { StepStatus, UpgradeStatus } from '../shared/upgrade';
+import { nextCommandFor } from './commands/human-steps';
+
+export function table(headers: string[], rows: string[][]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
+  return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+const MARK: Record<StepStatus['state'], string> = {
+  pending: '[ ]',
+  running: '[~]',
+  waiting: '[?]',
+  done: '[x]',
+  failed: '[!]',
+  skipped: '[-]',
+};
+
+/** "2026-01-31 14:02:07Z": short, sortable, unambiguous. */
+export function when(iso: string | undefined | null): string {
+  return iso ? iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '';
+}
+
+function clip(text: string, max: number): string {
+  const one = text.replace(/\s+/g, ' ').trim();
+  return one.length <= max ? one : `${one.slice(0, max - 1)}…`;
+}
+
+function detailOf(s: StepStatus): string {
+  if (s.error) return `error: ${s.error}`;
+  // A done step's note may be left from an earlier attempt (e.g. a claim not confirmed): its data says how it ended.
+  if (s.note && (s.state !== 'done' || Object.keys(s.data).length === 0)) return s.note;
+  return Object.entries(s.data)
+    .map(([k, v]) => {
+      if (v === null || typeof v !== 'object') return `${k}=${String(v)}`;
+      // e.g. step 2's { itemAdjustments: { count, listed } }: the count and the first few listed.
+      const o = v as { count?: unknown; listed?: unknown };
+      if (typeof o.count !== 'number') return '';
+      const listed = Array.isArray(o.listed) && o.listed.length > 0 ? ` (${o.listed.slice(0, 3).join(', ')}…)` : '';
+      return `${k}=${o.count}${o.count > 0 ? listed : ''}`;
+    })
+    .filter(Boolean)
+    .join(' ');
+}
+
+export function renderChecklist(s: UpgradeStatus, closedAs?: string): string {
+  const head = [
+    `Invoice Settlement upgrade of tenant ${s.tenantId} (${s.workflowId})${s.dryRun ? ' — REHEARSAL (dry run)' : ''}`,
+    `Phase: ${s.phase}   Waiting on: ${s.waitingOn}   Started: ${when(s.startedAt)}` +
+      (s.finishedAt ? `   Finished: ${when(s.finishedAt)}` : '') +
+      (closedAs && closedAs !== 'RUNNING' ? `   Workflow: ${closedAs}` : ''),
+  ];
+  if (s.paused) head.push(`PAUSED by ${s.paused.by} at ${when(s.paused.at)}: ${s.paused.reason}`);
+  const rows = s.steps.map((st, i) => [
+    MARK[st.state],
+    String(i + 1),
+    st.id,
+    st.state,
+    st.by ?? '',
+    when(st.finishedAt ?? st.startedAt),
+    clip(detailOf(st), 90),
+  ]);
+  const out = [...head, '', table(['', '#', 'step', 'state', 'by', 'when', 'detail'], rows)];
+  if (s.migration.dryRun) {
+    const sample = s.migration.dryRun.sample ? ` Sample: ${s.migration.dryRun.sample}` : '';
+    out.push('', `Migration dry run: ${s.migration.dryRun.found} credit memo(s) to update.${sample}`);
+  }
+  if (s.migration.result) {
+    const m = s.migration.result;
+    out.push(
+      `Migration: ${m.updated} updated, ${m.failed} refused, ${m.remaining} remaining` +
+        `${m.verified ? ' (verified)' : ''}${m.failuresReport ? `; failures: ${m.failuresReport}` : ''}.`,
+    );
+  }
+  for (const r of s.openReminders) out.push(`Open ${r.kind} for ${r.stepId}: ${r.count}×, last ${when(r.at)}`);
+  const current = s.steps.find((x) => x.id === s.currentStep);
+  const next = current ? nextCommandFor(current.id, current.state, s.tenantId) : null;
+  if (s.paused) out.push('', `Next: is-upgrade resume --tenant ${s.tenantId}`);
+  else if (next) out.push('', `Next: ${next}`);
+  else if (s.currentStep === null) out.push('', 'All steps finished.');
+  return out.join('\n');
+}
+
+/** `[##########----------]  50%  500/1000 memos  25.0/s  ETA 20s  pass 1  updating` */
+export function progressBar(p: MigrationProgress, width = 30): string {
+  const total = p.passRows > 0 ? p.passRows : p.totalFound;
+  const done = p.passRows > 0 ? p.passRowsDone : p.updated + p.failed;
+  const ratio = total > 0 ? Math.min(1, done / total) : p.phase === 'done' ? 1 : 0;
+  const filled = Math.round(ratio * width);
+  const parts = [
+    `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}]`,
+    `${String(Math.round(ratio * 100)).padStart(3)}%`,
+    `${done}/${total} memos`,
+    `${p.rate.toFixed(1)}/s`,
+    p.etaSeconds !== null ? `ETA ${Math.ceil(p.etaSeconds)}s` : '',
+    `pass ${Math.max(1, p.passes)}`,
+    p.phase,
+    p.failed > 0 ? `${p.failed} refused` : '',
+    p.dryRun ? '(dry run)' : '',
+  ];
+  return parts.filter(Boolean).join('  ');
+}

@@ -1,0 +1,89 @@
+// The Temporal Web UI that `npm start` serves, in a real browser (Debian's chromium through playwright-core): an
+// operator finds the upgrade's checklist on its page, sends a human step as a signal from the UI, and sees it done.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import type { UpgradeStatus } from '../../src/shared/upgrade';
+import { PROJECT_ROOT } from '../../src/temporal/binaries';
+import { launchChromium, requireChromium } from '../helpers/chromium';
+import { cliExpect, cliUntil } from '../helpers/cli';
+import { emulatorAdmin, startNpmStack, type NpmStartStack } from '../helpers/npm-start';
+
+const SCREENSHOTS = join(PROJECT_ROOT, '.data', 'screenshots'); // .data is git-ignored
+const STEP = 'prepare.freeze-negative-invoices';
+
+let stack: NpmStartStack;
+let browser: BrowserContext | undefined;
+
+beforeAll(async () => {
+  requireChromium(); // before starting anything: a missing browser fails the test with the installer's reason
+  stack = await startNpmStack();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+});
+
+/** The checklist is markdown the UI renders in a sandboxed frame under User Metadata → Current Details. */
+async function checklistText(page: Page): Promise<string> {
+  await page.getByRole('tab', { name: 'User Metadata' }).click();
+  const frame = page.frameLocator('iframe');
+  await frame.getByText('Invoice Settlement upgrade — tenant').waitFor();
+  return frame.locator('body').innerText();
+}
+
+test('the Web UI shows the checklist and sends completeStep as a signal', async () => {
+  const env = { PATH: process.env.PATH, HOME: process.env.HOME, TEMPORAL_ADDRESS: stack.temporalAddress };
+  await emulatorAdmin(stack.zuoraUrl, 'mark-synced-to-netsuite'); // step 2 finds nothing unsynced
+  await cliExpect(['start', '--tenant', 'demo', '--old-instance', 'old-instance-1'], env);
+  const stepState = (out: string) =>
+    (JSON.parse(out) as { status: UpgradeStatus }).status.steps.find((s) => s.id === STEP)!;
+  await cliUntil(
+    ['status', '--tenant', 'demo', '--json'],
+    env,
+    (r) => stepState(r.stdout).state === 'waiting',
+    `${STEP} to wait`,
+  );
+
+  browser = await launchChromium();
+  const page = browser.pages()[0] ?? (await browser.newPage());
+  await page.goto(`${stack.uiUrl}/namespaces/default/workflows/is-upgrade-demo`);
+  await page.getByText('invoiceSettlementUpgrade').first().waitFor();
+  const before = await checklistText(page);
+  expect(before).toMatch(/Phase: prepare · waiting on: operator/);
+  expect(before).toMatch(new RegExp(`3\\. ${STEP.replace(/\./g, '\\.')} .*\\twaiting\\t`));
+
+  // More Actions → Send a Signal → completeStep with its JSON.
+  await page.getByRole('button', { name: 'More Actions' }).click();
+  await page.getByRole('menuitem', { name: 'Send a Signal' }).click();
+  const dialog = page.locator('dialog[open]');
+  await dialog.locator('[data-testid="signal-select-button"]:visible').click();
+  await page.getByRole('option', { name: 'completeStep', exact: true }).locator('visible=true').click();
+  await dialog.locator('[role="textbox"][aria-label="Data"]').click();
+  await page.keyboard.insertText(JSON.stringify({ by: 'ui@example.com', stepId: STEP }));
+  // The editor hands its text to the form when it loses focus.
+  await dialog.getByText('Single JSON payload supported.').click();
+  const sent = page.waitForResponse((r) => r.request().method() === 'POST' && /\/signal\/completeStep/.test(r.url()));
+  await dialog.getByRole('button', { name: 'Submit' }).click();
+  expect((await sent).status()).toBe(200);
+
+  // The workflow took it (status query through the CLI), and the page shows it once reloaded.
+  const done = await cliUntil(
+    ['status', '--tenant', 'demo', '--json'],
+    env,
+    (r) => {
+      const s = stepState(r.stdout);
+      return s.state === 'done' ? s : undefined;
+    },
+    `${STEP} to be done`,
+  );
+  expect(done.by).toBe('ui@example.com');
+  await page.reload();
+  const after = await checklistText(page);
+  expect(after).toMatch(new RegExp(`3\\. ${STEP.replace(/\./g, '\\.')} .*\\tdone\\tui@example\\.com`));
+  expect(after).toMatch(/completeStep by ui@example\.com: accepted/);
+
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOTS, 'web-ui-checklist.png'), fullPage: true });
+});

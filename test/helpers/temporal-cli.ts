@@ -1,0 +1,30 @@
+// The `temporal` CLI against the run's dev server: a client that knows nothing of this project (no codec, no
+// data converter), so what it prints is what the server stores — unless it is given a codec server.
+import { spawn } from 'node:child_process';
+import { loadTemporalBinaries } from '../../src/temporal/binaries';
+
+export type CliResult = { status: number | null; stdout: string; stderr: string };
+
+export function temporalCli(args: string[]): Promise<CliResult> {
+  const cli = loadTemporalBinaries().cli.path;
+  if (!cli) throw new Error('no temporal CLI binary: run `node scripts/ensure-temporal.mjs`');
+  const child = spawn(cli, [...args, '--address', process.env.TEST_TEMPORAL_ADDRESS!], {
+    env: { PATH: process.env.PATH, HOME: process.env.HOME },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+  child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+/** `temporal workflow show --output json`, parsed. */
+export async function showHistory(workflowId: string, extra: string[] = []): Promise<unknown> {
+  const r = await temporalCli(['workflow', 'show', '--workflow-id', workflowId, '--output', 'json', ...extra]);
+  if (r.status !== 0) throw new Error(`temporal workflow show failed (${r.status}): ${r.stderr}`);
+  return JSON.parse(r.stdout) as unknown;
+}
