@@ -1,6 +1,7 @@
 // The invoiceSettlementUpgrade operator contract (PRODUCT.md): start input, steps, signals, updates and the status
 // query. Operators' scripts and the project's CLI rely on these names; change them only with a versioned plan.
 // Free of I/O: imported by the workflow (sandboxed) and by the client.
+import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
 import { tenantIdSchema } from './migration';
@@ -237,6 +238,24 @@ export const skipStepUpdate = defineUpdate<MessageOutcome, [SkipStep]>('skipStep
 export const retryStepUpdate = defineUpdate<MessageOutcome, [RetryStep]>('retryStep');
 export const pauseUpdate = defineUpdate<MessageOutcome, [Pause]>('pause');
 export const resumeUpdate = defineUpdate<MessageOutcome, [Resume]>('resume');
+
+/** Each message's signal and update, by name: the one map the workflow, the CLI and the tests use. */
+type Payload<K extends MessageName> = z.infer<(typeof MESSAGES)[K]>;
+export const MESSAGE_DEFINITIONS: {
+  [K in MessageName]: {
+    signal: SignalDefinition<[Payload<K>]>;
+    update: UpdateDefinition<MessageOutcome, [Payload<K>]>;
+  };
+} = {
+  invoiceSettlementEnabled: { signal: invoiceSettlementEnabledSignal, update: invoiceSettlementEnabledUpdate },
+  provisioningIdsReceived: { signal: provisioningIdsReceivedSignal, update: provisioningIdsReceivedUpdate },
+  completeStep: { signal: completeStepSignal, update: completeStepUpdate },
+  approveStep: { signal: approveStepSignal, update: approveStepUpdate },
+  skipStep: { signal: skipStepSignal, update: skipStepUpdate },
+  retryStep: { signal: retryStepSignal, update: retryStepUpdate },
+  pause: { signal: pauseSignal, update: pauseUpdate },
+  resume: { signal: resumeSignal, update: resumeUpdate },
+};
 
 // ---------------------------------------------------------------------------------------------------------------
 // Status

@@ -24,25 +24,10 @@ import { IS_TENANT_ID, IS_UPGRADE_PHASE, IS_WAITING_ON } from '../shared/search-
 import type { SyncResult } from '../shared/sync';
 import {
   MESSAGES,
+  MESSAGE_DEFINITIONS,
   REQUIRED_STEP_DATA,
   STEPS,
-  approveStepSignal,
-  approveStepUpdate,
-  completeStepSignal,
-  completeStepUpdate,
-  invoiceSettlementEnabledSignal,
-  invoiceSettlementEnabledUpdate,
-  pauseSignal,
-  pauseUpdate,
   phaseOf,
-  provisioningIdsReceivedSignal,
-  provisioningIdsReceivedUpdate,
-  resumeSignal,
-  resumeUpdate,
-  retryStepSignal,
-  retryStepUpdate,
-  skipStepSignal,
-  skipStepUpdate,
   statusQuery,
   upgradeInputSchema,
   type AuditEntry,
@@ -360,14 +345,10 @@ export async function invoiceSettlementUpgrade(rawInput: UpgradeInput, carry?: U
       },
     );
   };
-  register('invoiceSettlementEnabled', invoiceSettlementEnabledSignal, invoiceSettlementEnabledUpdate);
-  register('provisioningIdsReceived', provisioningIdsReceivedSignal, provisioningIdsReceivedUpdate);
-  register('completeStep', completeStepSignal, completeStepUpdate);
-  register('approveStep', approveStepSignal, approveStepUpdate);
-  register('skipStep', skipStepSignal, skipStepUpdate);
-  register('retryStep', retryStepSignal, retryStepUpdate);
-  register('pause', pauseSignal, pauseUpdate);
-  register('resume', resumeSignal, resumeUpdate);
+  for (const name of Object.keys(MESSAGE_DEFINITIONS) as MessageName[]) {
+    const { signal, update } = MESSAGE_DEFINITIONS[name];
+    register(name, signal as SignalDefinition<[unknown]>, update as UpdateDefinition<MessageOutcome, [unknown]>);
+  }
   setHandler(statusQuery, status);
 
   // -------------------------------------------------------------------------------------------------------------

@@ -10,25 +10,12 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import {
   MESSAGES,
+  MESSAGE_DEFINITIONS,
   REQUIRED_STEP_DATA,
   STEPS,
   STEP_IDS,
-  approveStepSignal,
-  approveStepUpdate,
-  completeStepSignal,
   completeStepUpdate,
-  invoiceSettlementEnabledSignal,
-  invoiceSettlementEnabledUpdate,
   pauseSignal,
-  pauseUpdate,
-  provisioningIdsReceivedSignal,
-  provisioningIdsReceivedUpdate,
-  resumeSignal,
-  resumeUpdate,
-  retryStepSignal,
-  retryStepUpdate,
-  skipStepSignal,
-  skipStepUpdate,
   statusQuery,
   type MessageName,
   type StepId,
@@ -207,26 +194,12 @@ function expectNamesWhatIsWrong(c: Case, reason: string): void {
   }
 }
 
-const UPDATES = {
-  invoiceSettlementEnabled: invoiceSettlementEnabledUpdate,
-  provisioningIdsReceived: provisioningIdsReceivedUpdate,
-  completeStep: completeStepUpdate,
-  approveStep: approveStepUpdate,
-  skipStep: skipStepUpdate,
-  retryStep: retryStepUpdate,
-  pause: pauseUpdate,
-  resume: resumeUpdate,
-} as const;
-const SIGNALS = {
-  invoiceSettlementEnabled: invoiceSettlementEnabledSignal,
-  provisioningIdsReceived: provisioningIdsReceivedSignal,
-  completeStep: completeStepSignal,
-  approveStep: approveStepSignal,
-  skipStep: skipStepSignal,
-  retryStep: retryStepSignal,
-  pause: pauseSignal,
-  resume: resumeSignal,
-} as const;
+const UPDATES = Object.fromEntries(Object.entries(MESSAGE_DEFINITIONS).map(([name, d]) => [name, d.update])) as {
+  [K in MessageName]: (typeof MESSAGE_DEFINITIONS)[K]['update'];
+};
+const SIGNALS = Object.fromEntries(Object.entries(MESSAGE_DEFINITIONS).map(([name, d]) => [name, d.signal])) as {
+  [K in MessageName]: (typeof MESSAGE_DEFINITIONS)[K]['signal'];
+};
 
 /** Queries until `predicate` holds: the signal is applied by the worker, asynchronously. */
 async function statusWhen(predicate: (s: UpgradeStatus) => boolean, what: string): Promise<UpgradeStatus> {

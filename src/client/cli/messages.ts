@@ -2,25 +2,9 @@
 // workflow took it), as a signal with --signal, or only prints the equivalent `temporal` command.
 import { WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
 import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
-import type { z } from 'zod';
 import {
   MESSAGES,
-  approveStepSignal,
-  approveStepUpdate,
-  completeStepSignal,
-  completeStepUpdate,
-  invoiceSettlementEnabledSignal,
-  invoiceSettlementEnabledUpdate,
-  pauseSignal,
-  pauseUpdate,
-  provisioningIdsReceivedSignal,
-  provisioningIdsReceivedUpdate,
-  resumeSignal,
-  resumeUpdate,
-  retryStepSignal,
-  retryStepUpdate,
-  skipStepSignal,
-  skipStepUpdate,
+  MESSAGE_DEFINITIONS,
   upgradeWorkflowId,
   type MessageName,
   type MessageOutcome,
@@ -33,22 +17,7 @@ import { shellLine } from './shell';
 
 export type SendMode = { signal: boolean; printTemporalCli: boolean; json: boolean };
 
-type Payload<K extends MessageName> = z.infer<(typeof MESSAGES)[K]>;
-const DEFINITIONS: {
-  [K in MessageName]: {
-    signal: SignalDefinition<[Payload<K>]>;
-    update: UpdateDefinition<MessageOutcome, [Payload<K>]>;
-  };
-} = {
-  invoiceSettlementEnabled: { signal: invoiceSettlementEnabledSignal, update: invoiceSettlementEnabledUpdate },
-  provisioningIdsReceived: { signal: provisioningIdsReceivedSignal, update: provisioningIdsReceivedUpdate },
-  completeStep: { signal: completeStepSignal, update: completeStepUpdate },
-  approveStep: { signal: approveStepSignal, update: approveStepUpdate },
-  skipStep: { signal: skipStepSignal, update: skipStepUpdate },
-  retryStep: { signal: retryStepSignal, update: retryStepUpdate },
-  pause: { signal: pauseSignal, update: pauseUpdate },
-  resume: { signal: resumeSignal, update: resumeUpdate },
-};
+const DEFINITIONS = MESSAGE_DEFINITIONS;
 
 /** The `temporal workflow update execute|signal …` line that sends the same message. */
 export function temporalCliLine(
