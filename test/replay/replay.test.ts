@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
 import { HISTORIES_DIR } from '../helpers/histories';
+import { CONFIGURED_SECRETS, decodedPayloads } from '../secret-scan';
 import { workflowBundle } from '../helpers/temporal';
 
 const files = readdirSync(HISTORIES_DIR)
@@ -33,17 +34,11 @@ test.each(files)('%s replays deterministically', async (file) => {
 });
 
 test('no recorded history carries a secret of the emulators the tests ran against', () => {
-  const secrets = [
-    'demo-client-secret',
-    'emulator-consumer-secret-000000000000000000000000000000000000',
-    'emulator-token-secret-0000000000000000000000000000000000000000',
-  ];
+  const secrets = CONFIGURED_SECRETS;
   for (const f of files) {
     const text = readFileSync(join(HISTORIES_DIR, f), 'utf8');
     // Payloads are base64 JSON: look in the decoded data too.
-    const decoded = [...text.matchAll(/"data":\s*"([A-Za-z0-9+/=]+)"/g)]
-      .map((m) => Buffer.from(m[1]!, 'base64').toString('utf8'))
-      .join('\n');
+    const decoded = decodedPayloads(text);
     for (const s of secrets) {
       expect({ file: f, leaked: text.includes(s) || decoded.includes(s) }).toEqual({ file: f, leaked: false });
     }

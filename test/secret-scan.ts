@@ -1,0 +1,51 @@
+// Run at the end of every jest run (global-teardown.ts): every event of every workflow history the suite produced on
+// the shared dev server is searched for the secrets the tests configure (the emulators' client secret and TBA
+// secrets). One hit fails the run. Histories are read through the `temporal` CLI; payload data (base64 in its JSON
+// output) is decoded and searched too.
+import { spawnSync } from 'node:child_process';
+import type { Client } from '@temporalio/client';
+import { loadTemporalBinaries } from '../src/temporal/binaries';
+
+export const CONFIGURED_SECRETS = [
+  'demo-client-secret',
+  'emulator-consumer-secret-000000000000000000000000000000000000',
+  'emulator-token-secret-0000000000000000000000000000000000000000',
+];
+
+export async function scanHistoriesForSecrets(client: Client, address: string, secrets = CONFIGURED_SECRETS) {
+  const cli = loadTemporalBinaries().cli.path!;
+  let histories = 0;
+  let events = 0;
+  const hits: string[] = [];
+  for await (const w of client.workflow.list()) {
+    const r = spawnSync(
+      cli,
+      [
+        'workflow',
+        'show',
+        '--workflow-id',
+        w.workflowId,
+        '--run-id',
+        w.runId,
+        '--output',
+        'json',
+        '--address',
+        address,
+      ],
+      { encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 },
+    );
+    if (r.status !== 0) throw new Error(`temporal workflow show ${w.workflowId}: ${r.stderr}`);
+    histories++;
+    events += (JSON.parse(r.stdout) as { events?: unknown[] }).events?.length ?? 0;
+    const text = r.stdout + '\n' + decodedPayloads(r.stdout);
+    if (secrets.some((s) => text.includes(s))) hits.push(`${w.workflowId} (${w.runId})`);
+  }
+  return { histories, events, hits };
+}
+
+/** Every base64 `data` field of a history's JSON, decoded: that is where payloads (inputs, results) are. */
+export function decodedPayloads(historyJson: string): string {
+  return [...historyJson.matchAll(/"data":\s*"([A-Za-z0-9+/=]+)"/g)]
+    .map((m) => Buffer.from(m[1]!, 'base64').toString('utf8'))
+    .join('\n');
+}
