@@ -17,7 +17,7 @@ export async function scanHistoriesForSecrets(client: Client, address: string, s
   let histories = 0;
   let events = 0;
   const hits: string[] = [];
-  for await (const w of client.workflow.list()) {
+  for await (const w of allExecutions(client)) {
     const r = spawnSync(
       cli,
       [
@@ -48,4 +48,24 @@ export function decodedPayloads(historyJson: string): string {
   return [...historyJson.matchAll(/"data":\s*"([A-Za-z0-9+/=]+)"/g)]
     .map((m) => Buffer.from(m[1]!, 'base64').toString('utf8'))
     .join('\n');
+}
+
+/**
+ * Every execution's ids through the raw visibility API: the SDK's list() would try to decode memos, and the codec
+ * tests leave encrypted ones that this scan is not meant to read.
+ */
+async function* allExecutions(client: Client): AsyncGenerator<{ workflowId: string; runId: string }> {
+  let nextPageToken: Uint8Array | undefined;
+  do {
+    const page = await client.workflowService.listWorkflowExecutions({
+      namespace: client.options.namespace,
+      pageSize: 1000,
+      nextPageToken,
+    });
+    for (const e of page.executions ?? []) {
+      if (e.execution?.workflowId && e.execution.runId)
+        yield { workflowId: e.execution.workflowId, runId: e.execution.runId };
+    }
+    nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
+  } while (nextPageToken);
 }
