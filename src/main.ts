@@ -133,8 +133,10 @@ async function main(): Promise<void> {
     dataConverter,
   });
 
+  // Polling starts with run(); the banner says "running" only once it does.
+  const running = worker.run();
   printBanner(config, address!, devServer, deps, codecServer);
-  await worker.run();
+  await running;
   say('worker stopped');
   await stopAll();
 }

@@ -38,7 +38,7 @@ describe('npm start (dist/src/main.js)', () => {
     const env = await baseEnv();
     const p = spawnProcess(process.execPath, [main], env);
     try {
-      await p.waitFor(/worker is running/);
+      await p.waitFor(/Stop with Ctrl-C/); // the last line of the banner
       const ui = await fetch(`http://127.0.0.1:${env.TEMPORAL_UI_PORT}/`);
       expect(ui.status).toBe(200);
       const health = spawnSync(
@@ -70,7 +70,7 @@ describe('npm start (dist/src/main.js)', () => {
     const address = `127.0.0.1:${env.TEMPORAL_DEV_PORT}`;
     let p = spawnProcess(process.execPath, [main], env);
     try {
-      await p.waitFor(/worker is running/);
+      await p.waitFor(/Stop with Ctrl-C/); // the last line of the banner
       // Prometheus metrics from the SDK runtime on the configured port.
       const metrics = await (await fetch(`http://127.0.0.1:${env.METRICS_PORT}/metrics`)).text();
       expect(metrics).toMatch(/temporal_/);
@@ -86,7 +86,7 @@ describe('npm start (dist/src/main.js)', () => {
       p.child.kill('SIGKILL');
       await p.exited;
       p = spawnProcess(process.execPath, [main], env);
-      await p.waitFor(/worker is running/);
+      await p.waitFor(/Stop with Ctrl-C/); // the last line of the banner
       expect(p.output()).toMatch(/stopping the dev server \(pid \d+\) left running by an earlier start/);
       const again = await Connection.connect({ address });
       const d = await new Client({ connection: again }).workflow.getHandle('is-upgrade-demo').describe();
@@ -103,7 +103,7 @@ describe('npm start (dist/src/main.js)', () => {
     const env = { ...(await baseEnv()), TEMPORAL_ADDRESS: process.env.TEST_TEMPORAL_ADDRESS };
     const p = spawnProcess(process.execPath, [main], env);
     try {
-      await p.waitFor(/worker is running/);
+      await p.waitFor(/Stop with Ctrl-C/); // the last line of the banner
       expect(p.output()).toContain(`Using the Temporal server at ${process.env.TEST_TEMPORAL_ADDRESS}`);
       expect(p.output()).not.toContain('Starting the Temporal dev server');
       const started = spawnSync('pgrep', ['-f', '--', `--port ${env.TEMPORAL_DEV_PORT}`], { encoding: 'utf8' });
