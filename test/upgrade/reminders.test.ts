@@ -13,7 +13,7 @@ import {
 import { invoiceSettlementUpgrade } from '../../src/workflows/invoice-settlement-upgrade';
 import { startStack, type Stack } from '../helpers/stack';
 import { testWorker, timeSkippingEnv, uniqueTaskQueue } from '../helpers/temporal';
-import { stepOf } from '../helpers/upgrade-driver';
+import { stepOf, waitForStep } from '../helpers/upgrade-driver';
 
 let env: TestWorkflowEnvironment;
 let stack: Stack;
@@ -62,10 +62,8 @@ test('reminders every 24 h and one escalation after 5 days while waiting 7 days 
     await handle.signal(skipStepSignal, { by: 'test', stepId: s.id, reason: 'not part of this test' });
   await handle.signal(resumeSignal, { by: 'test' });
 
-  // Let the workflow reach the wait, then let 7 days and an hour pass.
-  await env.sleep('1m');
-  let status = await handle.query(statusQuery);
-  expect(stepOf(status, 'connector.provisioning-ids').state).toBe('waiting');
+  // Once the workflow waits for the ids, let 7 days and an hour pass.
+  let status = await waitForStep(handle, 'connector.provisioning-ids', 'waiting');
   expect(status.waitingOn).toBe('zuora-support');
   const waitingSince = Date.parse(stepOf(status, 'connector.provisioning-ids').startedAt!);
 
@@ -89,9 +87,7 @@ test('reminders every 24 h and one escalation after 5 days while waiting 7 days 
   await handle.executeUpdate(provisioningIdsReceivedUpdate, {
     args: [{ by: 'zuora-support', accountId: 'acc-123', environmentId: 'env-456' }],
   });
-  await env.sleep('1m');
-  status = await handle.query(statusQuery);
+  status = await waitForStep(handle, 'connector.sync-preferences', 'waiting');
   expect(stepOf(status, 'connector.provisioning-ids')).toMatchObject({ state: 'done', by: 'zuora-support' });
   expect(status.openReminders).toEqual([]);
-  expect(stepOf(status, 'connector.sync-preferences').state).toBe('waiting');
 });
