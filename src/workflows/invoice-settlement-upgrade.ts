@@ -48,7 +48,8 @@ import { parseDuration } from './durations';
 import { describeZodError, parseWorkflowInput } from './validation';
 
 const acts = proxyActivities<UpgradeActivities>({
-  startToCloseTimeout: '10m',
+  // Short calls (a Zuora check, a notification, schedule changes): a dead worker's call is retried within 2 minutes.
+  startToCloseTimeout: '2m',
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '2m', maximumAttempts: 8 },
 });
 
