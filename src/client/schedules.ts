@@ -102,15 +102,22 @@ export async function pauseSyncSchedule(
   return { scheduleId, exists: true, paused: true, note };
 }
 
-export async function deleteSyncSchedule(client: Client, kind: SyncKind, tenantId: string): Promise<ScheduleSummary> {
-  const scheduleId = scheduleIdOf(kind, tenantId);
+/** Runs `action` on the schedule; a schedule that does not exist is an answer (`exists: false`), not an error. */
+async function onExisting(scheduleId: string, action: () => Promise<ScheduleSummary>): Promise<ScheduleSummary> {
   try {
-    await client.schedule.getHandle(scheduleId).delete();
-    return { scheduleId, exists: false };
+    return await action();
   } catch (err) {
     if (err instanceof ScheduleNotFoundError) return { scheduleId, exists: false };
     throw err;
   }
+}
+
+export async function deleteSyncSchedule(client: Client, kind: SyncKind, tenantId: string): Promise<ScheduleSummary> {
+  const scheduleId = scheduleIdOf(kind, tenantId);
+  return onExisting(scheduleId, async () => {
+    await client.schedule.getHandle(scheduleId).delete();
+    return { scheduleId, exists: false };
+  });
 }
 
 export async function unpauseSyncSchedule(
@@ -137,13 +144,10 @@ export async function triggerSyncSchedule(
   overlap: ScheduleOverlapPolicy = ScheduleOverlapPolicy.SKIP,
 ): Promise<ScheduleSummary> {
   const scheduleId = scheduleIdOf(kind, tenantId);
-  try {
+  return onExisting(scheduleId, async () => {
     await client.schedule.getHandle(scheduleId).trigger(overlap);
     return { scheduleId, exists: true };
-  } catch (err) {
-    if (err instanceof ScheduleNotFoundError) return { scheduleId, exists: false };
-    throw err;
-  }
+  });
 }
 
 /**
@@ -164,11 +168,8 @@ export async function backfillSyncSchedule(
     end: period.end,
     overlap: period.overlap ?? ScheduleOverlapPolicy.SKIP,
   };
-  try {
+  return onExisting(scheduleId, async () => {
     await client.schedule.getHandle(scheduleId).backfill(backfill);
     return { scheduleId, exists: true };
-  } catch (err) {
-    if (err instanceof ScheduleNotFoundError) return { scheduleId, exists: false };
-    throw err;
-  }
+  });
 }

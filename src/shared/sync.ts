@@ -5,48 +5,39 @@ import { tenantIdSchema } from './migration';
 
 const isoDate = z.iso.date({ message: 'must be a date such as 2026-01-31' });
 
+/** What every NetSuite→Zuora sync run takes (the payment sync takes exactly this). */
+const syncRunInputShape = {
+  tenantId: tenantIdSchema,
+  /** NetSuite records dated before this are never synced. */
+  cutoverDate: isoDate.optional(),
+  /** Re-read this many minutes before the last watermark: NetSuite's lastmodifieddate is not a strict order. */
+  overlapMinutes: z
+    .number()
+    .int()
+    .min(0)
+    .max(24 * 60)
+    .default(10),
+  /** Look at everything since the cutover (ignore the previous run's watermark): a backfill. */
+  fullScan: z.boolean().default(false),
+  /** Count what would be created; write nothing in Zuora or NetSuite. */
+  dryRun: z.boolean().default(false),
+  /** NetSuite candidates per page (SuiteQL allows ≤ 1000). */
+  pageSize: z.number().int().min(1).max(1000).default(1000),
+};
+
 export const syncNetSuiteCreditMemosInputSchema = z
   .object({
-    tenantId: tenantIdSchema,
+    ...syncRunInputShape,
     /** The standard credit memo sync (fully applied to one Zuora invoice → Credit adjustment). Off by default. */
     standard: z.boolean().default(false),
     /** The negative balance sync (Zuora Type NEGATIVE_INVOICE → Charge + Credit adjustments). Off by default. */
     negativeBalance: z.boolean().default(false),
-    /** NetSuite credit memos dated before this are never synced. */
-    cutoverDate: isoDate.optional(),
-    /** Re-read this many minutes before the last watermark: NetSuite's lastmodifieddate is not a strict order. */
-    overlapMinutes: z
-      .number()
-      .int()
-      .min(0)
-      .max(24 * 60)
-      .default(10),
-    /** Look at everything since the cutover (ignore the previous run's watermark): a backfill. */
-    fullScan: z.boolean().default(false),
-    /** Count what would be created; write nothing in Zuora or NetSuite. */
-    dryRun: z.boolean().default(false),
-    /** NetSuite candidates per page (SuiteQL allows ≤ 1000). */
-    pageSize: z.number().int().min(1).max(1000).default(1000),
   })
   .strict();
 export type SyncNetSuiteCreditMemosInput = z.input<typeof syncNetSuiteCreditMemosInputSchema>;
 export type SyncNetSuiteCreditMemosParams = z.output<typeof syncNetSuiteCreditMemosInputSchema>;
 
-export const syncNetSuitePaymentsInputSchema = z
-  .object({
-    tenantId: tenantIdSchema,
-    cutoverDate: isoDate.optional(),
-    overlapMinutes: z
-      .number()
-      .int()
-      .min(0)
-      .max(24 * 60)
-      .default(10),
-    fullScan: z.boolean().default(false),
-    dryRun: z.boolean().default(false),
-    pageSize: z.number().int().min(1).max(1000).default(1000),
-  })
-  .strict();
+export const syncNetSuitePaymentsInputSchema = z.object(syncRunInputShape).strict();
 export type SyncNetSuitePaymentsInput = z.input<typeof syncNetSuitePaymentsInputSchema>;
 export type SyncNetSuitePaymentsParams = z.output<typeof syncNetSuitePaymentsInputSchema>;
 
