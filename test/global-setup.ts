@@ -1,6 +1,6 @@
 // One Temporal dev server and one workflow bundle for the whole jest run (starting either per test file is slow).
 // Test files reach them through env vars; files that need time skipping start their own test server.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode } from '@temporalio/worker';
@@ -12,6 +12,11 @@ export default async function globalSetup(): Promise<void> {
   const binaries = loadTemporalBinaries();
   const outDir = join(PROJECT_ROOT, '.temporal', 'test');
   mkdirSync(outDir, { recursive: true });
+  // Logs and exported histories of this run, for the end-of-run secret scan (test/helpers/scan-sink.ts).
+  const scanDir = join(outDir, 'scan');
+  rmSync(scanDir, { recursive: true, force: true });
+  mkdirSync(join(scanDir, 'logs'), { recursive: true });
+  process.env.TEST_SCAN_DIR = scanDir;
   const [env, bundle] = await Promise.all([
     TestWorkflowEnvironment.createLocal({
       server: {

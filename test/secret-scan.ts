@@ -1,8 +1,11 @@
 // Run at the end of every jest run (global-teardown.ts): every event of every workflow history the suite produced on
-// the shared dev server is searched for the secrets the tests configure (the emulators' client secret and TBA
+// the shared dev server, the exported histories of the time-skipping servers and every log file of the run
+// (test/helpers/scan-sink.ts) are searched for the secrets the tests configure (the emulators' client secret and TBA
 // secrets). One hit fails the run. Histories are read through the `temporal` CLI; payload data (base64 in its JSON
 // output) is decoded and searched too.
 import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { loadTemporalBinaries } from '../src/temporal/binaries';
 
@@ -41,6 +44,33 @@ export async function scanHistoriesForSecrets(client: Client, address: string, s
     if (secrets.some((s) => text.includes(s))) hits.push(`${w.workflowId} (${w.runId})`);
   }
   return { histories, events, hits };
+}
+
+/**
+ * Every file under `dir` (logs as written, exported histories with their payloads decoded), searched for the
+ * secrets. Returns the files with a hit.
+ */
+export function scanFilesForSecrets(dir: string, secrets = CONFIGURED_SECRETS) {
+  let files = 0;
+  let bytes = 0;
+  const hits: string[] = [];
+  const walk = (d: string) => {
+    if (!existsSync(d)) return;
+    for (const name of readdirSync(d)) {
+      const path = join(d, name);
+      if (statSync(path).isDirectory()) {
+        walk(path);
+        continue;
+      }
+      const raw = readFileSync(path, 'utf8');
+      files++;
+      bytes += raw.length;
+      const text = name.endsWith('.json') ? raw + '\n' + decodedPayloads(raw) : raw;
+      if (secrets.some((s) => text.includes(s))) hits.push(path);
+    }
+  };
+  walk(dir);
+  return { files, bytes, hits };
 }
 
 /** Every base64 `data` field of a history's JSON, decoded: that is where payloads (inputs, results) are. */

@@ -1,6 +1,6 @@
 // What every activity shares: the tenant guard, the Zuora-Track-Id, and turning API errors into Temporal failures
 // whose retry behaviour matches the error (a 429's Retry-After becomes the next retry delay).
-import type { Info } from '@temporalio/activity';
+import { activityInfo, heartbeat, type Info } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 
 /** A worker is configured for one tenant: refuse work for another rather than run it against the wrong books. */
@@ -38,4 +38,33 @@ export function toActivityFailure(err: unknown): unknown {
     });
   }
   return err;
+}
+
+/**
+ * Activities heartbeat at least this often while they run (more often when the heartbeat timeout is short), so a
+ * worker killed mid-call is noticed after the workflow's heartbeat timeout instead of the whole start-to-close
+ * timeout, and a long wait inside an activity (a Data Query being polled, a 429 pause) is never mistaken for one.
+ */
+export const KEEPALIVE_EVERY_MS = 5_000;
+
+/**
+ * Runs `work` while heartbeating every KEEPALIVE_EVERY_MS or a third of the heartbeat timeout, whichever is
+ * shorter. `details` gives what each beat carries (the activity's latest checkpoint); without it, beats carry none.
+ */
+export async function whileHeartbeating<T>(work: () => Promise<T>, details?: () => unknown): Promise<T> {
+  const timeoutMs = activityInfo().heartbeatTimeoutMs;
+  const every = Math.max(100, Math.min(KEEPALIVE_EVERY_MS, timeoutMs ? timeoutMs / 3 : KEEPALIVE_EVERY_MS));
+  const ticker = setInterval(() => (details ? heartbeat(details()) : heartbeat()), every);
+  try {
+    return await work();
+  } finally {
+    clearInterval(ticker);
+  }
+}
+
+/** Every activity of `activities` run under whileHeartbeating. */
+export function heartbeatingAll<T extends Record<string, (...args: never[]) => Promise<unknown>>>(activities: T): T {
+  return Object.fromEntries(
+    Object.entries(activities).map(([name, fn]) => [name, (...args: never[]) => whileHeartbeating(() => fn(...args))]),
+  ) as T;
 }

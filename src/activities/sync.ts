@@ -38,7 +38,7 @@ import {
 import type { ZuoraClient } from '../zuora/client';
 import { ZuoraApiError, ZuoraResponseShapeError } from '../zuora/errors';
 import { equalsAnyClauses } from '../zuora/zoql';
-import { assertTenant, toActivityFailure, trackIdOf, workflowIdOf } from './common';
+import { assertTenant, toActivityFailure, trackIdOf, whileHeartbeating, workflowIdOf } from './common';
 import {
   classifyCreditMemo,
   classifyPayment,
@@ -169,10 +169,12 @@ export function createSyncActivities({ zuora, netsuite, reports, temporal, tenan
     async beginSync(input: { tenantId: string; kind: SyncKind }): Promise<BeginSyncResult> {
       assertTenant(tenantId, input.tenantId);
       try {
-        const [previous, scanMark] = await Promise.all([
-          previousWatermark(temporal, SYNC_WORKFLOW_TYPES[input.kind], input.tenantId),
-          highestLastModified(netsuite, input.kind === 'credit-memo' ? 'CustCred' : 'CustPymt'),
-        ]);
+        const [previous, scanMark] = await whileHeartbeating(() =>
+          Promise.all([
+            previousWatermark(temporal, SYNC_WORKFLOW_TYPES[input.kind], input.tenantId),
+            highestLastModified(netsuite, input.kind === 'credit-memo' ? 'CustCred' : 'CustPymt'),
+          ]),
+        );
         return { previousWatermark: previous?.watermark ?? null, previousRun: previous?.workflowId ?? null, scanMark };
       } catch (err) {
         throw toActivityFailure(err);

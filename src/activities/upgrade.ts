@@ -6,7 +6,7 @@ import { deleteSyncSchedule, describeSyncSchedule, ensureSyncSchedule, pauseSync
 import { NotifierError, notificationSchema, type Notification, type Notifier } from '../notifier/notifier';
 import { syncNetSuiteCreditMemosInputSchema, type SyncNetSuiteCreditMemosInput } from '../shared/sync';
 import type { ZuoraClient } from '../zuora/client';
-import { assertTenant, toActivityFailure, trackIdOf } from './common';
+import { assertTenant, heartbeatingAll, toActivityFailure, trackIdOf } from './common';
 
 export type UpgradeDeps = {
   zuora: ZuoraClient;
@@ -21,7 +21,7 @@ const UNSYNCED_LISTED = 20;
 
 export function createUpgradeActivities({ zuora, notifier, temporal, tenantId, taskQueue }: UpgradeDeps) {
   const client = () => zuora.withTrackId(trackIdOf(activityInfo()));
-  return {
+  return heartbeatingAll({
     async verifyInvoiceSettlementEnabled(input: { tenantId: string }): Promise<boolean> {
       assertTenant(tenantId, input.tenantId);
       try {
@@ -142,7 +142,7 @@ export function createUpgradeActivities({ zuora, notifier, temporal, tenantId, t
         paymentScheduleCreated: payment.created ?? false,
       };
     },
-  };
+  });
 }
 
 export type UpgradeActivities = ReturnType<typeof createUpgradeActivities>;

@@ -48,15 +48,17 @@ import { parseDuration } from './durations';
 import { describeZodError, parseWorkflowInput } from './validation';
 
 const acts = proxyActivities<UpgradeActivities>({
-  // Short calls (a Zuora check, a notification, schedule changes): a dead worker's call is retried within 2 minutes.
+  // Short calls (a Zuora check, a notification, schedule changes). They heartbeat every 5 s while they run, so a
+  // dead worker's call is retried after 30 s rather than after the whole 2 minutes.
   startToCloseTimeout: '2m',
+  heartbeatTimeout: '30s',
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '2m', maximumAttempts: 8 },
 });
 
 /** Waits for a running scheduled sync to finish: heartbeats while it waits. */
 const drain = proxyActivities<UpgradeActivities>({
   startToCloseTimeout: '4h',
-  heartbeatTimeout: '1m',
+  heartbeatTimeout: '30s',
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '2m', maximumAttempts: 8 },
 });
 

@@ -14,12 +14,13 @@ import { parseWorkflowInput } from './validation';
 
 const { beginSync } = proxyActivities<SyncActivities>({
   startToCloseTimeout: '2m',
+  heartbeatTimeout: '30s', // it heartbeats every 5 s: a killed worker's call is retried after 30 s, not 2 minutes
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 10 },
 });
 
 const { syncCreditMemoChunk } = proxyActivities<SyncActivities>({
   startToCloseTimeout: '2h',
-  heartbeatTimeout: '1m', // a killed worker is noticed within a minute; the retry resumes after the last finished page
+  heartbeatTimeout: '20s', // it heartbeats every 2 s; the retry resumes after the last finished page
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 25 },
 });
 

@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../../src/temporal/binaries';
+import { captureChildOutput } from './scan-sink';
 
 export const CLI = join(PROJECT_ROOT, 'dist', 'src', 'client', 'cli.js');
 
@@ -10,6 +11,7 @@ export type CliRun = { code: number | null; stdout: string; stderr: string };
 
 export function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<CliRun> {
   const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  captureChildOutput(child, `is-upgrade-cli-${process.pid}`);
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));

@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { basename } from 'node:path';
+import { captureChildOutput } from './scan-sink';
 
 export type Spawned = {
   child: ChildProcess;
@@ -10,6 +12,7 @@ export type Spawned = {
 
 export function spawnProcess(cmd: string, args: string[], env: NodeJS.ProcessEnv, cwd?: string): Spawned {
   const child = spawn(cmd, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  captureChildOutput(child, `${basename(args[0] ?? cmd)}-${child.pid ?? 'nopid'}`);
   let out = '';
   const listeners = new Set<() => void>();
   const onData = (b: Buffer) => {

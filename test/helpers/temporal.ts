@@ -2,17 +2,33 @@
 // test server for files that need one.
 import { randomUUID } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
+import { format } from 'node:util';
+import { Runtime, DefaultLogger, type LogLevel, type Worker } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
 import { CUSTOM_SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes';
 import { executableFor, loadTemporalBinaries } from '../../src/temporal/binaries';
 import { createWorker } from '../../src/worker';
+import { exportHistories, logEntry } from './scan-sink';
 
 let runtimeInstalled = false;
+const SEVERITY: Record<LogLevel, number> = { TRACE: 0, DEBUG: 1, INFO: 2, WARN: 3, ERROR: 4 };
+
+/**
+ * Prints warnings and errors only, but writes every entry from DEBUG up to this run's logs, so the end-of-run
+ * secret scan sees what in-process workers and activities log at any level a user might configure.
+ */
 function quietRuntime() {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
-  Runtime.install({ logger: new DefaultLogger('WARN') });
+  Runtime.install({
+    logger: new DefaultLogger('DEBUG', (entry) => {
+      if (SEVERITY[entry.level] >= SEVERITY.WARN) {
+        process.stderr.write(`[${entry.level}] ${entry.message} ${entry.meta ? format('%j', entry.meta) : ''}\n`);
+      } else {
+        logEntry(entry.level, entry.message, entry.meta);
+      }
+    }),
+  });
 }
 
 export async function devServerEnv(): Promise<TestWorkflowEnvironment> {
@@ -34,6 +50,15 @@ export async function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
       CUSTOM_SEARCH_ATTRIBUTES.map((k) => [k.name, temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD]),
     ),
   });
+  // Its server is gone by the end of the run: hand its histories to the end-of-run secret scan before it stops.
+  const teardown = env.teardown.bind(env);
+  env.teardown = async () => {
+    try {
+      await exportHistories(env, 'time-skipping');
+    } finally {
+      await teardown();
+    }
+  };
   return env;
 }
 

@@ -1,8 +1,18 @@
-// The end-of-run secret scan (test/global-teardown.ts) must be able to see a value in a history: a canary proves it.
+// The end-of-run secret scan (test/global-teardown.ts) must be able to see a value wherever the suite could leak
+// one: canaries prove it sees workflow inputs on the dev server, histories of time-skipping servers, the Runtime
+// logger of in-process workers (at levels that are not printed), the console, and spawned processes' output.
 import { randomUUID } from 'node:crypto';
+import { Runtime } from '@temporalio/worker';
 import { migrateCreditMemos } from '../../src/workflows/migrate-credit-memos';
-import { scanHistoriesForSecrets } from '../secret-scan';
-import { devServerEnv, uniqueTaskQueue } from '../helpers/temporal';
+import { scanFilesForSecrets, scanHistoriesForSecrets } from '../secret-scan';
+import { spawnProcess } from '../helpers/process';
+import { devServerEnv, timeSkippingEnv, uniqueTaskQueue } from '../helpers/temporal';
+
+const scanDir = () => {
+  const dir = process.env.TEST_SCAN_DIR;
+  if (!dir) throw new Error('TEST_SCAN_DIR not set: run the tests through jest (global-setup.ts)');
+  return dir;
+};
 
 test('the history scan finds a value that went into a workflow input', async () => {
   const env = await devServerEnv();
@@ -29,4 +39,34 @@ test('the history scan finds a value that went into a workflow input', async () 
   } finally {
     await env.teardown();
   }
+});
+
+test('the file scan finds a value in a time-skipping server history, in logs at every level, and in child output', async () => {
+  const inHistory = `canary-history-${randomUUID()}`;
+  const env = await timeSkippingEnv();
+  try {
+    await env.client.workflow.start(migrateCreditMemos, {
+      taskQueue: uniqueTaskQueue('canary'),
+      workflowId: `secret-scan-canary-${randomUUID()}`,
+      args: [{ tenantId: inHistory }],
+    });
+  } finally {
+    await env.teardown(); // exports the server's histories first
+  }
+
+  const inDebugLog = `canary-debug-${randomUUID()}`;
+  Runtime.instance().logger.debug(`checking ${inDebugLog}`); // below the printed level: only in the log file
+  const inConsole = `canary-console-${randomUUID()}`;
+  console.log(`checking ${inConsole}`);
+  const inChild = `canary-child-${randomUUID()}`;
+  const child = spawnProcess(process.execPath, ['-e', `console.error(${JSON.stringify(inChild)})`], {
+    PATH: process.env.PATH,
+  });
+  await child.exited;
+
+  for (const canary of [inHistory, inDebugLog, inConsole, inChild]) {
+    const scan = scanFilesForSecrets(scanDir(), [canary]);
+    expect({ canary, found: scan.hits.length > 0 }).toEqual({ canary, found: true });
+  }
+  expect(scanFilesForSecrets(scanDir(), [`never-written-${randomUUID()}`]).hits).toEqual([]);
 });
