@@ -17,6 +17,9 @@ import {
   type SuiteqlPage,
 } from './schemas';
 
+/** What one throttled retry costs of the throttle budget at least (see request()). */
+const MIN_THROTTLE_CHARGE_MS = 1_000;
+
 export interface NetSuiteClientOptions {
   accountId: string;
   /** e.g. `https://1234567.suitetalk.api.netsuite.com` (take it from the account's Company URLs; never build it). */
@@ -27,8 +30,10 @@ export interface NetSuiteClientOptions {
   tokenSecret: string;
   /** Shared per-account gate: bounds concurrency (the account limit is shared) and honours Retry-After pauses. */
   gate?: RequestGate;
-  /** Retries after the first attempt, for 429 / 5xx / network errors. Default 5. */
+  /** Retries after the first attempt, for 5xx / network errors / INVALID_LOGIN. Default 5. */
   maxRetries?: number;
+  /** 429s are retried while their waits (Retry-After, else backoff) add up to at most this. Default 60 s. */
+  maxThrottleWaitMs?: number;
   /** How many times a 401 INVALID_LOGIN is retried (it can mean overload) before it is final. Default 2. */
   maxInvalidLoginRetries?: number;
   backoff?: Omit<BackoffOptions, 'random'> & { random?: () => number };
@@ -80,6 +85,7 @@ export class NetSuiteClient {
   private readonly signer: OAuth1Signer;
   private readonly fetchImpl: typeof fetch;
   private readonly maxRetries: number;
+  private readonly maxThrottleWaitMs: number;
   private readonly maxInvalidLoginRetries: number;
   private readonly backoff: BackoffOptions;
   private readonly requestTimeoutMs: number;
@@ -107,6 +113,7 @@ export class NetSuiteClient {
     );
     this.fetchImpl = options.fetch ?? ((input, init) => fetch(input, init));
     this.maxRetries = options.maxRetries ?? 5;
+    this.maxThrottleWaitMs = options.maxThrottleWaitMs ?? 60_000;
     this.maxInvalidLoginRetries = options.maxInvalidLoginRetries ?? 2;
     this.backoff = { baseMs: 200, maxMs: 10_000, ...options.backoff };
     this.requestTimeoutMs = options.requestTimeoutMs ?? 120_000;
@@ -210,7 +217,9 @@ export class NetSuiteClient {
     for (const [name, value] of Object.entries(init.query ?? {})) url.searchParams.set(name, value);
     const body = init.json === undefined ? undefined : JSON.stringify(init.json);
     let invalidLogins = 0;
-    for (let attempt = 0; ; attempt++) {
+    let throttledRetries = 0;
+    let throttledMs = 0;
+    for (let attempt = 0; ;) {
       let error: NetSuiteApiError;
       try {
         const response = await this.send(method, url.toString(), body, init.headers ?? {});
@@ -222,10 +231,24 @@ export class NetSuiteClient {
       }
       this.count(error);
       if (error.isInvalidLogin && ++invalidLogins > this.maxInvalidLoginRetries) error.retryable = false;
-      if (!error.retryable || attempt >= this.maxRetries) throw error;
-      if (error.httpStatus === 429 && error.retryAfterMs !== undefined) this.gate?.pauseFor(error.retryAfterMs);
+      if (!error.retryable) throw error;
+      if (error.httpStatus === 429) {
+        // Throttling (the account's concurrency is shared with every other integration) is waited out here while
+        // the budget lasts, with growing de-synchronised delays as Oracle advises; then it is the caller's.
+        const waitMs = error.retryAfterMs ?? computeBackoff(throttledRetries, this.backoff);
+        // Each retry is charged at least a second, so jittered near-zero waits cannot retry without end.
+        if (throttledMs + Math.max(waitMs, MIN_THROTTLE_CHARGE_MS) > this.maxThrottleWaitMs) throw error;
+        throttledMs += Math.max(waitMs, MIN_THROTTLE_CHARGE_MS);
+        throttledRetries++;
+        if (error.retryAfterMs !== undefined) this.gate?.pauseFor(error.retryAfterMs);
+        this.counters.retries++;
+        await sleep(waitMs);
+        continue;
+      }
+      if (attempt >= this.maxRetries) throw error;
       this.counters.retries++;
-      await sleep(error.retryAfterMs ?? computeBackoff(attempt, this.backoff));
+      await sleep(computeBackoff(attempt, this.backoff));
+      attempt++;
     }
   }
 

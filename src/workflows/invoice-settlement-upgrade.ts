@@ -49,8 +49,8 @@ import { describeZodError, parseWorkflowInput } from './validation';
 
 const acts = proxyActivities<UpgradeActivities>({
   // Short calls (a Zuora check, a notification, schedule changes). They heartbeat every 5 s while they run, so a
-  // dead worker's call is retried after 30 s rather than after the whole 2 minutes.
-  startToCloseTimeout: '2m',
+  // dead worker's call is retried after 30 s; the 5 minutes leave room for the clients to wait out a 429 (≤ 60 s).
+  startToCloseTimeout: '5m',
   heartbeatTimeout: '30s',
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '2m', maximumAttempts: 8 },
 });

@@ -10,8 +10,9 @@ import { runSync, type SyncCarry } from './sync-run';
 import { parseWorkflowInput } from './validation';
 
 const { beginSync } = proxyActivities<SyncActivities>({
-  startToCloseTimeout: '2m',
-  heartbeatTimeout: '30s', // it heartbeats every 5 s: a killed worker's call is retried after 30 s, not 2 minutes
+  // It heartbeats every 5 s: a killed worker's call is retried after 30 s; the clients may wait out a 429 (≤ 60 s).
+  startToCloseTimeout: '5m',
+  heartbeatTimeout: '30s',
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 10 },
 });
 

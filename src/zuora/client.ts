@@ -49,8 +49,13 @@ export interface ZuoraClientOptions {
   clientSecret: string;
   /** The tenant's concurrency budget; share one gate between every client of the same tenant. */
   gate?: RequestGate;
-  /** Retries inside the client for retryable errors (default 3); then the typed error is thrown. */
+  /** Retries inside the client for retryable errors other than 429 (default 3); then the typed error is thrown. */
   maxRetries?: number;
+  /**
+   * 429s are retried inside the client while the waits they ask for (Retry-After, else backoff) add up to at most
+   * this (default 60 s); a longer throttle is thrown as a retryable error carrying its Retry-After.
+   */
+  maxThrottleWaitMs?: number;
   backoff?: BackoffOptions;
   /** Refresh the token this long before it expires (default 60 s). */
   tokenRefreshSkewMs?: number;
@@ -142,6 +147,7 @@ export class ZuoraClient {
       fetch: fetchImpl,
       now,
       maxRetries: options.maxRetries ?? 3,
+      maxThrottleWaitMs: options.maxThrottleWaitMs ?? 60_000,
       backoff: options.backoff ?? { baseMs: 250, maxMs: 20_000 },
       requestTimeoutMs,
       maxRetryAfterMs: options.maxRetryAfterMs ?? 300_000,

@@ -6,6 +6,9 @@ import { ZuoraApiError, ZuoraResponseShapeError } from './errors';
 import { errorFromResponse, parseRetryAfter, readJsonSafely, reasonsOf, type JsonRead } from './response';
 import type { TokenCache } from './token-cache';
 
+/** What one throttled retry costs of the throttle budget at least (see request()). */
+export const MIN_THROTTLE_CHARGE_MS = 1_000;
+
 export interface TransportOptions {
   baseUrl: string;
   gate: RequestGate;
@@ -13,6 +16,8 @@ export interface TransportOptions {
   fetch: typeof fetch;
   now: () => number;
   maxRetries: number;
+  /** How long one request may wait out 429s (Retry-After or backoff) before the 429 is thrown. */
+  maxThrottleWaitMs: number;
   backoff: BackoffOptions;
   requestTimeoutMs: number;
   /** Upper bound for a server's Retry-After (a misconfigured header must not park the tenant for hours). */
@@ -61,6 +66,8 @@ export class ZuoraTransport {
 
   async request<S extends z.ZodType>(spec: ZuoraRequestSpec<S>, trackId: string | undefined): Promise<z.infer<S>> {
     let refreshedAfter401 = false;
+    let throttledRetries = 0;
+    let throttledMs = 0;
     for (let retry = 0; ;) {
       try {
         return await this.attempt(spec, trackId, refreshedAfter401);
@@ -72,12 +79,25 @@ export class ZuoraTransport {
           this.options.tokens.invalidate(error.token);
           continue;
         }
-        if (!(error instanceof ZuoraApiError) || !error.retryable || retry >= this.options.maxRetries) throw error;
+        if (!(error instanceof ZuoraApiError) || !error.retryable) throw error;
         if (error.ambiguous && !spec.idempotent) throw error;
         if (spec.signal?.aborted) throw error;
+        if (error.httpStatus === 429) {
+          // Throttling is the API working as documented, not a failure: wait it out here while the budget lasts
+          // (each activity attempt would otherwise spend a Temporal retry on it), then hand it to the caller.
+          const waitMs = error.retryAfterMs ?? computeBackoff(throttledRetries, this.options.backoff);
+          // Each retry is charged at least a second, so jittered near-zero waits cannot retry without end.
+          if (throttledMs + Math.max(waitMs, MIN_THROTTLE_CHARGE_MS) > this.options.maxThrottleWaitMs) throw error;
+          throttledMs += Math.max(waitMs, MIN_THROTTLE_CHARGE_MS);
+          throttledRetries++;
+          this.counters.retries++;
+          // A Retry-After already paused the gate (every request of the tenant waits); without one, wait here.
+          if (error.retryAfterMs === undefined) await sleep(waitMs, spec.signal);
+          continue;
+        }
+        if (retry >= this.options.maxRetries) throw error;
         this.counters.retries++;
-        // After a 429 the gate already holds every request of the tenant; otherwise back off with full jitter.
-        if (error.httpStatus !== 429) await sleep(computeBackoff(retry, this.options.backoff), spec.signal);
+        await sleep(computeBackoff(retry, this.options.backoff), spec.signal);
         retry++;
       }
     }

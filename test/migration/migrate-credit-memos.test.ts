@@ -1,6 +1,4 @@
 // migrateCreditMemos on the real Temporal dev server, against the Zuora emulator through the real client.
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
 import {
   MIGRATED_CREDIT_MEMO_REASON_CODE,
@@ -8,81 +6,63 @@ import {
   type MigrateCreditMemosResult,
 } from '../../src/shared/migration';
 import { migrateCreditMemos } from '../../src/workflows/migrate-credit-memos';
-import { startStack, type Stack } from '../helpers/stack';
 import { recordHistory } from '../helpers/histories';
-import { devServerEnv, testWorker, uniqueTaskQueue } from '../helpers/temporal';
+import { useWorkflowSuite } from '../helpers/suite';
 
-let env: TestWorkflowEnvironment;
-let stack: Stack;
-let worker: Worker;
-let taskQueue: string;
-let running: Promise<void>;
-
-beforeAll(async () => {
-  env = await devServerEnv();
-  stack = await startStack();
-  taskQueue = uniqueTaskQueue('migration');
-  ({ worker } = await testWorker(env, stack.activities(env.client, taskQueue), taskQueue));
-  running = worker.run();
-});
-
-afterAll(async () => {
-  if (worker?.getState() === 'RUNNING') worker.shutdown();
-  await running;
-  await stack?.stop();
-  await env?.teardown();
-});
+const suite = useWorkflowSuite({ queue: 'migration' });
 
 beforeEach(() => {
-  stack.zuoraEmulator.admin.reset();
-  stack.zuoraEmulator.admin.configure({ latencyMs: 0, jitterMs: 0, faults: { errorRate: 0 }, burst429: 0 });
+  suite.stack.zuoraEmulator.admin.reset();
+  suite.stack.zuoraEmulator.admin.configure({ latencyMs: 0, jitterMs: 0, faults: { errorRate: 0 }, burst429: 0 });
 });
 
 /** Migrated memos in the emulator that are not Transferred To Accounting = Yes. */
 function notYes(): string[] {
-  return [...stack.zuoraEmulator.state.creditMemos.values()]
+  return [...suite.stack.zuoraEmulator.state.creditMemos.values()]
     .filter((m) => m.reasonCode === MIGRATED_CREDIT_MEMO_REASON_CODE && m.transferredToAccounting !== 'Yes')
     .map((m) => m.id);
 }
 
 async function run(args: Parameters<typeof migrateCreditMemos>[0]): Promise<MigrateCreditMemosResult> {
-  return env.client.workflow.execute(migrateCreditMemos, {
-    taskQueue,
+  return suite.env.client.workflow.execute(migrateCreditMemos, {
+    taskQueue: suite.taskQueue,
     workflowId: `migrate-${randomUUID()}`,
     args: [args],
   });
 }
 
 test('dry run counts and samples what would change and writes nothing', async () => {
-  stack.zuoraEmulator.admin.seed({ migratedCreditMemos: 300, otherCreditMemos: 50 });
+  suite.stack.zuoraEmulator.admin.seed({ migratedCreditMemos: 300, otherCreditMemos: 50 });
   const result = await run({ tenantId: 'demo', dryRun: true, sampleSize: 7 });
   expect(result).toMatchObject({ dryRun: true, stoppedBecause: 'dry-run', remaining: 300, verified: false });
   expect(result.counters.updated).toBe(0);
-  expect(stack.zuoraEmulator.admin.counters().writesPerCreditMemo).toEqual({});
-  const sample = stack.reports.readJsonLines(result.reports.dryRunSample!);
+  expect(suite.stack.zuoraEmulator.admin.counters().writesPerCreditMemo).toEqual({});
+  const sample = suite.stack.reports.readJsonLines(result.reports.dryRunSample!);
   expect(sample).toHaveLength(7);
   expect(sample[0]).toMatchObject({ change: { transferredToAccounting: { to: 'Yes' } } });
   expect(notYes()).toHaveLength(300);
 });
 
 test('updates every migrated memo once, leaves other memos alone, and verifies with a fresh query', async () => {
-  stack.zuoraEmulator.admin.seed({ migratedCreditMemos: 2_345, otherCreditMemos: 100, lockedShare: 0.05 });
-  const others = [...stack.zuoraEmulator.state.creditMemos.values()].filter(
+  suite.stack.zuoraEmulator.admin.seed({ migratedCreditMemos: 2_345, otherCreditMemos: 100, lockedShare: 0.05 });
+  const others = [...suite.stack.zuoraEmulator.state.creditMemos.values()].filter(
     (m) => m.reasonCode !== MIGRATED_CREDIT_MEMO_REASON_CODE,
   );
   const result = await run({ tenantId: 'demo', chunkRows: 1_000 });
   expect(result).toMatchObject({ verified: true, remaining: 0, stoppedBecause: 'verified' });
   expect(result.counters).toMatchObject({ totalFound: 2_345, updated: 2_345, failed: 0, passes: 1 });
   expect(notYes()).toEqual([]);
-  const writes = stack.zuoraEmulator.admin.counters().writesPerCreditMemo;
+  const writes = suite.stack.zuoraEmulator.admin.counters().writesPerCreditMemo;
   expect(Object.keys(writes)).toHaveLength(2_345);
   expect(Math.max(...Object.values(writes))).toBe(1);
   for (const m of others) expect(writes[m.id]).toBeUndefined();
 });
 
 test('memos Zuora refuses are reported with their codes; the rest finish', async () => {
-  stack.zuoraEmulator.admin.seed({ migratedCreditMemos: 1_000, cancelledShare: 0.02 });
-  const cancelled = notYes().filter((id) => stack.zuoraEmulator.state.creditMemos.get(id)!.status === 'Cancelled');
+  suite.stack.zuoraEmulator.admin.seed({ migratedCreditMemos: 1_000, cancelledShare: 0.02 });
+  const cancelled = notYes().filter(
+    (id) => suite.stack.zuoraEmulator.state.creditMemos.get(id)!.status === 'Cancelled',
+  );
   expect(cancelled.length).toBeGreaterThan(0);
   const result = await run({ tenantId: 'demo' });
   expect(result.stoppedBecause).toBe('no-progress');
@@ -91,7 +71,7 @@ test('memos Zuora refuses are reported with their codes; the rest finish', async
   expect(result.counters.updated).toBe(1_000 - cancelled.length);
   expect(notYes().sort()).toEqual([...cancelled].sort());
   // One line per refused memo, though each was refused in the first pass and again in the no-progress pass.
-  const report = stack.reports.readJsonLines(result.reports.failures!);
+  const report = suite.stack.reports.readJsonLines(result.reports.failures!);
   expect(report.map((r) => r.id).sort()).toEqual([...cancelled].sort());
   expect(report[0]).toEqual(
     expect.objectContaining({
@@ -104,34 +84,34 @@ test('memos Zuora refuses are reported with their codes; the rest finish', async
 });
 
 test('10% injected 503s and a burst of 429s: same end state, retries bounded and visible', async () => {
-  stack.zuoraEmulator.admin.seed({ migratedCreditMemos: 1_500 });
-  stack.zuoraEmulator.admin.configure({ faults: { errorRate: 0.1 }, burst429: 20, retryAfterSeconds: 1 });
+  suite.stack.zuoraEmulator.admin.seed({ migratedCreditMemos: 1_500 });
+  suite.stack.zuoraEmulator.admin.configure({ faults: { errorRate: 0.1 }, burst429: 20, retryAfterSeconds: 1 });
   const result = await run({ tenantId: 'demo', chunkRows: 500 });
   expect(result).toMatchObject({ verified: true, remaining: 0 });
   expect(result.counters.updated).toBe(1_500);
   expect(result.counters.retries).toBeGreaterThan(0);
-  expect(stack.zuoraEmulator.admin.counters().limits.burst429Sent).toBe(20);
+  expect(suite.stack.zuoraEmulator.admin.counters().limits.burst429Sent).toBe(20);
   expect(notYes()).toEqual([]);
 });
 
 test('progress query and continue-as-new keep counters across runs', async () => {
-  stack.zuoraEmulator.admin.seed({ migratedCreditMemos: 1_000 });
-  stack.zuoraEmulator.admin.configure({ latencyMs: 20 });
-  const handle = await env.client.workflow.start(migrateCreditMemos, {
-    taskQueue,
+  suite.stack.zuoraEmulator.admin.seed({ migratedCreditMemos: 1_000 });
+  suite.stack.zuoraEmulator.admin.configure({ latencyMs: 20 });
+  const handle = await suite.env.client.workflow.start(migrateCreditMemos, {
+    taskQueue: suite.taskQueue,
     workflowId: `migrate-${randomUUID()}`,
     args: [{ tenantId: 'demo', chunkRows: 50, continueAsNewAfterEvents: 60 }],
   });
   const result = await handle.result();
   expect(result).toMatchObject({ verified: true, remaining: 0 });
   expect(result.counters).toMatchObject({ totalFound: 1_000, updated: 1_000, passes: 1 });
-  const latest = await env.client.workflow.getHandle(handle.workflowId).describe();
+  const latest = await suite.env.client.workflow.getHandle(handle.workflowId).describe();
   expect(latest.runId).not.toBe(handle.firstExecutionRunId);
-  const progress = await env.client.workflow.getHandle(handle.workflowId).query(progressQuery);
+  const progress = await suite.env.client.workflow.getHandle(handle.workflowId).query(progressQuery);
   expect(progress).toMatchObject({ phase: 'done', updated: 1_000, failed: 0 });
   expect(latest.historyLength).toBeLessThan(200);
   await recordHistory(handle, 'migrate-first-run-continued-as-new', handle.firstExecutionRunId);
-  await recordHistory(env.client.workflow.getHandle(handle.workflowId), 'migrate-last-run-after-continue-as-new');
+  await recordHistory(suite.env.client.workflow.getHandle(handle.workflowId), 'migrate-last-run-after-continue-as-new');
 });
 
 test('bad input fails at once with a message naming the field', async () => {

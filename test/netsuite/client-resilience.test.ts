@@ -19,17 +19,21 @@ describe('NetSuite client: retries, limits and malformed responses', () => {
     emulator().admin.resetCounters();
   });
 
-  it('retries 429s a bounded number of times', async () => {
-    const client = clientFor(emulator(), { maxRetries: 3 });
-    emulator().admin.configure({ burst429: 2 });
+  it('waits out 429s without using up the retries meant for failures, within its throttle budget', async () => {
+    // No retries for failures at all: the 429s are still waited out.
+    const client = clientFor(emulator(), { maxRetries: 0 });
+    emulator().admin.configure({ burst429: 3 });
     await expect(client.getCreditMemo(memoId)).resolves.toMatchObject({ id: memoId });
-    expect(client.stats()).toMatchObject({ throttled: 2, retries: 2 });
+    expect(client.stats()).toMatchObject({ throttled: 3, retries: 3 });
 
+    // Each throttled retry costs at least 1 s of the budget: 2.5 s allows two, the third 429 is thrown.
+    const tight = clientFor(emulator(), { maxThrottleWaitMs: 2_500 });
+    emulator().admin.resetCounters();
     emulator().admin.configure({ burst429: 10 });
-    const error = await client.getCreditMemo(memoId).catch((e: unknown) => e);
+    const error = await tight.getCreditMemo(memoId).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(NetSuiteApiError);
     expect(error).toMatchObject({ httpStatus: 429, errorCode: 'CONCURRENCY_LIMIT_EXCEEDED', retryable: true });
-    expect(emulator().admin.counters().limits.burst429Sent).toBe(2 + 4); // 1 attempt + 3 retries
+    expect(emulator().admin.counters().limits.burst429Sent).toBe(3); // 1 attempt + 2 throttled retries
   });
 
   it('stays under the account concurrency limit when every call goes through one gate', async () => {

@@ -1,7 +1,5 @@
 // Waiting on Zuora support for provisioning ids: a reminder every 24 h and an escalation after 5 days, over 7
 // simulated days on the time-skipping test server; and no limit on the wait itself.
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
 import {
   STEPS,
   pauseSignal,
@@ -11,38 +9,18 @@ import {
   statusQuery,
 } from '../../src/shared/upgrade';
 import { invoiceSettlementUpgrade } from '../../src/workflows/invoice-settlement-upgrade';
-import { startStack, type Stack } from '../helpers/stack';
-import { testWorker, timeSkippingEnv, uniqueTaskQueue } from '../helpers/temporal';
+import { useWorkflowSuite } from '../helpers/suite';
 import { stepOf, waitForStep } from '../helpers/upgrade-driver';
 
-let env: TestWorkflowEnvironment;
-let stack: Stack;
-let worker: Worker;
-let taskQueue: string;
-let running: Promise<void>;
-
-beforeAll(async () => {
-  env = await timeSkippingEnv();
-  stack = await startStack();
-  taskQueue = uniqueTaskQueue('reminders');
-  ({ worker } = await testWorker(env, stack.activities(env.client, taskQueue), taskQueue));
-  running = worker.run();
-});
-
-afterAll(async () => {
-  if (worker?.getState() === 'RUNNING') worker.shutdown();
-  await running;
-  await stack?.stop();
-  await env?.teardown();
-});
+const suite = useWorkflowSuite({ queue: 'reminders', timeSkipping: true });
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
 test('reminders every 24 h and one escalation after 5 days while waiting 7 days for provisioning ids', async () => {
   // Start paused, so the steps before the wait can be skipped before any of them starts.
-  const handle = await env.client.workflow.signalWithStart(invoiceSettlementUpgrade, {
-    taskQueue,
+  const handle = await suite.env.client.workflow.signalWithStart(invoiceSettlementUpgrade, {
+    taskQueue: suite.taskQueue,
     workflowId: 'is-upgrade-demo',
     args: [
       {
@@ -67,7 +45,7 @@ test('reminders every 24 h and one escalation after 5 days while waiting 7 days 
   expect(status.waitingOn).toBe('zuora-support');
   const waitingSince = Date.parse(stepOf(status, 'connector.provisioning-ids').startedAt!);
 
-  await env.sleep(7 * DAY + HOUR);
+  await suite.env.sleep(7 * DAY + HOUR);
   status = await handle.query(statusQuery);
   const step = stepOf(status, 'connector.provisioning-ids');
   expect(step.state).toBe('waiting');
@@ -78,7 +56,7 @@ test('reminders every 24 h and one escalation after 5 days while waiting 7 days 
     expect.objectContaining({ kind: 'reminder', count: 7 }),
     expect.objectContaining({ kind: 'escalation', count: 1 }),
   ]);
-  const kinds = stack.notifier.sent.filter((n) => n.stepId === 'connector.provisioning-ids').map((n) => n.kind);
+  const kinds = suite.stack.notifier.sent.filter((n) => n.stepId === 'connector.provisioning-ids').map((n) => n.kind);
   expect(kinds.filter((k) => k === 'reminder')).toHaveLength(7);
   expect(kinds.filter((k) => k === 'escalation')).toHaveLength(1);
   expect(kinds[0]).toBe('waiting');

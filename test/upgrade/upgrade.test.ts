@@ -1,8 +1,6 @@
 // invoiceSettlementUpgrade end to end on the real Temporal dev server (Schedules need it), both emulators in-process,
 // driven only by the messages an operator sends.
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
 import { describeSyncSchedule, ensureSyncSchedule, deleteSyncSchedule } from '../../src/client/schedules';
 import { mirrorNetSuiteIntoZuora } from '../../src/emulators/linked-tenants';
 import { MIGRATED_CREDIT_MEMO_REASON_CODE } from '../../src/shared/migration';
@@ -22,38 +20,18 @@ import {
   type UpgradeStatus,
 } from '../../src/shared/upgrade';
 import { invoiceSettlementUpgrade } from '../../src/workflows/invoice-settlement-upgrade';
-import { startStack, type Stack } from '../helpers/stack';
-import { devServerEnv, testWorker, uniqueTaskQueue } from '../helpers/temporal';
 import { recordHistory } from '../helpers/histories';
+import { useWorkflowSuite } from '../helpers/suite';
 import { stepOf, waitForStatus, waitForStep } from '../helpers/upgrade-driver';
 
-let env: TestWorkflowEnvironment;
-let stack: Stack;
-let worker: Worker;
-let taskQueue: string;
-let running: Promise<void>;
-
-beforeAll(async () => {
-  env = await devServerEnv();
-  stack = await startStack();
-  taskQueue = uniqueTaskQueue('upgrade');
-  ({ worker } = await testWorker(env, stack.activities(env.client, taskQueue), taskQueue));
-  running = worker.run();
-});
-
-afterAll(async () => {
-  if (worker?.getState() === 'RUNNING') worker.shutdown();
-  await running;
-  await stack?.stop();
-  await env?.teardown();
-});
+const suite = useWorkflowSuite({ queue: 'upgrade' });
 
 const ana = 'ana@example.com';
 
 /** Each test gets its own tenant id: workflow ids and schedule ids are per tenant. */
 async function startUpgrade(tenantId: string, options: Record<string, unknown> = {}): Promise<WorkflowHandle> {
-  return env.client.workflow.start(invoiceSettlementUpgrade, {
-    taskQueue,
+  return suite.env.client.workflow.start(invoiceSettlementUpgrade, {
+    taskQueue: suite.taskQueue,
     workflowId: `is-upgrade-${tenantId}`,
     args: [{ tenantId, oldConnectorInstanceId: 'old-instance-1', options }],
   });
@@ -73,42 +51,42 @@ async function rejectionOf(p: Promise<unknown>): Promise<string> {
 }
 
 function seedTenant() {
-  stack.zuoraEmulator.admin.reset();
-  stack.netsuiteEmulator.admin.reset();
-  stack.netsuiteEmulator.admin.seed({ demo: true });
-  stack.zuoraEmulator.admin.seed({ demo: true });
-  mirrorNetSuiteIntoZuora(stack.netsuiteEmulator, stack.zuoraEmulator.state);
+  suite.stack.zuoraEmulator.admin.reset();
+  suite.stack.netsuiteEmulator.admin.reset();
+  suite.stack.netsuiteEmulator.admin.seed({ demo: true });
+  suite.stack.zuoraEmulator.admin.seed({ demo: true });
+  mirrorNetSuiteIntoZuora(suite.stack.netsuiteEmulator, suite.stack.zuoraEmulator.state);
 }
 
 /** What the operator does while step 2 waits: sync the listed records (here: mark them synced in the emulator). */
 function syncEverythingToNetSuite() {
-  const s = stack.zuoraEmulator.state;
+  const s = suite.stack.zuoraEmulator.state;
   for (const r of [...s.invoiceItemAdjustments.values(), ...s.invoices.values()])
     r.IntegrationStatus__NS = 'Sync Complete';
 }
 
 afterEach(async () => {
   // Leave no upgrade running for the next test (same tenant id).
-  const h = env.client.workflow.getHandle(`is-upgrade-${TENANT}`);
+  const h = suite.env.client.workflow.getHandle(`is-upgrade-${TENANT}`);
   try {
     const d = await h.describe();
     if (d.status.name === 'RUNNING') await h.terminate('test cleanup');
   } catch {
     /* never started */
   }
-  await deleteSyncSchedule(env.client, 'credit-memo', TENANT);
-  await deleteSyncSchedule(env.client, 'payment', TENANT);
+  await deleteSyncSchedule(suite.env.client, 'credit-memo', TENANT);
+  await deleteSyncSchedule(suite.env.client, 'payment', TENANT);
 });
 
 test('a whole upgrade, driven only by operator messages, ends with every step done and the ledger right', async () => {
   seedTenant();
   // The tenant ran the credit memo sync on a schedule before the upgrade.
-  await ensureSyncSchedule(env.client, {
+  await ensureSyncSchedule(suite.env.client, {
     kind: 'credit-memo',
     tenantId: TENANT,
     interval: '30m',
     input: { tenantId: TENANT, standard: true, negativeBalance: true },
-    taskQueue,
+    taskQueue: suite.taskQueue,
     paused: false,
   });
   const handle = await startUpgrade(TENANT);
@@ -116,7 +94,7 @@ test('a whole upgrade, driven only by operator messages, ends with every step do
   // 1. final sync runs by itself and pauses the schedule; 2. some records are not synced to NetSuite: it waits.
   let s = await waitForStep(handle, 'prepare.verify-zuora-synced', 'waiting');
   expect(stepOf(s, 'prepare.final-credit-memo-sync')).toMatchObject({ state: 'done' });
-  expect((await describeSyncSchedule(env.client, 'credit-memo', TENANT))?.state.paused).toBe(true);
+  expect((await describeSyncSchedule(suite.env.client, 'credit-memo', TENANT))?.state.paused).toBe(true);
   const unsynced = stepOf(s, 'prepare.verify-zuora-synced').data as { itemAdjustments: { count: number } };
   expect(unsynced.itemAdjustments.count).toBeGreaterThan(0);
   expect(s.waitingOn).toBe('operator');
@@ -137,8 +115,10 @@ test('a whole upgrade, driven only by operator messages, ends with every step do
     'the wrong claim to be recorded',
   );
   expect(stepOf(s, 'enable-invoice-settlement').state).toBe('waiting');
-  const negativeInvoices = [...stack.zuoraEmulator.state.invoices.values()].filter((i) => Number(i.Amount) < 0).length;
-  stack.zuoraEmulator.admin.enableInvoiceSettlement();
+  const negativeInvoices = [...suite.stack.zuoraEmulator.state.invoices.values()].filter(
+    (i) => Number(i.Amount) < 0,
+  ).length;
+  suite.stack.zuoraEmulator.admin.enableInvoiceSettlement();
   await handle.signal(invoiceSettlementEnabledSignal, { by: ana });
 
   // 5. dry run, then approval, then the bulk update
@@ -165,7 +145,7 @@ test('a whole upgrade, driven only by operator messages, ends with every step do
     args: [{ by: ana, stepId: 'connector.new-instance', data: { newInstanceId: 'new-instance-2' } }],
   });
   await waitForStep(handle, 'connector.support-ticket', 'waiting');
-  const ticket = stack.notifier.sent.find((n) => n.kind === 'support-ticket');
+  const ticket = suite.stack.notifier.sent.find((n) => n.kind === 'support-ticket');
   expect(ticket?.text).toContain('Old connector instance id: old-instance-1');
   expect(ticket?.text).toContain('New connector instance id: new-instance-2');
   await handle.signal(completeStepSignal, { by: ana, stepId: 'connector.support-ticket', data: { ticketId: 'T-1' } });
@@ -183,7 +163,10 @@ test('a whole upgrade, driven only by operator messages, ends with every step do
   // 13-14 run by themselves
   const final: UpgradeStatus = await handle.result();
   await recordHistory(handle, 'upgrade-finished');
-  await recordHistory(env.client.workflow.getHandle(`is-upgrade-${TENANT}-credit-memos`), 'migrate-child-finished');
+  await recordHistory(
+    suite.env.client.workflow.getHandle(`is-upgrade-${TENANT}-credit-memos`),
+    'migrate-child-finished',
+  );
   expect(final.steps.map((x) => [x.id, x.state])).toEqual(final.steps.map((x) => [x.id, 'done']));
   expect(final.phase).toBe('done');
   expect(stepOf(final, 'connector.provisioning-ids').data).toMatchObject({
@@ -194,18 +177,18 @@ test('a whole upgrade, driven only by operator messages, ends with every step do
   expect(final.migration.result).toMatchObject({ verified: true, remaining: 0, updated: negativeInvoices });
 
   // Emulator state: every migrated memo Yes, each written once; schedules switched.
-  const memos = [...stack.zuoraEmulator.state.creditMemos.values()].filter(
+  const memos = [...suite.stack.zuoraEmulator.state.creditMemos.values()].filter(
     (m) => m.reasonCode === MIGRATED_CREDIT_MEMO_REASON_CODE,
   );
   expect(memos.length).toBe(negativeInvoices);
   expect(memos.every((m) => m.transferredToAccounting === 'Yes')).toBe(true);
-  expect(Math.max(...Object.values(stack.zuoraEmulator.admin.counters().writesPerCreditMemo))).toBe(1);
-  expect(await describeSyncSchedule(env.client, 'credit-memo', TENANT)).toBeNull();
-  const payment = await describeSyncSchedule(env.client, 'payment', TENANT);
+  expect(Math.max(...Object.values(suite.stack.zuoraEmulator.admin.counters().writesPerCreditMemo))).toBe(1);
+  expect(await describeSyncSchedule(suite.env.client, 'credit-memo', TENANT)).toBeNull();
+  const payment = await describeSyncSchedule(suite.env.client, 'payment', TENANT);
   expect(payment?.state.paused).toBe(false);
-  expect(Object.values(stack.zuoraEmulator.admin.counters().adjustmentsPerReferenceId).every((n) => n === 1)).toBe(
-    true,
-  );
+  expect(
+    Object.values(suite.stack.zuoraEmulator.admin.counters().adjustmentsPerReferenceId).every((n) => n === 1),
+  ).toBe(true);
 
   // The audit log says who did what.
   const accepted = final.audit.filter((a) => a.outcome === 'accepted').map((a) => `${a.message}:${a.by}`);
@@ -219,12 +202,12 @@ test('a whole upgrade, driven only by operator messages, ends with every step do
     ]),
   );
   expect(final.audit.some((a) => a.outcome === 'kept-for-later' && a.message === 'provisioningIdsReceived')).toBe(true);
-  expect(stack.notifier.sent.some((n) => n.kind === 'done')).toBe(true);
+  expect(suite.stack.notifier.sent.some((n) => n.kind === 'done')).toBe(true);
 
   // A second start for the same tenant is refused.
   await expect(
-    env.client.workflow.start(invoiceSettlementUpgrade, {
-      taskQueue,
+    suite.env.client.workflow.start(invoiceSettlementUpgrade, {
+      taskQueue: suite.taskQueue,
       workflowId: `is-upgrade-${TENANT}`,
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
       args: [{ tenantId: TENANT, oldConnectorInstanceId: 'old-instance-1' }],
@@ -314,7 +297,7 @@ test('bad and duplicate messages: updates say what is wrong, signals are recorde
   s = await waitForStep(handle, 'enable-invoice-settlement', 'waiting');
   await handle.executeUpdate(pauseUpdate, { args: [{ by: ana, reason: 'month-end close' }] });
   expect((await handle.executeUpdate(pauseUpdate, { args: [{ by: ana, reason: 'again' }] })).outcome).toBe('duplicate');
-  stack.zuoraEmulator.admin.enableInvoiceSettlement();
+  suite.stack.zuoraEmulator.admin.enableInvoiceSettlement();
   await handle.executeUpdate(invoiceSettlementEnabledUpdate, { args: [{ by: ana }] });
   s = await waitForStep(handle, 'enable-invoice-settlement', 'done');
   // Paused: the migration step does not start.

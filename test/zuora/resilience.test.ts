@@ -66,6 +66,24 @@ describe('limits, faults and error bodies', () => {
     expect(limited.headers.get('ratelimit-remaining')).toBe('0');
   });
 
+  it('429s are waited out without using up the retries meant for failures, within the throttle budget', async () => {
+    const noRetries = clientFor(emulator, { maxRetries: 0 });
+    await noRetries.query('select Id from Account'); // token first
+    emulator.admin.resetCounters();
+    emulator.admin.configure({ burst429: 2, retryAfterSeconds: 1 });
+    await expect(noRetries.query('select Id from Account')).resolves.toBeDefined();
+    expect(emulator.admin.counters().limits.burst429Sent).toBe(2);
+
+    // Retry-After 1 s, budget 1.5 s: one wait fits, the second 429 goes to the caller with its Retry-After.
+    const tight = clientFor(emulator, { maxThrottleWaitMs: 1_500 });
+    await tight.query('select Id from Account');
+    emulator.admin.resetCounters();
+    emulator.admin.configure({ burst429: 10, retryAfterSeconds: 1 });
+    const error = await rejectionOf(tight.query('select Id from Account'));
+    expect(error).toMatchObject({ httpStatus: 429, code: '50000070', retryable: true, retryAfterMs: 1_000 });
+    expect(emulator.admin.counters().limits.burst429Sent).toBe(2);
+  });
+
   it('5xx answers are retried a bounded number of times, then thrown as retryable', async () => {
     const bounded = clientFor(emulator, { maxRetries: 2 });
     await bounded.query('select Id from Account');
