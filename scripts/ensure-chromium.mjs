@@ -4,26 +4,13 @@
 // it is a single stat call. It never fails the run itself; when it cannot install, it says why and the browser test
 // fails with that reason (test/helpers/chromium.ts reads the note written here).
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { isExecutable, PROJECT_ROOT, scriptLogger } from './script-utils.mjs';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const noteFile = join(root, '.data', 'chromium-install.txt');
-const quiet = process.argv.includes('--quiet');
-const log = (msg) => {
-  if (!quiet) process.stderr.write(`[ensure-chromium] ${msg}\n`);
-};
-
-function isExecutable(p) {
-  try {
-    accessSync(p, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
+const noteFile = join(PROJECT_ROOT, '.data', 'chromium-install.txt');
+const log = scriptLogger('ensure-chromium');
 
 function note(text) {
   mkdirSync(dirname(noteFile), { recursive: true });

@@ -9,11 +9,10 @@
 // The answer is written to .temporal/paths.json, read by src/temporal/binaries.ts. Once installed this is a
 // handful of stat calls: a no-op in milliseconds.
 import { spawnSync } from 'node:child_process';
-import { accessSync, chmodSync, constants, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { delimiter, dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { delimiter, join, resolve } from 'node:path';
+import { isExecutable, PROJECT_ROOT as root, scriptLogger } from './script-utils.mjs';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const home = join(root, '.temporal');
 const binDir = join(home, 'bin');
 const pathsFile = join(home, 'paths.json');
@@ -30,18 +29,7 @@ export const PINNED = {
 };
 
 const quiet = process.argv.includes('--quiet');
-const log = (msg) => {
-  if (!quiet) process.stderr.write(`[ensure-temporal] ${msg}\n`);
-};
-
-function isExecutable(p) {
-  try {
-    accessSync(p, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
+const log = scriptLogger('ensure-temporal');
 
 function onPath(name) {
   for (const dir of (process.env.PATH ?? '').split(delimiter)) {

@@ -325,7 +325,8 @@ export async function invoiceSettlementUpgrade(rawInput: UpgradeInput, carry?: U
       if (!v.ok) {
         const by = (payload as { by?: unknown } | null)?.by;
         audit({ message: name, by: typeof by === 'string' ? by : undefined, outcome: 'rejected', detail: v.reason });
-        log.warn('signal rejected', { signal: name, reason: v.reason });
+        // Clipped like the audit entry: a flood of huge bad signals must not flood the logs either.
+        log.warn('signal rejected', { signal: name, reason: clip(v.reason, 1_000) });
         publish();
         return;
       }

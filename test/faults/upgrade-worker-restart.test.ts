@@ -1,7 +1,6 @@
 // The worker killed (SIGKILL) while the upgrade waits on a person and again in the middle of the credit memo
 // migration, and started again: the upgrade finishes exactly as a run without faults does (timestamps aside).
 import type { WorkflowHandle } from '@temporalio/client';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { deleteSyncSchedule, ensureSyncSchedule } from '../../src/client/schedules';
 import { mirrorNetSuiteIntoZuora } from '../../src/emulators/linked-tenants';
 import {
@@ -14,39 +13,31 @@ import {
 } from '../../src/shared/upgrade';
 import { invoiceSettlementUpgrade } from '../../src/workflows/invoice-settlement-upgrade';
 import type { Spawned } from '../helpers/process';
-import { startStack, type Stack } from '../helpers/stack';
-import { devServerEnv, uniqueTaskQueue } from '../helpers/temporal';
+import { uniqueTaskQueue } from '../helpers/temporal';
 import { waitForStep } from '../helpers/upgrade-driver';
+import { useWorkflowSuite } from '../helpers/suite';
 import { startWorkerProcess, workerEnv } from '../helpers/worker-process';
 
-let env: TestWorkflowEnvironment;
-let stack: Stack;
+const suite = useWorkflowSuite({ worker: false }); // the worker runs as its own process, to be killed
 let worker: Spawned | undefined;
 
-beforeAll(async () => {
-  env = await devServerEnv();
-  stack = await startStack();
-});
-
-afterAll(async () => {
+afterAll(() => {
   if (worker && worker.child.exitCode === null) worker.child.kill('SIGKILL');
-  await stack?.stop();
-  await env?.teardown();
 });
 
 const MIGRATED = 3_000;
 const ana = 'ana@example.com';
 
 function seed() {
-  stack.zuoraEmulator.admin.reset();
-  stack.netsuiteEmulator.admin.reset();
-  stack.netsuiteEmulator.admin.seed({ demo: true });
-  stack.zuoraEmulator.admin.seed({ demo: true, migratedCreditMemos: MIGRATED });
-  mirrorNetSuiteIntoZuora(stack.netsuiteEmulator, stack.zuoraEmulator.state);
-  const s = stack.zuoraEmulator.state;
+  suite.stack.zuoraEmulator.admin.reset();
+  suite.stack.netsuiteEmulator.admin.reset();
+  suite.stack.netsuiteEmulator.admin.seed({ demo: true });
+  suite.stack.zuoraEmulator.admin.seed({ demo: true, migratedCreditMemos: MIGRATED });
+  mirrorNetSuiteIntoZuora(suite.stack.netsuiteEmulator, suite.stack.zuoraEmulator.state);
+  const s = suite.stack.zuoraEmulator.state;
   for (const r of [...s.invoiceItemAdjustments.values(), ...s.invoices.values()])
     r.IntegrationStatus__NS = 'Sync Complete';
-  stack.zuoraEmulator.admin.configure({ latencyMs: 100 });
+  suite.stack.zuoraEmulator.admin.configure({ latencyMs: 100 });
 }
 
 async function waitUntil(predicate: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
@@ -72,13 +63,13 @@ async function upgrade(
   faults: { waitingOnPerson?: () => Promise<void>; midMigration?: () => Promise<void> },
 ) {
   seed();
-  await ensureSyncSchedule(env.client, {
+  await ensureSyncSchedule(suite.env.client, {
     kind: 'credit-memo',
     tenantId: 'demo',
     input: { tenantId: 'demo', standard: true, negativeBalance: true },
     taskQueue,
   });
-  const handle: WorkflowHandle = await env.client.workflow.start(invoiceSettlementUpgrade, {
+  const handle: WorkflowHandle = await suite.env.client.workflow.start(invoiceSettlementUpgrade, {
     taskQueue,
     workflowId: 'is-upgrade-demo',
     args: [
@@ -100,7 +91,7 @@ async function upgrade(
   await waitForStep(handle, 'enable-invoice-settlement', 'waiting');
   await handle.executeUpdate(invoiceSettlementEnabledUpdate, { args: [{ by: ana }] });
   await waitForStep(handle, 'migrate.credit-memos', 'waiting');
-  stack.zuoraEmulator.admin.resetCounters();
+  suite.stack.zuoraEmulator.admin.resetCounters();
   await handle.executeUpdate(approveStepUpdate, { args: [{ by: ana, stepId: 'migrate.credit-memos' }] });
   await faults.midMigration?.();
   await complete('connector.oauth-client', { oauthClientId: 'oauth-client-42' });
@@ -118,20 +109,20 @@ async function upgrade(
     await complete(id);
   }
   const status: UpgradeStatus = await handle.result();
-  await deleteSyncSchedule(env.client, 'payment', 'demo');
-  await deleteSyncSchedule(env.client, 'credit-memo', 'demo');
-  return { status, writes: stack.zuoraEmulator.admin.counters().writesPerCreditMemo };
+  await deleteSyncSchedule(suite.env.client, 'payment', 'demo');
+  await deleteSyncSchedule(suite.env.client, 'credit-memo', 'demo');
+  return { status, writes: suite.stack.zuoraEmulator.admin.counters().writesPerCreditMemo };
 }
 
 test('killed while waiting on a person and mid-migration, the upgrade finishes identically', async () => {
   const quietQueue = uniqueTaskQueue('restart-baseline');
-  worker = await startWorkerProcess(workerEnv(stack, quietQueue));
+  worker = await startWorkerProcess(workerEnv(suite.stack, quietQueue));
   const baseline = await upgrade(quietQueue, {});
   worker.child.kill('SIGTERM');
   await worker.exited;
 
   const queue = uniqueTaskQueue('restart');
-  const environment = workerEnv(stack, queue);
+  const environment = workerEnv(suite.stack, queue);
   worker = await startWorkerProcess(environment);
   const kill = async () => {
     worker!.child.kill('SIGKILL');
@@ -142,7 +133,7 @@ test('killed while waiting on a person and mid-migration, the upgrade finishes i
     waitingOnPerson: kill,
     midMigration: async () => {
       await waitUntil(
-        () => Object.keys(stack.zuoraEmulator.admin.counters().writesPerCreditMemo).length >= MIGRATED / 3,
+        () => Object.keys(suite.stack.zuoraEmulator.admin.counters().writesPerCreditMemo).length >= MIGRATED / 3,
         'a third of the memos written',
       );
       await kill();
