@@ -9,6 +9,9 @@ import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { loadTemporalBinaries } from '../src/temporal/binaries';
 
+/** Written by test/platform/secret-scan.test.ts into TEST_SCAN_DIR: a value it printed on the console. */
+export const CONSOLE_CANARY_FILE = 'console-canary.txt';
+
 export const CONFIGURED_SECRETS = [
   'demo-client-secret',
   'emulator-consumer-secret-000000000000000000000000000000000000',

@@ -1,17 +1,10 @@
-// Runs in every test file (jest `setupFiles`): whatever a test or in-process code prints through the console or
-// straight to stdout/stderr is also appended to this run's logs, which the end-of-run secret scan searches.
-import { format } from 'node:util';
+// Runs in every test file (jest `setupFiles`): whatever is written straight to stdout/stderr in a test process
+// (the Runtime logger's printed lines, console output when jest prints it at once) is also appended to this run's
+// logs, which the end-of-run secret scan searches. Console output jest buffers reaches them through
+// test/log-capture-reporter.mjs.
 import { appendLog } from './helpers/scan-sink';
 
 const name = `jest-${process.pid}`;
-
-for (const method of ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const) {
-  const original = console[method].bind(console);
-  console[method] = (...args: unknown[]) => {
-    appendLog(name, `${method} ${format(...args)}\n`);
-    original(...args);
-  };
-}
 
 for (const stream of [process.stdout, process.stderr]) {
   const original = stream.write.bind(stream) as (...a: unknown[]) => boolean;
