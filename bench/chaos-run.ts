@@ -324,10 +324,13 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosFigures> {
       note(`worker SIGKILL #${events.filter((e) => e.startsWith('worker')).length + 1} (${why})`);
       world.worker = await startWorker(world);
     };
+    const written = () =>
+      `${((migratedMemos(world).filter((x) => x.transferredToAccounting === 'Yes').length / o.n) * 100).toFixed(0)}%`;
     const restartServer = async () => {
+      const at = written();
       await world.server.stop();
       world.server = await startDevServer(world.serverOptions);
-      note('dev server restarted (mid-migration)');
+      note(`dev server restarted (${at} of the memos written when it stopped)`);
     };
 
     // Moments inside automatic steps: watched by a loop beside the driver.
@@ -350,7 +353,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosFigures> {
           if (!now) continue;
           pending.splice(pending.indexOf(m), 1);
           if (m.at === 'migration' && m.what === 'server-restart') await restartServer();
-          else await kill(m.at === 'migration' ? `${(m.fraction * 100).toFixed(0)}% of the migration` : m.at);
+          else await kill(m.at === 'migration' ? `${written()} of the memos written` : m.at);
         }
       }
     })();

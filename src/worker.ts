@@ -1,7 +1,6 @@
 // The worker: workflows from src/workflows, activities from createActivities over injected clients.
 import type { DataConverter } from '@temporalio/common';
 import {
-  bundleWorkflowCode,
   NativeConnection,
   Runtime,
   Worker,
@@ -9,6 +8,7 @@ import {
   type LogLevel,
 } from '@temporalio/worker';
 import { createLogger } from './logging';
+import { workflowBundleFor } from './temporal/workflow-bundle';
 
 export const workflowsPath = require.resolve('./workflows');
 
@@ -32,22 +32,16 @@ export type CreateWorkerOptions = {
   namespace: string;
   taskQueue: string;
   activities: object;
-  /** Tests pass a bundle built once; the process builds its own from workflowsPath. */
+  /** Tests pass a bundle built once; the process uses the prebuilt one (or builds its own from workflowsPath). */
   workflowBundle?: WorkerOptions['workflowBundle'];
   maxConcurrentActivityTaskExecutions?: number;
   /** Payload encryption (dataConverterFromConfig); undefined: plain JSON. Clients must use the same. */
   dataConverter?: DataConverter;
 };
 
-/** Bundles the workflow code quietly (the bundler's own report is noise in a worker's log). */
-async function bundleQuietly(): Promise<{ code: string }> {
-  const noop = () => undefined;
-  const logger = { log: noop, trace: noop, debug: noop, info: noop, warn: noop, error: noop };
-  return bundleWorkflowCode({ workflowsPath, logger });
-}
-
 export async function createWorker(o: CreateWorkerOptions): Promise<Worker> {
-  const workflowBundle = o.workflowBundle ?? (await bundleQuietly());
+  // `npm run build` prebuilds it; a worker bundles afresh only when that bundle does not match its code.
+  const workflowBundle = o.workflowBundle ?? (await workflowBundleFor(workflowsPath));
   return Worker.create({
     connection: o.connection,
     namespace: o.namespace,
