@@ -1,12 +1,6 @@
 // The worker: workflows from src/workflows, activities from createActivities over injected clients.
 import type { DataConverter } from '@temporalio/common';
-import {
-  NativeConnection,
-  Runtime,
-  Worker,
-  type WorkerOptions,
-  type LogLevel,
-} from '@temporalio/worker';
+import { NativeConnection, Runtime, Worker, type WorkerOptions, type LogLevel } from '@temporalio/worker';
 import { createLogger } from './logging';
 import { workflowBundleFor } from './temporal/workflow-bundle';
 
