@@ -36,3 +36,28 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 function abortReason(signal: AbortSignal | undefined): unknown {
   return signal?.reason ?? new Error('Aborted');
 }
+
+/** What one throttled retry costs of a ThrottleBudget at least, so jittered near-zero waits cannot retry without end. */
+export const MIN_THROTTLE_CHARGE_MS = 1_000;
+
+/**
+ * How long one request may wait out 429s before the 429 goes to its caller: throttling is the API working as
+ * documented, not a failure, so it has its own budget instead of using up the retries meant for failures.
+ */
+export class ThrottleBudget {
+  private spentMs = 0;
+  /** Throttled retries taken so far (the backoff exponent when the API gives no Retry-After). */
+  retries = 0;
+
+  constructor(private readonly maxMs: number) {}
+
+  /** The wait for the next throttled retry, charged to the budget; undefined when it no longer fits. */
+  take(retryAfterMs: number | undefined, backoff: BackoffOptions): number | undefined {
+    const waitMs = retryAfterMs ?? computeBackoff(this.retries, backoff);
+    const charge = Math.max(waitMs, MIN_THROTTLE_CHARGE_MS);
+    if (this.spentMs + charge > this.maxMs) return undefined;
+    this.spentMs += charge;
+    this.retries++;
+    return waitMs;
+  }
+}

@@ -1,2 +1,2 @@
 export { RequestGate, type RequestGateOptions, type RequestGateStats } from './request-gate';
-export { computeBackoff, sleep, type BackoffOptions } from './backoff';
+export { computeBackoff, sleep, ThrottleBudget, type BackoffOptions } from './backoff';

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { computeBackoff, sleep, type BackoffOptions } from '../http/backoff';
+import { computeBackoff, sleep, ThrottleBudget, type BackoffOptions } from '../http/backoff';
 import type { RequestGate } from '../http/request-gate';
 import { NetSuiteApiError, NetSuitePagingError, NetSuiteResponseShapeError } from './errors';
 import { OAuth1Signer, type SignerOptions } from './oauth1';
@@ -16,9 +16,6 @@ import {
   type InvoiceRecord,
   type SuiteqlPage,
 } from './schemas';
-
-/** What one throttled retry costs of the throttle budget at least (see request()). */
-const MIN_THROTTLE_CHARGE_MS = 1_000;
 
 export interface NetSuiteClientOptions {
   accountId: string;
@@ -217,8 +214,7 @@ export class NetSuiteClient {
     for (const [name, value] of Object.entries(init.query ?? {})) url.searchParams.set(name, value);
     const body = init.json === undefined ? undefined : JSON.stringify(init.json);
     let invalidLogins = 0;
-    let throttledRetries = 0;
-    let throttledMs = 0;
+    const throttle = new ThrottleBudget(this.maxThrottleWaitMs);
     for (let attempt = 0; ;) {
       let error: NetSuiteApiError;
       try {
@@ -235,11 +231,8 @@ export class NetSuiteClient {
       if (error.httpStatus === 429) {
         // Throttling (the account's concurrency is shared with every other integration) is waited out here while
         // the budget lasts, with growing de-synchronised delays as Oracle advises; then it is the caller's.
-        const waitMs = error.retryAfterMs ?? computeBackoff(throttledRetries, this.backoff);
-        // Each retry is charged at least a second, so jittered near-zero waits cannot retry without end.
-        if (throttledMs + Math.max(waitMs, MIN_THROTTLE_CHARGE_MS) > this.maxThrottleWaitMs) throw error;
-        throttledMs += Math.max(waitMs, MIN_THROTTLE_CHARGE_MS);
-        throttledRetries++;
+        const waitMs = throttle.take(error.retryAfterMs, this.backoff);
+        if (waitMs === undefined) throw error;
         if (error.retryAfterMs !== undefined) this.gate?.pauseFor(error.retryAfterMs);
         this.counters.retries++;
         await sleep(waitMs);

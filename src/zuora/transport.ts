@@ -1,13 +1,10 @@
 // Every Zuora API call goes through here: token, gate, Track-Id, bounded retries, error and shape checks.
 import type { z } from 'zod';
-import { computeBackoff, sleep, type BackoffOptions } from '../http/backoff';
+import { computeBackoff, sleep, ThrottleBudget, type BackoffOptions } from '../http/backoff';
 import type { RequestGate } from '../http/request-gate';
 import { ZuoraApiError, ZuoraResponseShapeError } from './errors';
 import { errorFromResponse, parseRetryAfter, readJsonSafely, reasonsOf, type JsonRead } from './response';
 import type { TokenCache } from './token-cache';
-
-/** What one throttled retry costs of the throttle budget at least (see request()). */
-export const MIN_THROTTLE_CHARGE_MS = 1_000;
 
 export interface TransportOptions {
   baseUrl: string;
@@ -66,8 +63,7 @@ export class ZuoraTransport {
 
   async request<S extends z.ZodType>(spec: ZuoraRequestSpec<S>, trackId: string | undefined): Promise<z.infer<S>> {
     let refreshedAfter401 = false;
-    let throttledRetries = 0;
-    let throttledMs = 0;
+    const throttle = new ThrottleBudget(this.options.maxThrottleWaitMs);
     for (let retry = 0; ;) {
       try {
         return await this.attempt(spec, trackId, refreshedAfter401);
@@ -85,11 +81,8 @@ export class ZuoraTransport {
         if (error.httpStatus === 429) {
           // Throttling is the API working as documented, not a failure: wait it out here while the budget lasts
           // (each activity attempt would otherwise spend a Temporal retry on it), then hand it to the caller.
-          const waitMs = error.retryAfterMs ?? computeBackoff(throttledRetries, this.options.backoff);
-          // Each retry is charged at least a second, so jittered near-zero waits cannot retry without end.
-          if (throttledMs + Math.max(waitMs, MIN_THROTTLE_CHARGE_MS) > this.options.maxThrottleWaitMs) throw error;
-          throttledMs += Math.max(waitMs, MIN_THROTTLE_CHARGE_MS);
-          throttledRetries++;
+          const waitMs = throttle.take(error.retryAfterMs, this.options.backoff);
+          if (waitMs === undefined) throw error;
           this.counters.retries++;
           // A Retry-After already paused the gate (every request of the tenant waits); without one, wait here.
           if (error.retryAfterMs === undefined) await sleep(waitMs, spec.signal);
