@@ -3,9 +3,9 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import { CUSTOM_SEARCH_ATTRIBUTES } from '../src/shared/search-attributes';
 import { executableFor, loadTemporalBinaries, PROJECT_ROOT } from '../src/temporal/binaries';
+import { bundleQuietly } from '../src/temporal/workflow-bundle';
 import { workflowsPath } from '../src/worker';
 
 export default async function globalSetup(): Promise<void> {
@@ -25,7 +25,7 @@ export default async function globalSetup(): Promise<void> {
         extraArgs: ['--dynamic-config-value', 'frontend.enableUpdateWorkflowExecution=true'],
       },
     }),
-    bundleWorkflowCode({ workflowsPath, logger: quietLogger }),
+    bundleQuietly(workflowsPath),
   ]);
   const bundlePath = join(outDir, 'workflow-bundle.js');
   writeFileSync(bundlePath, bundle.code);
@@ -33,6 +33,3 @@ export default async function globalSetup(): Promise<void> {
   process.env.TEST_WORKFLOW_BUNDLE = bundlePath;
   (globalThis as { __TEMPORAL_ENV__?: TestWorkflowEnvironment }).__TEMPORAL_ENV__ = env;
 }
-
-const noop = () => undefined;
-const quietLogger = { log: noop, trace: noop, debug: noop, info: noop, warn: noop, error: noop };

@@ -44,9 +44,15 @@ export function sourceDigest(paths: PrebuiltBundlePaths): string {
 const noop = () => undefined;
 const quiet = { log: noop, trace: noop, debug: noop, info: noop, warn: noop, error: noop };
 
+/** Bundles the workflow code quietly (the bundler's own report is noise in a worker's or a test run's log). */
+export async function bundleQuietly(workflowsPath: string): Promise<{ code: string }> {
+  const { code } = await bundleWorkflowCode({ workflowsPath, logger: quiet });
+  return { code };
+}
+
 export async function writePrebuiltBundle(workflowsPath: string): Promise<PrebuiltBundlePaths> {
   const paths = prebuiltBundlePaths(workflowsPath);
-  const { code } = await bundleWorkflowCode({ workflowsPath, logger: quiet });
+  const { code } = await bundleQuietly(workflowsPath);
   writeFileSync(paths.codePath, code);
   writeFileSync(paths.digestPath, JSON.stringify({ digest: sourceDigest(paths) }) + '\n');
   return paths;
@@ -66,9 +72,7 @@ export function loadPrebuiltBundle(workflowsPath: string): { codePath: string } 
 
 /** The bundle for a worker: the prebuilt one when it matches, else built now. */
 export async function workflowBundleFor(workflowsPath: string): Promise<{ codePath: string } | { code: string }> {
-  return (
-    loadPrebuiltBundle(workflowsPath) ?? { code: (await bundleWorkflowCode({ workflowsPath, logger: quiet })).code }
-  );
+  return loadPrebuiltBundle(workflowsPath) ?? (await bundleQuietly(workflowsPath));
 }
 
 // `node dist/src/temporal/workflow-bundle.js`: run by `npm run build` after tsc.
