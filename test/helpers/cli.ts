@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../../src/temporal/binaries';
+import { collectOutput } from './process';
 import { captureChildOutput } from './scan-sink';
 
 export const CLI = join(PROJECT_ROOT, 'dist', 'src', 'client', 'cli.js');
@@ -12,14 +13,7 @@ export type CliRun = { code: number | null; stdout: string; stderr: string };
 export function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<CliRun> {
   const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   captureChildOutput(child, `is-upgrade-cli-${process.pid}`);
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
-  child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return collectOutput(child);
 }
 
 /** Runs the CLI, and fails the test with everything it printed unless it exits with `code`. */

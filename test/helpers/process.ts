@@ -57,3 +57,15 @@ export function spawnProcess(cmd: string, args: string[], env: NodeJS.ProcessEnv
     },
   };
 }
+
+/** Waits for a short-lived child to close: its exit code and everything it printed on stdout and stderr. */
+export function collectOutput(child: ChildProcess): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (b: Buffer) => (stdout += b.toString()));
+  child.stderr?.on('data', (b: Buffer) => (stderr += b.toString()));
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}

@@ -2,6 +2,7 @@
 // data converter), so what it prints is what the server stores — unless it is given a codec server.
 import { spawn } from 'node:child_process';
 import { loadTemporalBinaries } from '../../src/temporal/binaries';
+import { collectOutput } from './process';
 
 export type CliResult = { status: number | null; stdout: string; stderr: string };
 
@@ -12,14 +13,7 @@ export function temporalCli(args: string[]): Promise<CliResult> {
     env: { PATH: process.env.PATH, HOME: process.env.HOME },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
-  child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (status) => resolve({ status, stdout, stderr }));
-  });
+  return collectOutput(child).then(({ code, stdout, stderr }) => ({ status: code, stdout, stderr }));
 }
 
 /** `temporal workflow show --output json`, parsed. */
