@@ -1,5 +1,5 @@
 // Activities of invoiceSettlementUpgrade: Zuora checks, notifications and the sync schedules.
-import { activityInfo, heartbeat } from '@temporalio/activity';
+import { activityInfo } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { deleteSyncSchedule, describeSyncSchedule, ensureSyncSchedule, pauseSyncSchedule } from '../client/schedules';
@@ -104,22 +104,16 @@ export function createUpgradeActivities({ zuora, notifier, temporal, tenantId, t
         const runningActions = d?.info.runningActions ?? [];
         if (runningActions.length === 0) return { ...paused, waitedForRuns };
         waitedForRuns = Math.max(waitedForRuns, runningActions.length);
-        // A scheduled run can take a while: keep heartbeating so the wait is not mistaken for a dead worker.
-        const ticker = setInterval(() => heartbeat({ waitedForRuns }), 10_000);
-        try {
-          await Promise.all(
-            runningActions.map(
-              (a) =>
-                temporal.workflow
-                  .getHandle(a.workflow.workflowId, a.workflow.firstExecutionRunId)
-                  .result()
-                  .catch(() => undefined), // failed or cancelled: it is not running any more either way
-            ),
-          );
-        } finally {
-          clearInterval(ticker);
-        }
-        heartbeat({ waitedForRuns });
+        // A scheduled run can take a while: heartbeatingAll keeps beating, so the wait is not taken for a dead worker.
+        await Promise.all(
+          runningActions.map(
+            (a) =>
+              temporal.workflow
+                .getHandle(a.workflow.workflowId, a.workflow.firstExecutionRunId)
+                .result()
+                .catch(() => undefined), // failed or cancelled: it is not running any more either way
+          ),
+        );
       }
     },
 
