@@ -324,8 +324,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosFigures> {
       note(`worker SIGKILL #${events.filter((e) => e.startsWith('worker')).length + 1} (${why})`);
       world.worker = await startWorker(world);
     };
-    const written = () =>
-      `${((migratedMemos(world).filter((x) => x.transferredToAccounting === 'Yes').length / o.n) * 100).toFixed(0)}%`;
+    const yesCount = () => migratedMemos(world).filter((x) => x.transferredToAccounting === 'Yes').length;
+    const written = () => `${((yesCount() / o.n) * 100).toFixed(0)}%`;
     const restartServer = async () => {
       const at = written();
       await world.server.stop();
@@ -340,10 +340,10 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosFigures> {
       const handle = world.client.workflow.getHandle(`is-upgrade-${TENANT}`);
       while (!done && pending.length > 0) {
         await sleep(50);
+        const yes = yesCount(); // once per tick, for every migration moment
         for (const m of [...pending]) {
           let now = false;
           if (m.at === 'migration') {
-            const yes = migratedMemos(world).filter((x) => x.transferredToAccounting === 'Yes').length;
             now = yes >= m.fraction * o.n;
           } else {
             const stepId =
