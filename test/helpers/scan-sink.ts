@@ -27,11 +27,17 @@ function safeName(s: string): string {
   return s.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 120);
 }
 
+let madeLogsDir: string | undefined;
+
 /** Appends to this run's log file `name` (nothing outside a jest run). */
 export function appendLog(name: string, text: string): void {
   const dir = logsDir();
   if (!dir) return;
-  mkdirSync(dir, { recursive: true });
+  // Called for every log line: make the folder once per process, not on each write.
+  if (madeLogsDir !== dir) {
+    mkdirSync(dir, { recursive: true });
+    madeLogsDir = dir;
+  }
   appendFileSync(join(dir, `${safeName(name)}.log`), text);
 }
 
