@@ -15,7 +15,6 @@ import {
   creditMemoListResponseSchema,
   creditMemoResponseSchema,
   creditMemoUpdateSchema,
-  crudCreateResponseSchema,
   dataQueryJobResponseSchema,
   dataQueryRequestSchema,
   invoiceAdjustmentCreateSchema,
@@ -438,18 +437,21 @@ export class ZuoraClient {
 
   /**
    * Creates one invoice adjustment. Not idempotent: an ambiguous failure (connection lost, 5xx) is not retried
-   * here; the error stays retryable, and callers look the ReferenceId up before trying again.
+   * here; the error stays retryable, and callers look the ReferenceId up before trying again. Goes through the
+   * documented `/v1/action/create`: the CRUD object path `POST /v1/object/invoice-adjustment` is not in Zuora's
+   * OpenAPI spec 2025-08-12 (shared reference zuora.md §8).
    */
   async createInvoiceAdjustment(fields: InvoiceAdjustmentCreate): Promise<{ id: string }> {
-    const body = checkRequest(invoiceAdjustmentCreateSchema, fields, 'invoice adjustment');
-    const res = await this.send({
+    const [result] = await this.createInvoiceAdjustments([fields]);
+    if (result?.success) return { id: result.id };
+    throw new ZuoraApiError({
+      httpStatus: 200,
+      code: result?.code ?? 'UNKNOWN',
+      message: result?.message ?? 'no result',
       method: 'POST',
-      path: '/v1/object/invoice-adjustment',
-      body,
-      schema: crudCreateResponseSchema,
-      idempotent: false,
+      path: '/v1/action/create',
+      retryable: result?.retryable ?? false,
     });
-    return { id: res.Id };
   }
 
   /** Up to 50 invoice adjustments in one `/v1/action/create`; one result per input, in order. */

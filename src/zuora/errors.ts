@@ -27,7 +27,11 @@ export interface ZuoraApiErrorInit {
 /** Categories where trying again later can succeed: lock contention, internal/temporary, limit exceeded. */
 const RETRYABLE_CATEGORIES = new Set([50, 60, 61, 70]);
 
-/** CRUD string codes → REST categories (Zuora's CRUD "ErrorCode" list). Unknown codes get no category. */
+/**
+ * CRUD string codes → REST categories (Zuora's CRUD "ErrorCode" list). The ZOQL FaultResponse's FaultCode uses the
+ * same names (INVALID_FIELD, MALFORMED_QUERY, INVALID_VALUE, … are the caller's mistake: never retried). Unknown
+ * codes get no category, and then the HTTP status decides.
+ */
 const CRUD_CODE_CATEGORIES: Record<string, number> = {
   API_DISABLED: 10,
   INVALID_LOGIN: 11,

@@ -1,6 +1,13 @@
 // Reading Zuora responses: JSON bodies that may be empty or broken, Retry-After, and the documented error bodies.
 import { ZuoraApiError, type ZuoraErrorReason } from './errors';
-import { crudErrorBodySchema, messageErrorBodySchema, oauthErrorBodySchema, restErrorBodySchema } from './schemas';
+import {
+  commonErrorBodySchema,
+  crudErrorBodySchema,
+  faultResponseSchema,
+  messageErrorBodySchema,
+  oauthErrorBodySchema,
+  restErrorBodySchema,
+} from './schemas';
 
 export type JsonRead = { ok: true; value: unknown } | { ok: false; text: string };
 
@@ -34,6 +41,13 @@ export function reasonsOf(body: unknown): { reasons: ZuoraErrorReason[]; process
   }
   const crud = crudErrorBodySchema.safeParse(body);
   if (crud.success) return { reasons: crud.data.Errors.map((e) => ({ code: e.Code, message: e.Message })) };
+  // ZOQL errors: the FaultCode (INVALID_FIELD, MALFORMED_QUERY, …) is classified like a CRUD code (errors.ts).
+  const fault = faultResponseSchema.safeParse(body);
+  if (fault.success) {
+    return { reasons: [{ code: fault.data.FaultCode, message: fault.data.FaultMessage ?? fault.data.FaultCode }] };
+  }
+  const common = commonErrorBodySchema.safeParse(body);
+  if (common.success) return { reasons: [{ code: String(common.data.code), message: common.data.message }] };
   const oauth = oauthErrorBodySchema.safeParse(body);
   if (oauth.success)
     return { reasons: [{ code: oauth.data.error, message: oauth.data.error_description ?? oauth.data.error }] };

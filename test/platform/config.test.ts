@@ -7,7 +7,7 @@ import { CONFIG_ENV_VARS, ConfigError, loadConfig, Secret } from '../../src/conf
 const realZuora = {
   TENANT_ID: 'acme',
   ZUORA_BASE_URL: 'https://rest.zuora.com/',
-  ZUORA_CLIENT_ID: 'client-1',
+  ZUORA_CLIENT_ID: 'f1e2d3c4-b5a6-4978-8695-a4b3c2d1e0f9',
   ZUORA_CLIENT_SECRET: 'zuora-very-secret',
 };
 const realNetSuite = {
@@ -67,6 +67,12 @@ describe('configuration', () => {
   test('a partial Zuora configuration names what is missing', () => {
     const problems = problemsOf({ ZUORA_BASE_URL: 'https://rest.zuora.com', TENANT_ID: 'acme' });
     expect(problems).toEqual([expect.stringMatching(/^ZUORA_CLIENT_ID, ZUORA_CLIENT_SECRET: missing/)]);
+  });
+
+  test("a Zuora client id that is not Zuora's 36 characters is refused, naming the variable", () => {
+    expect(problemsOf({ ...realZuora, ZUORA_CLIENT_ID: 'client-1' })).toEqual([
+      expect.stringMatching(/^ZUORA_CLIENT_ID: must be the 36-character OAuth client id/),
+    ]);
   });
 
   test('a real Zuora tenant needs TENANT_ID', () => {

@@ -2,8 +2,9 @@ import { RequestGate } from '../../src/http/request-gate';
 import { startZuoraEmulator, type RunningZuoraEmulator, type ZuoraEmulatorOptions } from '../../src/emulators/zuora';
 import { ZuoraClient, type ZuoraClientOptions } from '../../src/zuora';
 
-export const CLIENT_ID = 'test-client';
-export const CLIENT_SECRET = 'test-secret';
+/** Zuora's OAuth client ids are UUID-shaped, 36 characters; secrets at most 42 (shared reference zuora.md §8). */
+export const CLIENT_ID = '5b3f0a7e-2c1d-4e8f-9a6b-0c7d1e2f3a4b';
+export const CLIENT_SECRET = 'test-secret-0123456789';
 
 export async function startEmulator(options: ZuoraEmulatorOptions = {}): Promise<RunningZuoraEmulator> {
   return startZuoraEmulator({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, dataQueryDelayMs: 20, ...options });

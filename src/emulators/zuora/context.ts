@@ -4,9 +4,16 @@ import type { EmulatorResponse } from '../common';
 import type { DataQueryJobRecord } from './data-query';
 import { ZuoraState, type FieldValue } from './state';
 
+export const DEMO_CLIENT_ID = 'de305d54-75b4-431b-adb2-eb6b9e546014';
+
 export const zuoraSettingsSchema = z.strictObject({
-  clientId: z.string().min(1).default('demo-client-id'),
-  clientSecret: z.string().min(1).default('demo-client-secret'),
+  /** Zuora's OAuth client ids are UUID-shaped, exactly 36 characters; secrets at most 42 (reference §8). */
+  clientId: z.string().length(36, 'a Zuora OAuth client id is 36 characters').default(DEMO_CLIENT_ID),
+  clientSecret: z
+    .string()
+    .min(1)
+    .max(42, 'a Zuora OAuth client secret is at most 42 characters')
+    .default('demo-client-secret'),
   /** Zuora's tokens last 3599 s. */
   tokenTtlSeconds: z.number().min(0).default(3599),
   /** Retry-After sent with 429s (Zuora sends e.g. 120; small by default so tests stay quick). */

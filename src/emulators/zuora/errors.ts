@@ -1,4 +1,7 @@
-// Zuora's documented error bodies, and the codes the emulator answers with.
+// Zuora's documented error bodies, and the codes the emulator answers with. Which body an operation answers is the
+// published spec's (zuora-sdk models, shared reference zuora.md §8; checked by test/zuora/contract.test.ts): REST
+// `CommonResponse`, ZOQL/CRUD-action `FaultResponse`, Data Query `CommonErrorResponse`/`DataQueryErrorResponse`,
+// and `ProxyUnauthorizedResponse` for every 401.
 // REST codes are 8 digits: a 6-digit resource code + a 2-digit category (see reference §6). Zuora does not
 // publish which resource code each endpoint uses, so the emulator uses resource `500000` throughout; only the
 // category (last two digits) carries meaning for clients, and 50000070 is the documented limit code.
@@ -40,14 +43,33 @@ export function processId(): string {
   return randomBytes(8).toString('hex').toUpperCase();
 }
 
-/** `{ success: false, processId, reasons: [{ code, message }] }` */
+/** `{ success: false, processId, reasons: [{ code, message }] }`; the spec types `code` as a string (FailedReason). */
 export function restError(
   status: number,
   code: number,
   message: string,
   headers?: Record<string, string | number>,
 ): EmulatorResponse {
-  return { status, headers, json: { success: false, processId: processId(), reasons: [{ code, message }] } };
+  return {
+    status,
+    headers,
+    json: { success: false, processId: processId(), reasons: [{ code: String(code), message }] },
+  };
+}
+
+/** `ProxyUnauthorizedResponse`: what every operation answers with a 401. */
+export function unauthorized(message = 'Authentication error'): EmulatorResponse {
+  return { status: 401, json: { message } };
+}
+
+/** `FaultResponse`: the errors of the ZOQL `action/query`, `action/queryMore` and the CRUD `action/*` calls. */
+export function faultError(status: number, code: CrudCode, message: string): EmulatorResponse {
+  return { status, json: { FaultCode: code, FaultMessage: message } };
+}
+
+/** `CommonErrorResponse` / `DataQueryErrorResponse` (`code` an integer): Data Query and OAuth errors. */
+export function commonError(status: number, code: number, message: string): EmulatorResponse {
+  return { status, json: { code, message } };
 }
 
 /** `{ Success: false, Errors: [{ Code, Message }] }` */

@@ -8,36 +8,71 @@ import { authenticated } from './auth';
 
 export const BULK_LIMIT = 50;
 const TRANSFERRED = new Set(['Processing', 'Yes', 'No', 'Error', 'Ignore']);
-const LIST_FILTERS = new Set([
-  'transferredToAccounting',
-  'status',
+/** The `GET /v1/credit-memos` filters the spec documents (zuora-sdk `get_credit_memos`), besides page and pageSize. */
+const DOCUMENTED_FILTERS = new Set([
+  'accountId',
+  'accountNumber',
+  'amount',
+  'appliedAmount',
+  'autoApplyUponPosting',
+  'createdById',
+  'createdDate',
+  'creditMemoDate',
+  'currency',
+  'excludeFromAutoApplyRules',
   'number',
+  'referredInvoiceId',
+  'refundAmount',
+  'sort',
+  'status',
+  'targetDate',
+  'taxAmount',
+  'totalTaxExemptAmount',
+  'transferredToAccounting',
+  'unappliedAmount',
+  'updatedById',
+  'updatedDate',
+]);
+/** The documented filters this emulator can evaluate: fields its credit memos carry. */
+const LIST_FILTERS = new Set([
   'accountId',
   'amount',
-  'balance',
-  'memoDate',
+  'createdDate',
+  'creditMemoDate',
+  'excludeFromAutoApplyRules',
+  'number',
+  'status',
+  'transferredToAccounting',
+  'unappliedAmount',
+  'updatedDate',
 ]);
 const MAX_PAGE_SIZE = 40;
 
 type Failure = { code: number; message: string; status: number };
 
+/** A memo as the spec's CreditMemoResponse names it: the open amount is `unappliedAmount`, the date `creditMemoDate`. */
 export function creditMemoJson(m: CreditMemoRecord): Record<string, unknown> {
   return {
     id: m.id,
     number: m.number,
     accountId: m.accountId,
     amount: m.amount,
-    balance: m.balance,
+    unappliedAmount: m.balance,
     status: m.status,
     reasonCode: m.reasonCode,
     transferredToAccounting: m.transferredToAccounting,
     excludeFromAutoApplyRules: m.excludeFromAutoApplyRules,
-    memoDate: m.memoDate,
+    creditMemoDate: m.memoDate,
     comment: m.comment,
-    createdDate: m.createdDate,
-    updatedDate: m.updatedDate,
+    createdDate: restDateTime(m.createdDate),
+    updatedDate: restDateTime(m.updatedDate),
     ...m.custom,
   };
+}
+
+/** The spec documents `createdDate`/`updatedDate` as `yyyy-mm-dd hh:mm:ss`; the tenant data keeps ISO 8601. */
+function restDateTime(iso: string): string {
+  return iso.replace('T', ' ').slice(0, 19);
 }
 
 export function registerCreditMemoRoutes(router: Router, ctx: ZuoraContext): void {
@@ -77,7 +112,7 @@ export function registerCreditMemoRoutes(router: Router, ctx: ZuoraContext): voi
         id,
         objectIndex,
         processId: processId(),
-        reasons: [{ code: outcome.code, message: outcome.message }],
+        reasons: [{ code: String(outcome.code), message: outcome.message }], // FailedReason.code is a string
         success: false,
       };
     });
@@ -104,9 +139,11 @@ export function registerCreditMemoRoutes(router: Router, ctx: ZuoraContext): voi
 
   const list = requireIS((req) => {
     for (const key of req.query.keys()) {
-      if (key !== 'page' && key !== 'pageSize' && !LIST_FILTERS.has(key)) {
-        return restError(400, RestCode.UNKNOWN_FIELD, `'${key}' is not a supported filter for credit memos`);
+      if (key === 'page' || key === 'pageSize' || LIST_FILTERS.has(key)) continue;
+      if (DOCUMENTED_FILTERS.has(key)) {
+        return restError(400, RestCode.UNSUPPORTED, `The emulator does not evaluate the '${key}' filter`);
       }
+      return restError(400, RestCode.UNKNOWN_FIELD, `'${key}' is not a supported filter for credit memos`);
     }
     const pageSize = Number(req.query.get('pageSize') ?? 20);
     const page = Number(req.query.get('page') ?? 1);

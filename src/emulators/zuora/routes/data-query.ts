@@ -1,4 +1,5 @@
-// Data Query jobs (reference §2): submit, poll, download the JSON Lines result from a "pre-signed" URL.
+// Data Query jobs (reference §2): submit, poll, download the JSON Lines result from a "pre-signed" URL. Jobs and
+// errors have the spec's shapes (DataQueryJob; CommonErrorResponse / DataQueryErrorResponse `{code, message}`).
 import {
   hasMediaType,
   headerValue,
@@ -16,7 +17,7 @@ import {
   selectRow,
   type DataQueryJobRecord,
 } from '../data-query';
-import { RestCode, restError } from '../errors';
+import { RestCode, commonError } from '../errors';
 import { isoDateTime, type FieldValue } from '../state';
 import { authenticated } from './auth';
 
@@ -31,24 +32,24 @@ export function registerDataQueryRoutes(router: Router, ctx: ZuoraContext): void
     '/query/jobs',
     authenticated(ctx, (req) => {
       if (!hasMediaType(headerValue(req, 'content-type'), 'application/json')) {
-        return restError(415, RestCode.UNSUPPORTED, 'Content-Type must be application/json');
+        return commonError(415, RestCode.UNSUPPORTED, 'Content-Type must be application/json');
       }
       const parsed = parseJsonBody(req.rawBody);
-      if (!parsed.ok) return restError(400, RestCode.MALFORMED_REQUEST, parsed.message);
+      if (!parsed.ok) return commonError(400, RestCode.MALFORMED_REQUEST, parsed.message);
       const body = parsed.value as Record<string, unknown>;
       if (typeof body.query !== 'string' || body.query.trim() === '') {
-        return restError(400, RestCode.MISSING_REQUIRED_FIELD, "'query' is required");
+        return commonError(400, RestCode.MISSING_REQUIRED_FIELD, "'query' is required");
       }
       const outputFormat = body.outputFormat ?? 'JSON';
       const compression = body.compression ?? 'NONE';
       if (typeof outputFormat !== 'string' || !OUTPUT_FORMATS.has(outputFormat)) {
-        return restError(400, RestCode.INVALID_VALUE, `Invalid outputFormat ${JSON.stringify(outputFormat)}`);
+        return commonError(400, RestCode.INVALID_VALUE, `Invalid outputFormat ${JSON.stringify(outputFormat)}`);
       }
       if (typeof compression !== 'string' || !COMPRESSIONS.has(compression)) {
-        return restError(400, RestCode.INVALID_VALUE, `Invalid compression ${JSON.stringify(compression)}`);
+        return commonError(400, RestCode.INVALID_VALUE, `Invalid compression ${JSON.stringify(compression)}`);
       }
       if (outputFormat !== 'JSON' || compression !== 'NONE') {
-        return restError(
+        return commonError(
           400,
           RestCode.UNSUPPORTED,
           'This emulator produces only outputFormat JSON with compression NONE',
@@ -56,7 +57,7 @@ export function registerDataQueryRoutes(router: Router, ctx: ZuoraContext): void
       }
       if (!ctx.state.invoiceSettlementEnabled) {
         // CreditMemo becomes a Data Query table only once Invoice Settlement is enabled.
-        return restError(
+        return commonError(
           400,
           RestCode.INVALID_VALUE,
           "Table 'creditmemo' does not exist (Invoice Settlement is not enabled)",
@@ -67,7 +68,7 @@ export function registerDataQueryRoutes(router: Router, ctx: ZuoraContext): void
         select = parseDataQuery(body.query);
       } catch (error) {
         if (error instanceof DataQuerySyntaxError)
-          return restError(400, RestCode.INVALID_VALUE, `Invalid query: ${error.message}`);
+          return commonError(400, RestCode.INVALID_VALUE, `Invalid query: ${error.message}`);
         throw error;
       }
       const job = newJob(body.query, select, outputFormat, compression, ctx.now());
@@ -82,7 +83,7 @@ export function registerDataQueryRoutes(router: Router, ctx: ZuoraContext): void
     '/query/jobs/:id',
     authenticated(ctx, (req) => {
       const job = ctx.jobs.get(req.params.id ?? '');
-      if (!job) return restError(404, RestCode.NOT_FOUND, `Query job ${req.params.id ?? ''} was not found`);
+      if (!job) return commonError(404, RestCode.NOT_FOUND, `Query job ${req.params.id ?? ''} was not found`);
       return jsonResponse(200, { data: jobJson(ctx, job, req.origin) });
     }),
   );
@@ -122,15 +123,14 @@ function jobJson(ctx: ZuoraContext, job: DataQueryJobRecord, origin: string): Re
     job.completedAt = ctx.now();
   }
   const queryStatus = job.rows ? 'completed' : elapsed >= delay / 2 ? 'in_progress' : 'submitted';
+  // Only the fields the spec's DataQueryJob declares (reference §8).
   return {
     id: job.id,
     query: job.query,
     queryStatus,
-    outputFormat: job.outputFormat,
-    compression: job.compression,
     sourceData: 'LIVE',
+    useIndexJoin: false,
     remainingRetries: 3,
-    createdOn: isoDateTime(job.submittedAt),
     updatedOn: isoDateTime(job.completedAt ?? ctx.now()),
     outputRows: job.outputRows,
     dataFile: job.rows

@@ -1,7 +1,7 @@
 // Invoice adjustments through the CRUD API (reference §4): create one, or up to 50 with /v1/action/create.
 import { jsonResponse, parseJsonBody, type Router } from '../../common';
 import { bump, type ZuoraContext } from '../context';
-import { crudError, crudFailure, type CrudCode } from '../errors';
+import { crudError, crudFailure, faultError, type CrudCode } from '../errors';
 import { IdKind, isoDate, isoDateTime, money, type FieldValue, type ZRecord } from '../state';
 import { authenticated } from './auth';
 
@@ -28,6 +28,8 @@ const WRITABLE = new Set([
 type SaveResult = { Success: true; Id: string } | ReturnType<typeof crudFailure>;
 
 export function registerInvoiceAdjustmentRoutes(router: Router, ctx: ZuoraContext): void {
+  // INFERRED: not in Zuora's OpenAPI spec 2025-08-12 (reference §8); the client creates through the documented
+  // /v1/action/create instead. Kept for tools that call the CRUD object API; its errors keep the CRUD body.
   router.on(
     'POST',
     '/v1/object/invoice-adjustment',
@@ -44,20 +46,20 @@ export function registerInvoiceAdjustmentRoutes(router: Router, ctx: ZuoraContex
     '/v1/action/create',
     authenticated(ctx, (req) => {
       const parsed = parseJsonBody(req.rawBody);
-      if (!parsed.ok) return crudError(400, 'INVALID_VALUE', parsed.message);
+      if (!parsed.ok) return faultError(400, 'INVALID_VALUE', parsed.message);
       const body = parsed.value as { type?: unknown; objects?: unknown };
       if (!Array.isArray(body?.objects) || typeof body.type !== 'string') {
-        return crudError(400, 'MISSING_REQUIRED_VALUE', "'type' and 'objects' are required");
+        return faultError(400, 'MISSING_REQUIRED_VALUE', "'type' and 'objects' are required");
       }
       if (body.type !== 'InvoiceAdjustment') {
-        return crudError(
+        return faultError(
           400,
           'INVALID_TYPE',
           `The emulator creates only InvoiceAdjustment objects, not '${body.type}'`,
         );
       }
       if (body.objects.length > ACTION_CREATE_LIMIT) {
-        return crudError(
+        return faultError(
           400,
           'MAX_RECORDS_EXCEEDED',
           `At most ${ACTION_CREATE_LIMIT} objects per call; got ${body.objects.length}`,

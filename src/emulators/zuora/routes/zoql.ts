@@ -1,8 +1,8 @@
-// ZOQL action query with queryMore paging (reference §2). Errors use the CRUD body.
+// ZOQL action query with queryMore paging (reference §2). Errors are the spec's FaultResponse (reference §8).
 import { randomBytes } from 'node:crypto';
 import { jsonResponse, parseJsonBody, type Router } from '../../common';
 import type { QueryCursor, ZuoraContext } from '../context';
-import { crudError } from '../errors';
+import { faultError } from '../errors';
 import { matches, parseZoql, project, ZoqlError } from '../zoql';
 import { authenticated } from './auth';
 
@@ -14,10 +14,10 @@ export function registerZoqlRoutes(router: Router, ctx: ZuoraContext): void {
     '/v1/action/query',
     authenticated(ctx, (req) => {
       const parsed = parseJsonBody(req.rawBody);
-      if (!parsed.ok) return crudError(400, 'MALFORMED_QUERY', parsed.message);
+      if (!parsed.ok) return faultError(400, 'MALFORMED_QUERY', parsed.message);
       const body = parsed.value as { queryString?: unknown; conf?: { batchSize?: unknown } };
       if (typeof body?.queryString !== 'string')
-        return crudError(400, 'MISSING_REQUIRED_VALUE', "'queryString' is required");
+        return faultError(400, 'MISSING_REQUIRED_VALUE', "'queryString' is required");
       const batchSize = body.conf?.batchSize ?? ZOQL_MAX_BATCH;
       if (
         typeof batchSize !== 'number' ||
@@ -25,13 +25,13 @@ export function registerZoqlRoutes(router: Router, ctx: ZuoraContext): void {
         batchSize < 1 ||
         batchSize > ZOQL_MAX_BATCH
       ) {
-        return crudError(400, 'INVALID_VALUE', `batchSize must be an integer 1..${ZOQL_MAX_BATCH}`);
+        return faultError(400, 'INVALID_VALUE', `batchSize must be an integer 1..${ZOQL_MAX_BATCH}`);
       }
       let query;
       try {
         query = parseZoql(body.queryString);
       } catch (error) {
-        if (error instanceof ZoqlError) return crudError(400, error.code, error.message);
+        if (error instanceof ZoqlError) return faultError(400, error.code, error.message);
         throw error;
       }
       const records = [];
@@ -50,13 +50,13 @@ export function registerZoqlRoutes(router: Router, ctx: ZuoraContext): void {
     '/v1/action/queryMore',
     authenticated(ctx, (req) => {
       const parsed = parseJsonBody(req.rawBody);
-      if (!parsed.ok) return crudError(400, 'MALFORMED_QUERY', parsed.message);
+      if (!parsed.ok) return faultError(400, 'MALFORMED_QUERY', parsed.message);
       const locator = (parsed.value as { queryLocator?: unknown })?.queryLocator;
-      if (typeof locator !== 'string') return crudError(400, 'MISSING_REQUIRED_VALUE', "'queryLocator' is required");
+      if (typeof locator !== 'string') return faultError(400, 'MISSING_REQUIRED_VALUE', "'queryLocator' is required");
       const cursor = ctx.cursors.get(locator);
       ctx.cursors.delete(locator);
       if (!cursor || cursor.expiresAt <= ctx.now()) {
-        return crudError(400, 'INVALID_QUERY_LOCATOR', 'The query locator is invalid or has expired (15 minutes)');
+        return faultError(400, 'INVALID_QUERY_LOCATOR', 'The query locator is invalid or has expired (15 minutes)');
       }
       return jsonResponse(200, page(ctx, cursor));
     }),
