@@ -129,7 +129,7 @@ const zuoraOps = (z: ZuoraClient): Op[] => [
   {
     name: 'zuora createInvoiceAdjustment',
     write: { idempotent: false },
-    valid: { Success: true, Id: 'ia1' },
+    valid: [{ Success: true, Id: 'ia1' }], // through the documented /v1/action/create
     call: () => z.createInvoiceAdjustment({ Amount: 1, Type: 'Credit', InvoiceId: 'inv1', ReferenceId: 'r1' }),
     check: (r) => str((r as { id: unknown }).id),
   },

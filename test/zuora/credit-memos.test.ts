@@ -105,7 +105,7 @@ describe('credit memos', () => {
       body: JSON.stringify({ memos: memos.slice(0, 51) }),
     });
     expect(raw.status).toBe(400);
-    expect(raw.json).toMatchObject({ success: false, processId: expect.any(String), reasons: [{ code: 50000020 }] });
+    expect(raw.json).toMatchObject({ success: false, processId: expect.any(String), reasons: [{ code: '50000020' }] });
   });
 
   it('an invalid field value is refused per item with a validation code', async () => {
@@ -117,7 +117,7 @@ describe('credit memos', () => {
     expect(raw.status).toBe(200);
     expect(raw.json).toMatchObject({
       success: true,
-      memos: [{ success: false, objectIndex: 0, reasons: [{ code: 50000020 }] }],
+      memos: [{ success: false, objectIndex: 0, reasons: [{ code: '50000020' }] }],
     });
   });
 });

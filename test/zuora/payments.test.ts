@@ -70,7 +70,7 @@ describe('payments with Idempotency-Key', () => {
     expect(raw.status).toBe(422);
     expect(raw.json).toMatchObject({
       success: false,
-      reasons: [{ code: expect.any(Number), message: expect.any(String) }],
+      reasons: [{ code: expect.stringMatching(/^\d{8}$/), message: expect.any(String) }],
     });
   });
 

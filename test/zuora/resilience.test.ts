@@ -35,7 +35,7 @@ describe('limits, faults and error bodies', () => {
     emulator.admin.configure({ burst429: 1, concurrencyLimit: 40, retryAfterSeconds: 120 });
     const res = await rawCall(emulator, 'GET', '/v1/credit-memos', { token });
     expect(res.status).toBe(429);
-    expect(res.json).toMatchObject({ success: false, reasons: [{ code: 50000070 }] });
+    expect(res.json).toMatchObject({ success: false, reasons: [{ code: '50000070' }] }); // FailedReason.code: a string in the spec
     expect(res.headers.get('retry-after')).toBe('120');
     expect(res.headers.get('concurrency-limit-type')).toBe('Default');
     expect(res.headers.get('concurrency-limit-limit')).toBe('40');
