@@ -1,4 +1,4 @@
-import type { RunningZuoraEmulator } from '../../src/emulators/zuora';
+import { startZuoraEmulator, type RunningZuoraEmulator } from '../../src/emulators/zuora';
 import { ZuoraApiError } from '../../src/zuora';
 import { clientFor, rejectionOf, startEmulator } from './helpers';
 
@@ -8,6 +8,18 @@ describe('Zuora OAuth token handling', () => {
     emulator = await startEmulator({ seed: { demo: true } });
   });
   afterEach(() => emulator.stop());
+
+  it('takes only Zuora-shaped OAuth clients: a 36-character id (its demo one too), a secret of at most 42', async () => {
+    await expect(startZuoraEmulator({ clientId: 'demo-client-id' })).rejects.toThrow(/36 characters/);
+    await expect(startZuoraEmulator({ clientSecret: 's'.repeat(43) })).rejects.toThrow(/at most 42/);
+    expect(emulator.admin.config().clientId).toHaveLength(36);
+    const demo = await startZuoraEmulator({});
+    try {
+      expect(demo.admin.config().clientId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    } finally {
+      await demo.stop();
+    }
+  });
 
   it('fetches one token for many concurrent requests', async () => {
     const client = clientFor(emulator);

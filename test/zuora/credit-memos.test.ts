@@ -47,6 +47,16 @@ describe('credit memos', () => {
     expect(emulator.admin.counters().writesPerCreditMemo[byNumber.id]).toBe(1);
   });
 
+  it("lists with the spec's filters and field names (unappliedAmount, creditMemoDate); balance is no filter", async () => {
+    emulator.admin.enableInvoiceSettlement();
+    const memo = await client.getCreditMemo('CM00000001');
+    const query = `unappliedAmount=${memo.unappliedAmount}&creditMemoDate=${memo.creditMemoDate}&number=CM00000001`;
+    const listed = await rawCall(emulator, 'GET', `/v1/credit-memos?${query}`);
+    expect(listed.json).toMatchObject({ success: true, creditmemos: [{ number: 'CM00000001' }] });
+    const undocumented = await rawCall(emulator, 'GET', '/v1/credit-memos?balance=0');
+    expect(undocumented).toMatchObject({ status: 400, json: { reasons: [{ code: '50000021' }] } });
+  });
+
   it('serves the legacy /v1/creditmemos path too', async () => {
     emulator.admin.enableInvoiceSettlement();
     const res = await rawCall(emulator, 'GET', '/v1/creditmemos/CM00000001');
