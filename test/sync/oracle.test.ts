@@ -65,6 +65,12 @@ test(`${WORLDS} generated worlds, ${RUNS} sync runs each: every posting and writ
   const problems: string[] = [];
   const history = new Map<number, string[]>();
   const syncStarted = Date.now();
+  const stats: Record<string, number> = {};
+  const mutationCounts = (hs: Map<number, string[]>) => {
+    const out: Record<string, number> = {};
+    for (const list of hs.values()) for (const m of list) out[m.split(' ')[3]!] = (out[m.split(' ')[3]!] ?? 0) + 1;
+    return out;
+  };
   for (let run = 0; run < RUNS; run++) {
     if (run > 0) {
       for (const w of worlds) {
@@ -97,20 +103,33 @@ test(`${WORLDS} generated worlds, ${RUNS} sync runs each: every posting and writ
           : [],
       ),
     };
-    const found = checkRun(model, worldMemos, settings, seen, {
-      statusField: F.integrationStatus,
-      zuoraIdField: F.zuoraId,
-      pendingPoint3: true,
-    });
+    const found = checkRun(
+      model,
+      worldMemos,
+      settings,
+      seen,
+      {
+        statusField: F.integrationStatus,
+        zuoraIdField: F.zuoraId,
+        pendingPoint3: true,
+      },
+      stats,
+    );
     for (const p of found) problems.push(`run ${run + 1}: ${p}`);
-    if (process.env.ORACLE_DEBUG) for (const id of process.env.ORACLE_DEBUG.split(',').map(Number)) process.stdout.write(`DBG run ${run+1} memo ${id}: ${JSON.stringify(h.record(id))} model ${JSON.stringify(model.memos.get(id))} adj ${JSON.stringify(h.adjustments(String(id)))} skipped ${JSON.stringify(result.skippedByReason)}\n`);
+    if (process.env.ORACLE_DEBUG)
+      for (const id of process.env.ORACLE_DEBUG.split(',').map(Number))
+        process.stdout.write(
+          `DBG run ${run + 1} memo ${id}: ${JSON.stringify(h.record(id))} model ${JSON.stringify(model.memos.get(id))} adj ${JSON.stringify(h.adjustments(String(id)))} skipped ${JSON.stringify(result.skippedByReason)}\n`,
+        );
     adoptRun(model, worldMemos, seen);
   }
   const syncSeconds = (Date.now() - syncStarted) / 1000;
   const seconds = (Date.now() - started) / 1000;
   process.stdout.write(
     `sync oracle: ${WORLDS} worlds, ${model.memos.size} memos, ${RUNS} runs in ${seconds.toFixed(1)} s ` +
-      `(syncs and checks ${syncSeconds.toFixed(1)} s)\n`,
+      `(syncs and checks ${syncSeconds.toFixed(1)} s)\n` +
+      `sync oracle: cases ${JSON.stringify(Object.fromEntries(Object.entries(stats).sort()))}\n` +
+      `sync oracle: mutations ${JSON.stringify(mutationCounts(history))}\n`,
   );
 
   // On a disagreement, print the worlds involved (spec + mutations) so the case can be read and reproduced.

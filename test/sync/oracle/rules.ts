@@ -48,8 +48,7 @@ export type OPosting = {
 export type OKind = 'standard' | 'negative';
 
 export type ODecision =
-  | { eligible: false; reason: string; kind: OKind | null }
-  | { eligible: true; kind: OKind; postings: OPosting[] };
+  { eligible: false; reason: string; kind: OKind | null } | { eligible: true; kind: OKind; postings: OPosting[] };
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
 

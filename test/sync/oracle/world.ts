@@ -30,25 +30,34 @@ export type MutationSpec = {
 };
 export type WorldSpec = { invoices: InvoiceSpec[]; memos: MemoSpec[]; mutations: MutationSpec[][] };
 
-const dateOffset = fc.constantFrom(-3, -1, 0, 0, 1, 5);
+// Days from the cutover: most on or after it, some the day before.
+const dateOffset = fc.constantFrom(-1, 0, 0, 1, 1, 5);
 const invoiceArb: fc.Arbitrary<InvoiceSpec> = fc.record({
-  kind: fc.constantFrom<InvoiceKind>('zuora', 'zuora', 'zuora', 'pending', 'native', 'debitMemo'),
+  kind: fc.constantFrom<InvoiceKind>('zuora', 'zuora', 'zuora', 'zuora', 'zuora', 'pending', 'native', 'debitMemo'),
   total: fc.integer({ min: 50, max: 600 }),
-  dateOffset: fc.constantFrom(-30, -30, -30, -2, 0, 2),
+  dateOffset: fc.constantFrom(-30, -30, -30, -30, -30, -2, 0, 2),
   // A Zuora balance already lower than NetSuite's amount due (credited in Zuora before): contention on the balance.
   zuoraCut: fc.constantFrom(false, false, false, true),
 });
 const memoArb = (invoices: number): fc.Arbitrary<MemoSpec> =>
   fc.record({
-    zuoraType: fc.constantFrom<string | null>(null, null, null, '', TYPE.negativeInvoice, TYPE.negativeInvoice, TYPE.invoice, TYPE.debitMemo),
+    // prettier-ignore
+    zuoraType: fc.constantFrom<string | null>(
+      null, null, null, null, null, '', TYPE.negativeInvoice, TYPE.negativeInvoice, TYPE.negativeInvoice, TYPE.invoice,
+      TYPE.debitMemo,
+    ),
     total: fc.integer({ min: 10, max: 300 }),
     dateOffset,
-    hasCustomer: fc.constantFrom(true, true, true, true, false),
+    hasCustomer: fc.constantFrom(true, true, true, true, true, true, true, true, true, false),
     status: fc.constantFrom<string | null>(
       null,
       null,
       null,
+      null,
+      null,
+      null,
       '',
+      STATUS.error,
       STATUS.syncComplete,
       STATUS.creating,
       STATUS.error,
@@ -57,12 +66,23 @@ const memoArb = (invoices: number): fc.Arbitrary<MemoSpec> =>
     hasZuoraId: fc.constantFrom(true, true, true, false),
     text: fc.constantFrom<string | null>(null, 'credit', 'goodwill credit'),
     plan: fc.constantFrom<MemoSpec['plan']>('full', 'full', 'full', 'partial', 'none'),
-    targets: fc.uniqueArray(fc.integer({ min: 0, max: invoices - 1 }), { minLength: 1, maxLength: Math.min(2, invoices) }),
+    targets: fc.uniqueArray(fc.integer({ min: 0, max: invoices - 1 }), {
+      minLength: 1,
+      maxLength: Math.min(2, invoices),
+    }),
     crashed: fc.boolean(),
   });
 const mutationArb = (invoices: number, memos: number): fc.Arbitrary<MutationSpec> =>
   fc.record({
-    kind: fc.constantFrom<MutationSpec['kind']>('unapply', 'unapply-one', 'apply', 'reapply', 'edit', 'reach-zuora', 'resync'),
+    kind: fc.constantFrom<MutationSpec['kind']>(
+      'unapply',
+      'unapply-one',
+      'apply',
+      'reapply',
+      'edit',
+      'reach-zuora',
+      'resync',
+    ),
     memo: fc.integer({ min: 0, max: memos - 1 }),
     invoice: fc.integer({ min: 0, max: invoices - 1 }),
     dateOffset,
@@ -119,7 +139,8 @@ export function buildWorld(h: Harness, model: Model, index: number, spec: WorldS
     const date = addDays(CUTOVER, inv.dateOffset);
     const zuoraId =
       inv.kind === 'zuora' ? `ZINV-${tag}-${index}-${i}` : inv.kind === 'debitMemo' ? `ZDM-${tag}-${index}-${i}` : null;
-    const zuoraType = inv.kind === 'zuora' || inv.kind === 'pending' ? TYPE.invoice : inv.kind === 'debitMemo' ? TYPE.debitMemo : null;
+    const zuoraType =
+      inv.kind === 'zuora' || inv.kind === 'pending' ? TYPE.invoice : inv.kind === 'debitMemo' ? TYPE.debitMemo : null;
     const id = account.addInvoice({
       customer,
       tranDate: date,
