@@ -34,7 +34,6 @@ export type Observed = {
 
 export type CheckOptions = {
   statusField: string;
-  zuoraIdField: string;
   /**
    * Issue 12 point 3 (pending in src/activities/sync.ts): "A memo skipped for a reason that can change (its invoice
    * has no Zuora ID yet, …) is examined again on every run". Until it lands, an eligible memo the run had no reason to
