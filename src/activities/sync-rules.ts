@@ -12,6 +12,7 @@ export const SkipReason = {
   noZuoraCustomer: 'no-zuora-customer',
   notFullyApplied: 'not-fully-applied',
   notAppliedToZuoraInvoice: 'not-applied-to-a-zuora-invoice',
+  zuoraInvoiceWithoutZuoraId: 'zuora-invoice-without-zuora-id',
   appliedToSeveralZuoraInvoices: 'applied-to-several-zuora-invoices',
   notApplied: 'not-applied',
   negativeInvoiceWithoutZuoraId: 'negative-invoice-without-zuora-id',
@@ -82,8 +83,10 @@ export type CreditMemoRuleOptions = { standard: boolean; negativeBalance: boolea
 
 export function classifyCreditMemo(m: CreditMemoCandidate, o: CreditMemoRuleOptions): Decision<CreditMemoPlan> {
   const skip = (reason: SkipReason): Decision<CreditMemoPlan> => ({ kind: 'skip', reason });
-  const negative = m.zuoraType === ZuoraType.negativeInvoice;
-  if (m.zuoraType !== null && !negative) return skip(SkipReason.otherZuoraType);
+  // "Zuora Type empty" (§7): an empty string is empty too, not another Zuora Type.
+  const zuoraType = m.zuoraType || null;
+  const negative = zuoraType === ZuoraType.negativeInvoice;
+  if (zuoraType !== null && !negative) return skip(SkipReason.otherZuoraType);
 
   if (m.integrationStatus === IntegrationStatus.syncComplete) {
     // Synced while fully applied; an amount remaining now means it was unapplied afterwards: reconcile by hand
@@ -130,6 +133,7 @@ export function classifyCreditMemo(m: CreditMemoCandidate, o: CreditMemoRuleOpti
     if (zuoraInvoices.length === 0) return skip(SkipReason.notAppliedToZuoraInvoice);
     if (zuoraInvoices.length > 1) return skip(SkipReason.appliedToSeveralZuoraInvoices);
     const invoice = zuoraInvoices[0]!;
+    if (!invoice.zuoraId) return skip(SkipReason.zuoraInvoiceWithoutZuoraId);
     if (isZero(invoice.amount)) return skip(SkipReason.zeroAmount);
     return {
       kind: 'sync',
@@ -161,6 +165,8 @@ export function classifyCreditMemo(m: CreditMemoCandidate, o: CreditMemoRuleOpti
   // invoice the memo was applied to, with composite ids <creditMemoId>_<invoiceId> (and tranIds likewise).
   if (m.applications.length === 0) return skip(SkipReason.notApplied);
   if (!m.zuoraId) return skip(SkipReason.negativeInvoiceWithoutZuoraId);
+  // Its Credit on a Zuora invoice that has no Zuora ID yet cannot be posted: syncing the rest now would leave it out.
+  if (zuoraInvoices.some((invoice) => !invoice.zuoraId)) return skip(SkipReason.zuoraInvoiceWithoutZuoraId);
   if (isZero(m.total)) return skip(SkipReason.zeroAmount);
   const adjustments: AdjustmentRequest[] = [
     {
@@ -205,9 +211,12 @@ export function classifyCreditMemo(m: CreditMemoCandidate, o: CreditMemoRuleOpti
   };
 }
 
-/** An invoice that originated in Zuora: Zuora Type INVOICE and a Zuora ID. */
+/**
+ * An invoice that originated in Zuora: "the transaction type is invoice and Zuora Type is INVOICE" (Zuora's Standard
+ * rules page). It may not have its Zuora ID yet; the callers skip the memo until it has (§7: "Zuora ID set").
+ */
 function isZuoraInvoice(doc: AppliedDocument): boolean {
-  return doc.zuoraType === ZuoraType.invoice && !!doc.zuoraId;
+  return doc.zuoraType === ZuoraType.invoice;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

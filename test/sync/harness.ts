@@ -70,7 +70,12 @@ export type Harness = {
 
 export async function startHarness(
   env: TestWorkflowEnvironment,
-  o: { netsuiteLimits?: NetSuiteEmulatorOptions['limits']; zuoraLimits?: ZuoraEmulatorOptions['limits'] } = {},
+  o: {
+    netsuiteLimits?: NetSuiteEmulatorOptions['limits'];
+    zuoraLimits?: ZuoraEmulatorOptions['limits'];
+    /** Sees every NetSuite request the client sends (the oracle test records the writes). */
+    observeNetSuite?: (method: string, url: string, body: string) => void;
+  } = {},
 ): Promise<Harness> {
   const tenantId = `t-${randomUUID().slice(0, 8)}`;
   const taskQueue = uniqueTaskQueue('sync');
@@ -90,6 +95,7 @@ export async function startHarness(
     const url = String(input);
     const method = init?.method ?? 'GET';
     const body = typeof init?.body === 'string' ? init.body : '';
+    o.observeNetSuite?.(method, url, body);
     const fault = faults.find((f) => f.remaining > 0 && f.match(method, url, body));
     if (fault) {
       fault.remaining--;
