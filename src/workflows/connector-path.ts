@@ -102,8 +102,10 @@ export function judgeReuseExistingIds(
   if (ticket.state === 'running') {
     return reject('step connector.support-ticket is composing the ticket: send this again in a moment');
   }
-  return target.state === 'waiting'
-    ? { verdict: 'accept', message: 'existing ids recorded: the upgrade re-uses them' }
+  // At the ticket steps or at its own step the choice takes effect now; before them it is kept for later.
+  const atPathSteps = [target, ticket, provisioning].some((s) => s.state === 'waiting');
+  return atPathSteps
+    ? { verdict: 'accept', message: 're-use path chosen: the existing ids are recorded at step connector.existing-ids' }
     : {
         verdict: 'later',
         message:

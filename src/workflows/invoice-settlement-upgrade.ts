@@ -319,6 +319,9 @@ export async function invoiceSettlementUpgrade(rawInput: UpgradeInput, carry?: U
         break;
       case 'provisioningIdsReceived':
         state.inbox.provisioningIds = { ...(m as unknown as ProvisioningIdsReceived), at };
+        // Zuora answered the ticket: the re-use path's steps are not needed.
+        state.connectorPath = 'support-ticket';
+        markPathTaken(state.steps, 'support-ticket', undefined, at);
         break;
       case 'reuseExistingIds':
         state.inbox.existingIds = { ...(m as unknown as ReuseExistingIds), at };
