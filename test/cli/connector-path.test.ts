@@ -105,7 +105,7 @@ test('while the path is open, status and the Web UI checklist offer both ways on
   const web = renderWebUiChecklist(atTicketStep(null));
   expect(web).toContain('**Connector path:** not chosen yet');
   expect(web).toMatch(
-    /\*\*Next:\*\* completeStep \{ "stepId": "connector\.support-ticket".* — or re-use .*reuseExisting/,
+    /\*\*Next:\*\* `completeStep \{ "stepId": "connector\.support-ticket".*` — or re-use .*`reuseExistingIds \{/,
   );
 
   const ticket = renderChecklist(atTicketStep('support-ticket'));

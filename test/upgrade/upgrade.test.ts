@@ -262,7 +262,7 @@ test('seed 001: re-using the existing AccountId and EnvironmentId instead of the
   await driveToNewInstance(handle);
   await waitForStep(handle, 'connector.instance-credentials', 'waiting');
   expect(await webUiChecklist(handle)).toContain(
-    '**Next:** completeStep { "stepId": "connector.instance-credentials", "by": "…" }',
+    '**Next:** `completeStep { "stepId": "connector.instance-credentials", "by": "…" }`',
   );
   await handle.executeUpdate(completeStepUpdate, { args: [{ by: ana, stepId: 'connector.instance-credentials' }] });
 
@@ -271,7 +271,7 @@ test('seed 001: re-using the existing AccountId and EnvironmentId instead of the
   expect(s.connectorPath).toBeNull();
   const open = await webUiChecklist(handle);
   expect(open).toContain('**Connector path:** not chosen yet');
-  expect(open).toMatch(/\*\*Next:\*\* completeStep .*connector\.support-ticket.* — or re-use .*reuseExistingIds/);
+  expect(open).toMatch(/\*\*Next:\*\* `completeStep .*connector\.support-ticket.*` — or re-use .*`reuseExistingIds \{/);
 
   // Ids are validated as provisioning ids are; a good choice skips the ticket steps and records the ids.
   expect(
