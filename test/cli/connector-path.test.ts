@@ -3,7 +3,7 @@
 // themselves are driven to the end on a live worker in test/upgrade/upgrade.test.ts.
 import { renderChecklist } from '../../src/client/render';
 import type { UpgradeStatus } from '../../src/shared/upgrade';
-import { initialSteps } from '../../src/workflows/connector-path';
+import { connectorPathOf, initialSteps, judgeReuseExistingIds } from '../../src/workflows/connector-path';
 import { renderChecklist as renderWebUiChecklist } from '../../src/workflows/invoice-settlement-upgrade';
 import { cliExpect } from '../helpers/cli';
 import { freePort } from '../helpers/ports';
@@ -133,4 +133,26 @@ test('an upgrade started before the re-use path keeps its 14 steps, in their ord
     'schedules.switch',
   ]);
   expect(old.every((s) => s.state === 'pending')).toBe(true);
+});
+
+test('an upgrade started before the re-use path refuses reuseExistingIds: it has the ticket path only', () => {
+  const ids = { by: 'ana@example.com', accountId: 'acc-existing-1', environmentId: 'env-existing-1' };
+  const old = initialSteps(false, undefined, '2026-01-01T00:00:00.000Z');
+  expect(judgeReuseExistingIds(ids, old, {}, undefined)).toEqual({
+    verdict: 'reject',
+    message: 'this upgrade was started before the re-use path existed: it has the support-ticket path only',
+  });
+  expect(connectorPathOf(old, undefined)).toBe('support-ticket');
+  // A new one: open until chosen; kept provisioning ids close it.
+  const fresh = initialSteps(true, undefined, '2026-01-01T00:00:00.000Z');
+  expect(connectorPathOf(fresh, undefined)).toBeNull();
+  expect(judgeReuseExistingIds(ids, fresh, {}, undefined).verdict).toBe('later');
+  expect(
+    judgeReuseExistingIds(
+      ids,
+      fresh,
+      { provisioningIds: { accountId: 'acc-7781', environmentId: 'env-5521' } },
+      undefined,
+    ),
+  ).toMatchObject({ verdict: 'reject', message: expect.stringMatching(/on the support-ticket path/) });
 });
