@@ -217,7 +217,9 @@ export async function invoiceSettlementUpgrade(rawInput: UpgradeInput, carry?: U
               `${String(s.data.environmentId)}, from ${s.by}); they cannot be changed`,
           );
         }
-        if (s.state === 'skipped') return reject(`step connector.provisioning-ids was skipped (${s.note ?? ''})`);
+        if (s.state === 'skipped') {
+          return reject(`step connector.provisioning-ids was skipped${s.note ? ` (${s.note})` : ''}`);
+        }
         return s.state === 'waiting'
           ? accept('provisioning ids recorded')
           : later(`kept: they will be used at step connector.provisioning-ids (${where()})`);
