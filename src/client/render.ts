@@ -50,6 +50,12 @@ function detailOf(s: StepStatus): string {
     .join(' ');
 }
 
+const CONNECTOR_PATH_TEXT: Record<string, string> = {
+  'support-ticket': 'support ticket (Zuora provisioning sends new ids)',
+  'reuse-existing-ids': "re-using an existing instance's AccountId and EnvironmentId, then a new Zuora OAuth client",
+  null: 'not chosen yet (support ticket, unless `is-upgrade reuse-ids` comes first)',
+};
+
 export function renderChecklist(s: UpgradeStatus, closedAs?: string): string {
   const head = [
     `Invoice Settlement upgrade of tenant ${s.tenantId} (${s.workflowId})${s.dryRun ? ' — REHEARSAL (dry run)' : ''}`,
@@ -57,6 +63,7 @@ export function renderChecklist(s: UpgradeStatus, closedAs?: string): string {
       (s.finishedAt ? `   Finished: ${when(s.finishedAt)}` : '') +
       (closedAs && closedAs !== 'RUNNING' ? `   Workflow: ${closedAs}` : ''),
   ];
+  if (s.connectorPath !== undefined) head.push(`Connector path: ${CONNECTOR_PATH_TEXT[String(s.connectorPath)]}`);
   if (s.paused) head.push(`PAUSED by ${s.paused.by} at ${when(s.paused.at)}: ${s.paused.reason}`);
   const rows = s.steps.map((st, i) => [
     MARK[st.state],
@@ -81,7 +88,7 @@ export function renderChecklist(s: UpgradeStatus, closedAs?: string): string {
   }
   for (const r of s.openReminders) out.push(`Open ${r.kind} for ${r.stepId}: ${r.count}×, last ${when(r.at)}`);
   const current = s.steps.find((x) => x.id === s.currentStep);
-  const next = current ? nextCommandFor(current.id, current.state, s.tenantId) : null;
+  const next = current ? nextCommandFor(current.id, current.state, s.tenantId, s.connectorPath) : null;
   if (s.paused) out.push('', `Next: is-upgrade resume --tenant ${s.tenantId}`);
   else if (next) out.push('', `Next: ${next}`);
   else if (s.currentStep === null) out.push('', 'All steps finished.');

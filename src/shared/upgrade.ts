@@ -49,6 +49,12 @@ export const STEPS = [
     title: 'Create the new NetSuite connector instance (data: newInstanceId)',
   },
   {
+    // Seed 000 step 5: the credentials go into Zuora Connect's pop-up, never into this workflow (history is forever).
+    id: 'connector.instance-credentials',
+    kind: 'manual',
+    title: "Enter the NetSuite and Zuora credentials in the new instance's pop-up (never send them here)",
+  },
+  {
     id: 'connector.support-ticket',
     kind: 'manual',
     title: 'Open the Zuora Global Support ticket with the old and new instance ids (data: ticketId)',
@@ -57,6 +63,18 @@ export const STEPS = [
     id: 'connector.provisioning-ids',
     kind: 'wait',
     title: "Zuora's provisioning team sends the new account id and environment id",
+  },
+  // The other connector path (seed 001): a license has two permanent instances, so the tenant may re-use the
+  // AccountId and EnvironmentId of an existing one instead of the ticket; then a new Zuora OAuth client is needed.
+  {
+    id: 'connector.existing-ids',
+    kind: 'wait',
+    title: "Re-use an existing instance's AccountId and EnvironmentId in the new instance's details (re-use path)",
+  },
+  {
+    id: 'connector.new-oauth-client',
+    kind: 'manual',
+    title: 'Create a new Zuora OAuth client after the instance details are updated (re-use path; data: oauthClientId)',
   },
   {
     id: 'connector.sync-preferences',
@@ -83,6 +101,9 @@ export type StepKind = 'auto' | 'manual' | 'wait';
 export type StepState = 'pending' | 'running' | 'waiting' | 'done' | 'failed' | 'skipped';
 export type Phase = 'prepare' | 'enable' | 'migrate' | 'connector' | 'payments' | 'schedules' | 'done';
 export type WaitingOn = 'operator' | 'zuora-support' | 'nothing';
+/** Seed 000: a support ticket brings new ids (days); seed 001: the ids of an existing instance are re-used. */
+export const CONNECTOR_PATHS = ['support-ticket', 'reuse-existing-ids'] as const;
+export type ConnectorPath = (typeof CONNECTOR_PATHS)[number];
 
 export function phaseOf(stepId: StepId | null): Phase {
   if (stepId === null) return 'done';
@@ -112,6 +133,8 @@ export const upgradeOptionsSchema = z
     paymentSyncInterval: duration.default('30m'),
     /** Start of the payment sync (ISO date): NetSuite payments before it are not synced. */
     paymentCutoverDate: z.iso.date({ message: 'must be a date such as 2026-01-31' }).optional(),
+    /** The connector path, if known at start; otherwise the ticket path unless reuseExistingIds comes first. */
+    connectorPath: z.enum(CONNECTOR_PATHS, { message: `must be one of: ${CONNECTOR_PATHS.join(', ')}` }).optional(),
   })
   .strict();
 
@@ -157,6 +180,10 @@ export const provisioningIdsReceivedSchema = z
     ticketId: z.string().trim().min(1).max(64).optional(),
   })
   .strict();
+/** Chooses the re-use path (seed 001) and records the ids re-used: validated as provisioning ids are. */
+export const reuseExistingIdsSchema = z
+  .object({ by, accountId: provisioningId('accountId'), environmentId: provisioningId('environmentId') })
+  .strict();
 export const completeStepSchema = z.object({ by, stepId, data: stepData.optional() }).strict();
 export const approveStepSchema = z.object({ by, stepId, note: z.string().max(1000).optional() }).strict();
 export const skipStepSchema = z
@@ -174,6 +201,7 @@ export const resumeSchema = z.object({ by }).strict();
 
 export type InvoiceSettlementEnabled = z.infer<typeof invoiceSettlementEnabledSchema>;
 export type ProvisioningIdsReceived = z.infer<typeof provisioningIdsReceivedSchema>;
+export type ReuseExistingIds = z.infer<typeof reuseExistingIdsSchema>;
 export type CompleteStep = z.infer<typeof completeStepSchema>;
 export type ApproveStep = z.infer<typeof approveStepSchema>;
 export type SkipStep = z.infer<typeof skipStepSchema>;
@@ -199,6 +227,11 @@ export const REQUIRED_STEP_DATA: Partial<Record<StepId, { key: string; pattern: 
     hint: 'the Zuora Global Support ticket id',
   },
 };
+// Seed 001: "create a new Zuora OAuth" — an id like step connector.oauth-client's (the workflow refuses the same one).
+REQUIRED_STEP_DATA['connector.new-oauth-client'] = {
+  ...REQUIRED_STEP_DATA['connector.oauth-client']!,
+  hint: 'the id of the NEW OAuth client (never its secret)',
+};
 
 /** What an accepted update answers. Rejections are ApplicationFailures with the reason as message. */
 export type MessageOutcome = { outcome: 'accepted' | 'duplicate' | 'kept-for-later'; message: string };
@@ -206,6 +239,7 @@ export type MessageOutcome = { outcome: 'accepted' | 'duplicate' | 'kept-for-lat
 export const MESSAGES = {
   invoiceSettlementEnabled: invoiceSettlementEnabledSchema,
   provisioningIdsReceived: provisioningIdsReceivedSchema,
+  reuseExistingIds: reuseExistingIdsSchema,
   completeStep: completeStepSchema,
   approveStep: approveStepSchema,
   skipStep: skipStepSchema,
@@ -218,6 +252,7 @@ export type MessageName = keyof typeof MESSAGES;
 // Signals (fire and forget: a bad one is recorded as rejected in the audit log) ...
 export const invoiceSettlementEnabledSignal = defineSignal<[InvoiceSettlementEnabled]>('invoiceSettlementEnabled');
 export const provisioningIdsReceivedSignal = defineSignal<[ProvisioningIdsReceived]>('provisioningIdsReceived');
+export const reuseExistingIdsSignal = defineSignal<[ReuseExistingIds]>('reuseExistingIds');
 export const completeStepSignal = defineSignal<[CompleteStep]>('completeStep');
 export const approveStepSignal = defineSignal<[ApproveStep]>('approveStep');
 export const skipStepSignal = defineSignal<[SkipStep]>('skipStep');
@@ -232,6 +267,7 @@ export const invoiceSettlementEnabledUpdate = defineUpdate<MessageOutcome, [Invo
 export const provisioningIdsReceivedUpdate = defineUpdate<MessageOutcome, [ProvisioningIdsReceived]>(
   'provisioningIdsReceived',
 );
+export const reuseExistingIdsUpdate = defineUpdate<MessageOutcome, [ReuseExistingIds]>('reuseExistingIds');
 export const completeStepUpdate = defineUpdate<MessageOutcome, [CompleteStep]>('completeStep');
 export const approveStepUpdate = defineUpdate<MessageOutcome, [ApproveStep]>('approveStep');
 export const skipStepUpdate = defineUpdate<MessageOutcome, [SkipStep]>('skipStep');
@@ -249,6 +285,7 @@ export const MESSAGE_DEFINITIONS: {
 } = {
   invoiceSettlementEnabled: { signal: invoiceSettlementEnabledSignal, update: invoiceSettlementEnabledUpdate },
   provisioningIdsReceived: { signal: provisioningIdsReceivedSignal, update: provisioningIdsReceivedUpdate },
+  reuseExistingIds: { signal: reuseExistingIdsSignal, update: reuseExistingIdsUpdate },
   completeStep: { signal: completeStepSignal, update: completeStepUpdate },
   approveStep: { signal: approveStepSignal, update: approveStepUpdate },
   skipStep: { signal: skipStepSignal, update: skipStepUpdate },
@@ -293,6 +330,9 @@ export type UpgradeStatus = {
   waitingOn: WaitingOn;
   paused: { by: string; reason: string; at: string } | null;
   dryRun: boolean;
+  /** null: not chosen yet (the ticket path unless reuseExistingIds comes first). Absent in upgrades started
+   * before the re-use path existed: those have the support-ticket path only. */
+  connectorPath?: ConnectorPath | null;
   steps: StepStatus[];
   migration: {
     dryRun?: { found: number; sample: string | null };

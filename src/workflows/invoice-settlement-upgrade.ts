@@ -26,22 +26,32 @@ import {
   MESSAGES,
   MESSAGE_DEFINITIONS,
   REQUIRED_STEP_DATA,
-  STEPS,
   phaseOf,
   statusQuery,
   upgradeInputSchema,
   type AuditEntry,
+  type ConnectorPath,
   type MessageName,
   type MessageOutcome,
   type ProvisioningIdsReceived,
   type Reminder,
+  type ReuseExistingIds,
   type StepId,
   type StepStatus,
   type UpgradeInput,
   type UpgradeStatus,
   type WaitingOn,
 } from '../shared/upgrade';
+import {
+  CONNECTOR_PATHS_PATCH,
+  connectorPathOf,
+  initialSteps,
+  judgeReuseExistingIds,
+  markPathTaken,
+  newOAuthClientNote,
+} from './connector-path';
 import { migrateCreditMemos } from './migrate-credit-memos';
+import { nextAction } from './next-action';
 import { syncNetSuiteCreditMemos } from './sync-netsuite-credit-memos';
 import { syncNetSuitePayments } from './sync-netsuite-payments';
 import { parseDuration } from './durations';
@@ -80,6 +90,7 @@ type State = {
   inbox: {
     enabledClaims: Claim[];
     provisioningIds?: ProvisioningIdsReceived & { at: string };
+    existingIds?: ReuseExistingIds & { at: string };
     completions: Partial<Record<StepId, { by: string; data: Record<string, unknown>; at: string }>>;
     approvals: Partial<Record<StepId, { by: string; note?: string; at: string }>>;
     retries: Partial<Record<StepId, { by: string; at: string }>>;
@@ -89,6 +100,8 @@ type State = {
   openReminders: Reminder[];
   startedAt: string;
   finishedAt: string | null;
+  /** The connector path once chosen (absent in upgrades started before CONNECTOR_PATHS_PATCH). */
+  connectorPath?: ConnectorPath;
 };
 
 export type UpgradeCarry = { state: State };
@@ -100,7 +113,8 @@ export async function invoiceSettlementUpgrade(rawInput: UpgradeInput, carry?: U
   const now = () => new Date(Date.now()).toISOString();
 
   const state: State = carry?.state ?? {
-    steps: STEPS.map((s) => ({ id: s.id, title: s.title, kind: s.kind, state: 'pending', data: {}, attempts: 0 })),
+    // The step list is fixed at start and carried: upgrades started before the connector paths keep their 14.
+    steps: initialSteps(patched(CONNECTOR_PATHS_PATCH), options.connectorPath, now()),
     audit: [],
     paused: null,
     inbox: { enabledClaims: [], completions: {}, approvals: {}, retries: {} },
@@ -109,6 +123,7 @@ export async function invoiceSettlementUpgrade(rawInput: UpgradeInput, carry?: U
     openReminders: [],
     startedAt: now(),
     finishedAt: null,
+    connectorPath: options.connectorPath,
   };
   const step = (id: StepId) => state.steps.find((s) => s.id === id)!;
   const current = (): StepStatus | undefined => state.steps.find((s) => s.state !== 'done' && s.state !== 'skipped');
@@ -138,6 +153,7 @@ export async function invoiceSettlementUpgrade(rawInput: UpgradeInput, carry?: U
     waitingOn: waitingOn(),
     paused: state.paused,
     dryRun: options.dryRun,
+    connectorPath: connectorPathOf(state.steps, state.connectorPath),
     steps: state.steps.map((s) => ({ ...s, data: { ...s.data } })),
     migration: state.migration,
     syncs: state.syncs,
@@ -175,6 +191,9 @@ export async function invoiceSettlementUpgrade(rawInput: UpgradeInput, carry?: U
     const parsed = MESSAGES[name].safeParse(payload);
     if (!parsed.success) return reject(`Invalid ${name}: ${describeZodError(parsed.error)}`);
     const m = parsed.data as Record<string, unknown> & { by: string };
+    if (typeof m.stepId === 'string' && !state.steps.some((s) => s.id === m.stepId)) {
+      return reject(`step ${m.stepId} is not part of this upgrade (it was started before the step existed)`);
+    }
     switch (name) {
       case 'invoiceSettlementEnabled': {
         const s = step('enable-invoice-settlement');
@@ -198,10 +217,17 @@ export async function invoiceSettlementUpgrade(rawInput: UpgradeInput, carry?: U
               `${String(s.data.environmentId)}, from ${s.by}); they cannot be changed`,
           );
         }
-        if (s.state === 'skipped') return reject('step connector.provisioning-ids was skipped');
+        if (s.state === 'skipped') {
+          return reject(`step connector.provisioning-ids was skipped${s.note ? ` (${s.note})` : ''}`);
+        }
         return s.state === 'waiting'
           ? accept('provisioning ids recorded')
           : later(`kept: they will be used at step connector.provisioning-ids (${where()})`);
+      }
+      case 'reuseExistingIds': {
+        const ids = m as unknown as ReuseExistingIds;
+        const v = judgeReuseExistingIds(ids, state.steps, state.inbox, options.connectorPath);
+        return { accept, later, duplicate, reject }[v.verdict](v.message);
       }
       case 'completeStep': {
         const id = m.stepId as StepId;
@@ -212,7 +238,9 @@ export async function invoiceSettlementUpgrade(rawInput: UpgradeInput, carry?: U
               ? 'send invoiceSettlementEnabled'
               : id === 'connector.provisioning-ids'
                 ? 'send provisioningIdsReceived'
-                : 'it runs by itself; use retryStep or skipStep';
+                : id === 'connector.existing-ids'
+                  ? 'send reuseExistingIds'
+                  : 'it runs by itself; use retryStep or skipStep';
           return reject(`step ${id} is not a manual step: ${hint}`);
         }
         const data = (m.data ?? {}) as Record<string, unknown>;
@@ -224,6 +252,12 @@ export async function invoiceSettlementUpgrade(rawInput: UpgradeInput, carry?: U
               `step ${id} needs data.${need.key}: ${need.hint}${v === undefined ? '' : ` (got ${JSON.stringify(v)})`}`,
             );
           }
+        }
+        const firstOAuth = step('connector.oauth-client').data.oauthClientId;
+        if (id === 'connector.new-oauth-client' && data.oauthClientId === firstOAuth) {
+          return reject(
+            `step ${id} needs a NEW OAuth client (seed 001): ${String(firstOAuth)} is step connector.oauth-client's`,
+          );
         }
         if (s.state === 'done') {
           return need && s.data[need.key] !== data[need.key]
@@ -287,6 +321,14 @@ export async function invoiceSettlementUpgrade(rawInput: UpgradeInput, carry?: U
         break;
       case 'provisioningIdsReceived':
         state.inbox.provisioningIds = { ...(m as unknown as ProvisioningIdsReceived), at };
+        // Zuora answered the ticket: the re-use path's steps are not needed.
+        state.connectorPath = 'support-ticket';
+        markPathTaken(state.steps, 'support-ticket', undefined, at);
+        break;
+      case 'reuseExistingIds':
+        state.inbox.existingIds = { ...(m as unknown as ReuseExistingIds), at };
+        state.connectorPath = 'reuse-existing-ids';
+        markPathTaken(state.steps, 'reuse-existing-ids', m.by, at);
         break;
       case 'completeStep':
         state.inbox.completions[stepId!] = { by: m.by, data: (m.data ?? {}) as Record<string, unknown>, at };
@@ -644,6 +686,7 @@ export async function invoiceSettlementUpgrade(rawInput: UpgradeInput, carry?: U
 
     'connector.oauth-client': (s) => runManual(s),
     'connector.new-instance': (s) => runManual(s),
+    'connector.instance-credentials': (s) => runManual(s),
 
     'connector.support-ticket': (s) =>
       runManual(s, async () => {
@@ -730,6 +773,37 @@ export async function invoiceSettlementUpgrade(rawInput: UpgradeInput, carry?: U
       publish();
     },
 
+    'connector.existing-ids': async (s) => {
+      s.startedAt ??= now();
+      if (!state.inbox.existingIds) {
+        if (state.connectorPath !== 'reuse-existing-ids') {
+          // The ticket path was taken: Zuora's provisioning ids came (or its steps were skipped by hand).
+          state.connectorPath = 'support-ticket';
+          markPathTaken(state.steps, 'support-ticket', undefined, now());
+          publish();
+          return;
+        }
+        await markWaiting(
+          s,
+          "Put the AccountId and EnvironmentId of the existing instance in the new instance's details, then: " +
+            'reuseExistingIds { "by", "accountId", "environmentId" }',
+        );
+        await waitFor(s, () => state.inbox.existingIds !== undefined);
+        if (skipped(s)) return;
+      }
+      const ids = state.inbox.existingIds!;
+      state.inbox.existingIds = undefined;
+      s.state = 'done';
+      s.by = ids.by;
+      s.data = { accountId: ids.accountId, environmentId: ids.environmentId, receivedAt: ids.at };
+      s.finishedAt = now();
+      publish();
+    },
+    'connector.new-oauth-client': (s) => {
+      s.note ??= newOAuthClientNote(step('connector.existing-ids'));
+      return runManual(s);
+    },
+
     'connector.sync-preferences': (s) => runManual(s),
     'connector.retire-old': (s) => runManual(s),
     'payments.zuora-sync-updates-default': (s) => runManual(s),
@@ -774,7 +848,7 @@ export async function invoiceSettlementUpgrade(rawInput: UpgradeInput, carry?: U
       detail: `upgrade started for tenant ${tenantId} (old connector instance ${input.oldConnectorInstanceId})`,
     });
   }
-  for (const def of STEPS) {
+  for (const def of [...state.steps]) {
     const s = step(def.id);
     if (s.state === 'done' || skipped(s)) continue;
     if (state.paused) {
@@ -830,11 +904,20 @@ const STATE_ICON: Record<StepStatus['state'], string> = {
   skipped: '⏭️',
 };
 
+const CONNECTOR_PATH_LABEL: Record<string, string> = {
+  'support-ticket': 'support ticket (Zuora provisioning sends new ids)',
+  'reuse-existing-ids': 're-using the AccountId and EnvironmentId of an existing instance, then a new Zuora OAuth',
+  null: 'not chosen yet (support ticket, unless reuseExistingIds comes first)',
+};
+
 export function renderChecklist(s: UpgradeStatus): string {
   const lines = [
     `## Invoice Settlement upgrade — tenant \`${s.tenantId}\`${s.dryRun ? ' (rehearsal)' : ''}`,
     '',
     `**Phase:** ${s.phase} · **waiting on:** ${s.waitingOn}${s.paused ? ` · **PAUSED** by ${s.paused.by}: ${s.paused.reason}` : ''}`,
+    '',
+    `**Connector path:** ${CONNECTOR_PATH_LABEL[String(s.connectorPath)] ?? ''}`,
+    ...(nextAction(s) ? ['', `**Next:** ${nextAction(s)}`] : []),
     '',
     '| | step | state | who / when |',
     '|---|---|---|---|',

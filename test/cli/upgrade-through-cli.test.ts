@@ -135,7 +135,7 @@ test('a whole upgrade through is-upgrade: start, every human step, status, list,
   expect(bar).toContain('pass 1');
   await emulatorAdmin(stack.zuoraUrl, 'config', { dataQueryDelayMs: 50 });
 
-  // 6-8: data the workflow checks; a bad id is refused by the workflow (exit 5), a malformed message here (exit 2).
+  // Connector steps: data the workflow checks; a bad id is refused by the workflow (exit 5), a malformed message here (exit 2).
   await untilStep('connector.oauth-client', 'waiting');
   await send(
     ['oauth-client', ...T, '--client-id', 'bad id!'],
@@ -169,10 +169,12 @@ test('a whole upgrade through is-upgrade: start, every human step, status, list,
     ['new-instance', ...T, '--instance-id', 'new-instance-2', '--signal'],
     /^Signal completeStep sent to is-upgrade-demo/,
   );
+  await untilStep('connector.instance-credentials', 'waiting');
+  await send(['credentials-entered', ...T], /^accepted/);
   await untilStep('connector.support-ticket', 'waiting');
   await send(['ticket', ...T, '--ticket-id', 'T-1'], /^accepted/);
 
-  // 9 is answered already; 10 under a pause.
+  // The provisioning ids are answered already; the sync preferences under a pause.
   await untilStep('connector.sync-preferences', 'waiting');
   await send(['pause', ...T, '--reason', 'month-end close'], /^accepted: paused/);
   await send(['sync-preferences-configured', ...T], /^accepted/);
@@ -186,12 +188,16 @@ test('a whole upgrade through is-upgrade: start, every human step, status, list,
   await untilStep('payments.zuora-sync-updates-default', 'waiting');
   await send(['sync-updates-default-set', ...T], /^accepted/);
 
-  // 13-14 run by themselves: `status --watch` follows until the end and exits 0.
+  // The last two run by themselves: `status --watch` follows until the end and exits 0.
   const watched = await cliExpect(['status', ...T, '--watch', '--interval', '0.3'], env);
   expect(watched.stdout).toContain('All steps finished.');
   const final = snapshot(await cliExpect(['status', ...T, '--json'], env));
   expect(final.workflowStatus).toBe('COMPLETED');
-  expect(final.status.steps.map((x) => x.state)).toEqual(final.status.steps.map(() => 'done'));
+  // The ticket path: the re-use path's steps are shown as not needed.
+  const reusePath = ['connector.existing-ids', 'connector.new-oauth-client'];
+  expect(final.status.steps.map((x) => x.state)).toEqual(
+    final.status.steps.map((x) => (reusePath.includes(x.id) ? 'skipped' : 'done')),
+  );
   expect(final.status.migration.result).toMatchObject({ verified: true, remaining: 0 });
   expect(final.status.steps.find((x) => x.id === 'connector.provisioning-ids')?.data).toMatchObject({
     accountId: 'acc-7781',

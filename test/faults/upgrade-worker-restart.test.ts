@@ -96,6 +96,7 @@ async function upgrade(
   await faults.midMigration?.();
   await complete('connector.oauth-client', { oauthClientId: 'oauth-client-42' });
   await complete('connector.new-instance', { newInstanceId: 'new-instance-2' });
+  await complete('connector.instance-credentials');
   await complete('connector.support-ticket', { ticketId: 'T-1' });
   await waitForStep(handle, 'connector.provisioning-ids', 'waiting');
   await handle.executeUpdate(provisioningIdsReceivedUpdate, {

@@ -85,6 +85,7 @@ const by = 'ana@example.com';
 const VALID: Record<MessageName, Record<string, unknown>> = {
   invoiceSettlementEnabled: { by },
   provisioningIdsReceived: { by, accountId: 'acc-7781', environmentId: 'env-5521', ticketId: 'T-1' },
+  reuseExistingIds: { by, accountId: 'acc-1001', environmentId: 'env-2002' },
   completeStep: { by, stepId: 'prepare.freeze-negative-invoices', data: {} },
   approveStep: { by, stepId: 'migrate.credit-memos', note: 'ok' },
   skipStep: { by, stepId: 'connector.retire-old', reason: 'not needed' },

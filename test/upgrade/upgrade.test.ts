@@ -10,11 +10,13 @@ import {
   completeStepUpdate,
   invoiceSettlementEnabledSignal,
   invoiceSettlementEnabledUpdate,
+  pauseSignal,
   pauseUpdate,
   provisioningIdsReceivedSignal,
   provisioningIdsReceivedUpdate,
   resumeUpdate,
   retryStepUpdate,
+  reuseExistingIdsUpdate,
   skipStepUpdate,
   statusQuery,
   type UpgradeStatus,
@@ -144,13 +146,19 @@ test('a whole upgrade, driven only by operator messages, ends with every step do
   await handle.executeUpdate(completeStepUpdate, {
     args: [{ by: ana, stepId: 'connector.new-instance', data: { newInstanceId: 'new-instance-2' } }],
   });
-  await waitForStep(handle, 'connector.support-ticket', 'waiting');
+  // Seed 000 step 5: the credentials go into the instance's pop-up; the workflow only hears that it is done.
+  await waitForStep(handle, 'connector.instance-credentials', 'waiting');
+  await handle.executeUpdate(completeStepUpdate, { args: [{ by: ana, stepId: 'connector.instance-credentials' }] });
+  s = await waitForStep(handle, 'connector.support-ticket', 'waiting');
+  // The provisioning ids kept earlier chose the support-ticket path: the re-use path's steps are not needed.
+  expect(s.connectorPath).toBe('support-ticket');
+  expect(stepOf(s, 'connector.existing-ids')).toMatchObject({ state: 'skipped' });
   const ticket = suite.stack.notifier.sent.find((n) => n.kind === 'support-ticket');
   expect(ticket?.text).toContain('Old connector instance id: old-instance-1');
   expect(ticket?.text).toContain('New connector instance id: new-instance-2');
   await handle.signal(completeStepSignal, { by: ana, stepId: 'connector.support-ticket', data: { ticketId: 'T-1' } });
 
-  // 9. already answered (kept ids), 10-12 manual
+  // Provisioning ids already answered (kept): the re-use path's steps are not needed; the rest is manual.
   for (const id of [
     'connector.sync-preferences',
     'connector.retire-old',
@@ -162,12 +170,19 @@ test('a whole upgrade, driven only by operator messages, ends with every step do
 
   // 13-14 run by themselves
   const final: UpgradeStatus = await handle.result();
-  await recordHistory(handle, 'upgrade-finished');
+  await recordHistory(handle, 'upgrade-finished-support-ticket-path');
   await recordHistory(
     suite.env.client.workflow.getHandle(`is-upgrade-${TENANT}-credit-memos`),
     'migrate-child-finished',
   );
-  expect(final.steps.map((x) => [x.id, x.state])).toEqual(final.steps.map((x) => [x.id, 'done']));
+  const notNeeded = ['connector.existing-ids', 'connector.new-oauth-client'];
+  expect(final.steps.map((x) => [x.id, x.state])).toEqual(
+    final.steps.map((x) => [x.id, notNeeded.includes(x.id) ? 'skipped' : 'done']),
+  );
+  for (const id of notNeeded) {
+    expect(final.steps.find((x) => x.id === id)?.note).toBe('not needed: support-ticket path (new ids from Zuora)');
+  }
+  expect(final.connectorPath).toBe('support-ticket');
   expect(final.phase).toBe('done');
   expect(stepOf(final, 'connector.provisioning-ids').data).toMatchObject({
     accountId: 'acc-7781',
@@ -213,6 +228,172 @@ test('a whole upgrade, driven only by operator messages, ends with every step do
       args: [{ tenantId: TENANT, oldConnectorInstanceId: 'old-instance-1' }],
     }),
   ).rejects.toThrow(/already started/i);
+});
+
+/** The Web UI's checklist (User Metadata → Current Details): what the workflow last set with setCurrentDetails. */
+async function webUiChecklist(handle: WorkflowHandle): Promise<string> {
+  const meta = await handle.query<{ currentDetails?: string }>('__temporal_workflow_metadata');
+  return meta.currentDetails ?? '';
+}
+
+/** Steps 1-7 as an operator walks them when nothing is left unsynced: up to the connector's new instance. */
+async function driveToNewInstance(handle: WorkflowHandle): Promise<void> {
+  await waitForStep(handle, 'prepare.freeze-negative-invoices', 'waiting');
+  await handle.executeUpdate(completeStepUpdate, { args: [{ by: ana, stepId: 'prepare.freeze-negative-invoices' }] });
+  await waitForStep(handle, 'enable-invoice-settlement', 'waiting');
+  suite.stack.zuoraEmulator.admin.enableInvoiceSettlement();
+  await handle.executeUpdate(invoiceSettlementEnabledUpdate, { args: [{ by: ana }] });
+  await waitForStep(handle, 'migrate.credit-memos', 'waiting');
+  await handle.executeUpdate(approveStepUpdate, { args: [{ by: ana, stepId: 'migrate.credit-memos' }] });
+  await waitForStep(handle, 'connector.oauth-client', 'waiting');
+  await handle.executeUpdate(completeStepUpdate, {
+    args: [{ by: ana, stepId: 'connector.oauth-client', data: { oauthClientId: 'oauth-client-42' } }],
+  });
+  await waitForStep(handle, 'connector.new-instance', 'waiting');
+  await handle.executeUpdate(completeStepUpdate, {
+    args: [{ by: ana, stepId: 'connector.new-instance', data: { newInstanceId: 'new-instance-2' } }],
+  });
+}
+
+test('seed 001: re-using the existing AccountId and EnvironmentId instead of the ticket, then a new Zuora OAuth', async () => {
+  seedTenant();
+  syncEverythingToNetSuite();
+  const handle = await startUpgrade(TENANT);
+  await driveToNewInstance(handle);
+  await waitForStep(handle, 'connector.instance-credentials', 'waiting');
+  expect(await webUiChecklist(handle)).toContain(
+    '**Next:** `completeStep { "stepId": "connector.instance-credentials", "by": "…" }`',
+  );
+  await handle.executeUpdate(completeStepUpdate, { args: [{ by: ana, stepId: 'connector.instance-credentials' }] });
+
+  // At the ticket step the path is still open: the checklist offers both.
+  let s = await waitForStep(handle, 'connector.support-ticket', 'waiting');
+  expect(s.connectorPath).toBeNull();
+  const open = await webUiChecklist(handle);
+  expect(open).toContain('**Connector path:** not chosen yet');
+  expect(open).toMatch(/\*\*Next:\*\* `completeStep .*connector\.support-ticket.*` — or re-use .*`reuseExistingIds \{/);
+
+  // Ids are validated as provisioning ids are; a good choice skips the ticket steps and records the ids.
+  expect(
+    await rejectionOf(
+      handle.executeUpdate(reuseExistingIdsUpdate, { args: [{ by: ana, accountId: 'x', environmentId: 'env 1' }] }),
+    ),
+  ).toMatch(/accountId: accountId must be 3-64 letters.*environmentId: environmentId must be 3-64/);
+  const chosen = await handle.executeUpdate(reuseExistingIdsUpdate, {
+    args: [{ by: ana, accountId: 'acc-existing-1', environmentId: 'env-existing-1' }],
+  });
+  expect(chosen.outcome).toBe('accepted');
+  s = await waitForStep(handle, 'connector.new-oauth-client', 'waiting');
+  for (const id of ['connector.support-ticket', 'connector.provisioning-ids'] as const) {
+    expect(stepOf(s, id)).toMatchObject({ state: 'skipped', by: ana, note: 'not needed: re-using existing ids' });
+  }
+  expect(stepOf(s, 'connector.existing-ids')).toMatchObject({
+    state: 'done',
+    by: ana,
+    data: { accountId: 'acc-existing-1', environmentId: 'env-existing-1' },
+  });
+  expect(s.connectorPath).toBe('reuse-existing-ids');
+  expect(await webUiChecklist(handle)).toContain('**Connector path:** re-using the AccountId and EnvironmentId');
+
+  // The path is taken: Zuora's ids, other existing ids and the ticket are refused; the same ids are a duplicate.
+  expect(
+    await rejectionOf(
+      handle.executeUpdate(provisioningIdsReceivedUpdate, {
+        args: [{ by: 'zuora-support', accountId: 'acc-7781', environmentId: 'env-5521' }],
+      }),
+    ),
+  ).toMatch(/connector\.provisioning-ids was skipped \(not needed: re-using existing ids\)/);
+  expect(
+    await rejectionOf(
+      handle.executeUpdate(reuseExistingIdsUpdate, {
+        args: [{ by: ana, accountId: 'acc-other-2', environmentId: 'env-existing-1' }],
+      }),
+    ),
+  ).toMatch(/existing ids were already recorded .*cannot be changed/);
+  const again = await handle.executeUpdate(reuseExistingIdsUpdate, {
+    args: [{ by: ana, accountId: 'acc-existing-1', environmentId: 'env-existing-1' }],
+  });
+  expect(again.outcome).toBe('duplicate');
+  expect(
+    await rejectionOf(
+      handle.executeUpdate(completeStepUpdate, {
+        args: [{ by: ana, stepId: 'connector.support-ticket', data: { ticketId: 'T-1' } }],
+      }),
+    ),
+  ).toMatch(/step connector\.support-ticket was skipped/);
+
+  // Seed 001: a NEW Zuora OAuth client once the instance details are updated — not the one of step 6.
+  expect(stepOf(s, 'connector.new-oauth-client').note).toMatch(
+    /AccountId acc-existing-1, EnvironmentId env-existing-1/,
+  );
+  expect(
+    await rejectionOf(
+      handle.executeUpdate(completeStepUpdate, {
+        args: [{ by: ana, stepId: 'connector.new-oauth-client', data: { oauthClientId: 'oauth-client-42' } }],
+      }),
+    ),
+  ).toMatch(/needs a NEW OAuth client/);
+  await handle.executeUpdate(completeStepUpdate, {
+    args: [{ by: ana, stepId: 'connector.new-oauth-client', data: { oauthClientId: 'oauth-client-43' } }],
+  });
+  for (const id of [
+    'connector.sync-preferences',
+    'connector.retire-old',
+    'payments.zuora-sync-updates-default',
+  ] as const) {
+    await waitForStep(handle, id, 'waiting');
+    await handle.executeUpdate(completeStepUpdate, { args: [{ by: ana, stepId: id }] });
+  }
+
+  const final: UpgradeStatus = await handle.result();
+  await recordHistory(handle, 'upgrade-finished-reuse-existing-ids');
+  const skipped = ['connector.support-ticket', 'connector.provisioning-ids'];
+  expect(final.steps.map((x) => [x.id, x.state])).toEqual(
+    final.steps.map((x) => [x.id, skipped.includes(x.id) ? 'skipped' : 'done']),
+  );
+  expect(stepOf(final, 'connector.new-oauth-client').data).toEqual({ oauthClientId: 'oauth-client-43' });
+  expect(final.connectorPath).toBe('reuse-existing-ids');
+});
+
+test("the path chosen at start: the other path's steps show as not needed from the first moment", async () => {
+  seedTenant();
+  // Paused at start, so nothing runs: only the plan is looked at.
+  const start = (tenantId: string, connectorPath: string) =>
+    suite.env.client.workflow.signalWithStart(invoiceSettlementUpgrade, {
+      taskQueue: suite.taskQueue,
+      workflowId: `is-upgrade-${tenantId}`,
+      args: [{ tenantId, oldConnectorInstanceId: 'old-instance-1', options: { connectorPath } as never }],
+      signal: pauseSignal,
+      signalArgs: [{ by: ana, reason: 'look at the plan' }],
+    });
+  const reuse = await start(TENANT, 'reuse-existing-ids');
+  let s = await waitForStatus(reuse, (x) => x.paused !== null, 'the pause');
+  expect(s.connectorPath).toBe('reuse-existing-ids');
+  expect(s.steps.filter((x) => x.state === 'skipped').map((x) => [x.id, x.note])).toEqual([
+    ['connector.support-ticket', 'not needed: re-using existing ids'],
+    ['connector.provisioning-ids', 'not needed: re-using existing ids'],
+  ]);
+  // The ids may come early: kept for their step.
+  const early = await reuse.executeUpdate(reuseExistingIdsUpdate, {
+    args: [{ by: ana, accountId: 'acc-existing-1', environmentId: 'env-existing-1' }],
+  });
+  expect(early.outcome).toBe('kept-for-later');
+  await reuse.terminate('plan checked');
+
+  const ticket = await start(`${TENANT}-ticket`, 'support-ticket');
+  s = await waitForStatus(ticket, (x) => x.paused !== null, 'the pause');
+  expect(s.steps.filter((x) => x.state === 'skipped').map((x) => [x.id, x.note])).toEqual([
+    ['connector.existing-ids', 'not needed: support-ticket path (new ids from Zuora)'],
+    ['connector.new-oauth-client', 'not needed: support-ticket path (new ids from Zuora)'],
+  ]);
+  expect(
+    await rejectionOf(
+      ticket.executeUpdate(reuseExistingIdsUpdate, {
+        args: [{ by: ana, accountId: 'acc-existing-1', environmentId: 'env-existing-1' }],
+      }),
+    ),
+  ).toMatch(/started with options\.connectorPath "support-ticket"/);
+  await ticket.terminate('plan checked');
 });
 
 test('bad and duplicate messages: updates say what is wrong, signals are recorded as rejected, nothing changes', async () => {

@@ -1,6 +1,6 @@
 // One command per human step of the upgrade, with typed flags, so nobody hand-writes JSON. The table is also what
 // `status` uses to say which command moves the upgrade on.
-import type { MessageName, StepId } from '../../shared/upgrade';
+import type { ConnectorPath, MessageName, StepId } from '../../shared/upgrade';
 
 export type StepFlag = { flags: string; description: string; key: string; required: boolean };
 
@@ -63,9 +63,17 @@ export const HUMAN_STEP_COMMANDS: HumanStepCommand[] = [
     payload: (o) => complete('connector.new-instance', { newInstanceId: o.instanceId }),
   },
   {
+    command: 'credentials-entered',
+    stepId: 'connector.instance-credentials',
+    summary: "The NetSuite and Zuora credentials are entered in the new instance's pop-up (step 8; never here)",
+    message: 'completeStep',
+    flags: [],
+    payload: () => complete('connector.instance-credentials'),
+  },
+  {
     command: 'ticket',
     stepId: 'connector.support-ticket',
-    summary: 'The Zuora Global Support ticket is open (step 8)',
+    summary: 'The Zuora Global Support ticket is open (step 9; support-ticket path)',
     message: 'completeStep',
     flags: [{ flags: '--ticket-id <id>', description: 'the support ticket id', key: 'ticketId', required: true }],
     payload: (o) => complete('connector.support-ticket', { ticketId: o.ticketId }),
@@ -73,7 +81,7 @@ export const HUMAN_STEP_COMMANDS: HumanStepCommand[] = [
   {
     command: 'provide-ids',
     stepId: 'connector.provisioning-ids',
-    summary: "Zuora's provisioning team sent the new account and environment ids (step 9)",
+    summary: "Zuora's provisioning team sent the new account and environment ids (step 10; support-ticket path)",
     message: 'provisioningIdsReceived',
     flags: [
       { flags: '--account-id <id>', description: 'the new account id', key: 'accountId', required: true },
@@ -87,9 +95,34 @@ export const HUMAN_STEP_COMMANDS: HumanStepCommand[] = [
     }),
   },
   {
+    command: 'reuse-ids',
+    stepId: 'connector.existing-ids',
+    summary:
+      "Re-use an existing instance's AccountId and EnvironmentId instead of the support ticket (step 11; seed 001)",
+    message: 'reuseExistingIds',
+    flags: [
+      { flags: '--account-id <id>', description: 'the existing AccountId', key: 'accountId', required: true },
+      {
+        flags: '--environment-id <id>',
+        description: 'the existing EnvironmentId',
+        key: 'environmentId',
+        required: true,
+      },
+    ],
+    payload: (o) => ({ accountId: o.accountId, environmentId: o.environmentId }),
+  },
+  {
+    command: 'new-oauth-client',
+    stepId: 'connector.new-oauth-client',
+    summary: 'The new Zuora OAuth client exists, made after the instance details were updated (step 12; re-use path)',
+    message: 'completeStep',
+    flags: [{ flags: '--client-id <id>', description: 'the new OAuth client id', key: 'clientId', required: true }],
+    payload: (o) => complete('connector.new-oauth-client', { oauthClientId: o.clientId }),
+  },
+  {
     command: 'sync-preferences-configured',
     stepId: 'connector.sync-preferences',
-    summary: 'The sync preferences of the new connector instance are configured (step 10)',
+    summary: 'The sync preferences of the new connector instance are configured (step 13)',
     message: 'completeStep',
     flags: [],
     payload: () => complete('connector.sync-preferences'),
@@ -97,7 +130,7 @@ export const HUMAN_STEP_COMMANDS: HumanStepCommand[] = [
   {
     command: 'old-instance-retired',
     stepId: 'connector.retire-old',
-    summary: 'The old connector instance is no longer used (step 11)',
+    summary: 'The old connector instance is no longer used (step 14)',
     message: 'completeStep',
     flags: [],
     payload: () => complete('connector.retire-old'),
@@ -105,7 +138,7 @@ export const HUMAN_STEP_COMMANDS: HumanStepCommand[] = [
   {
     command: 'sync-updates-default-set',
     stepId: 'payments.zuora-sync-updates-default',
-    summary: 'In NetSuite, the Zuora Sync Updates field defaults to Yes (step 12)',
+    summary: 'In NetSuite, the Zuora Sync Updates field defaults to Yes (step 15)',
     message: 'completeStep',
     flags: [],
     payload: () => complete('payments.zuora-sync-updates-default'),
@@ -113,7 +146,12 @@ export const HUMAN_STEP_COMMANDS: HumanStepCommand[] = [
 ];
 
 /** The command line that moves a waiting or failed step on, for `status`. */
-export function nextCommandFor(stepId: StepId, state: string, tenantId: string): string | null {
+export function nextCommandFor(
+  stepId: StepId,
+  state: string,
+  tenantId: string,
+  connectorPath?: ConnectorPath | null,
+): string | null {
   const t = `--tenant ${tenantId}`;
   if (state === 'failed') {
     return `is-upgrade retry ${t} --step ${stepId}   (or: is-upgrade skip ${t} --step ${stepId} --reason "…")`;
@@ -124,6 +162,11 @@ export function nextCommandFor(stepId: StepId, state: string, tenantId: string):
   }
   const c = HUMAN_STEP_COMMANDS.find((x) => x.stepId === stepId);
   if (!c) return null;
-  const flags = c.flags.filter((f) => f.required).map((f) => f.flags);
-  return ['is-upgrade', c.command, t, ...flags].join(' ');
+  const line = (x: HumanStepCommand) =>
+    ['is-upgrade', x.command, t, ...x.flags.filter((f) => f.required).map((f) => f.flags)].join(' ');
+  // Until the path is chosen, the ticket steps can be left for the re-use path (seed 001).
+  const reuse = HUMAN_STEP_COMMANDS.find((x) => x.stepId === 'connector.existing-ids')!;
+  const orReuse =
+    connectorPath === null && (stepId === 'connector.support-ticket' || stepId === 'connector.provisioning-ids');
+  return orReuse ? `${line(c)}   (or, to re-use existing ids: ${line(reuse)})` : line(c);
 }

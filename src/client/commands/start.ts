@@ -1,9 +1,15 @@
 // `is-upgrade start`: one upgrade per tenant (workflow id is-upgrade-<tenant>, REJECT_DUPLICATE), options as flags.
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/client';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { IS_TENANT_ID } from '../../shared/search-attributes';
 import { DEFAULT_TASK_QUEUE } from '../../shared/task-queue';
-import { upgradeInputSchema, upgradeWorkflowId, type UpgradeInput } from '../../shared/upgrade';
+import {
+  CONNECTOR_PATHS,
+  upgradeInputSchema,
+  upgradeWorkflowId,
+  type ConnectorPath,
+  type UpgradeInput,
+} from '../../shared/upgrade';
 import { describeZodError } from '../../workflows/validation';
 import { CliError, EXIT } from '../cli/exit-codes';
 import { contextOf, intParser, jsonOption, tenantOption } from '../cli/options';
@@ -22,6 +28,7 @@ type StartOptions = {
   dryRun?: boolean;
   paymentSyncInterval?: string;
   paymentCutoverDate?: string;
+  connectorPath?: ConnectorPath;
   printTemporalCli?: boolean;
   json?: boolean;
 };
@@ -49,6 +56,12 @@ export function registerStart(program: Command): void {
       'interval of the payment sync schedule created at the end (default 30m)',
     )
     .option('--payment-cutover-date <YYYY-MM-DD>', 'NetSuite payments before this date are never synced')
+    .addOption(
+      new Option(
+        '--connector-path <path>',
+        'support-ticket (new ids from Zuora) or reuse-existing-ids (seed 001); default: decided at the ticket step',
+      ).choices(CONNECTOR_PATHS),
+    )
     .option('--print-temporal-cli', 'print the equivalent `temporal workflow start` command instead of starting')
     .addOption(jsonOption())
     .action(async (o: StartOptions, cmd: Command) => {
@@ -63,6 +76,7 @@ export function registerStart(program: Command): void {
           dryRun: o.dryRun,
           paymentSyncInterval: o.paymentSyncInterval,
           paymentCutoverDate: o.paymentCutoverDate,
+          connectorPath: o.connectorPath,
         }).filter(([, v]) => v !== undefined),
       );
       // Only what was given goes to the workflow: its defaults stay the workflow's.
