@@ -6,7 +6,7 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
 import { tenantIdSchema } from './migration';
 import { isSecretKey, secretShapeOf } from './secrets';
-import { hasControlChars, jsonBytes } from './text';
+import { clip, hasControlChars, jsonBytes } from './text';
 
 export const upgradeWorkflowId = (tenantId: string) => `is-upgrade-${tenantId}`;
 export const creditMemoScheduleId = (tenantId: string) => `netsuite-credit-memo-sync-${tenantId}`;
@@ -166,12 +166,7 @@ const text = (
     .max(o.max, `${field} must be at most ${o.max} characters`)
     .refine(noControlChars, controlCharsMessage(field));
 };
-const dataKey = z
-  .string()
-  .regex(
-    new RegExp(`^[A-Za-z][A-Za-z0-9_.-]{0,${MESSAGE_BOUNDS.dataKeyLength - 1}}$`),
-    `data keys must be names of 1-${MESSAGE_BOUNDS.dataKeyLength} letters, digits, "_", "." or "-"`,
-  );
+const DATA_KEY = new RegExp(`^[A-Za-z][A-Za-z0-9_.-]{0,${MESSAGE_BOUNDS.dataKeyLength - 1}}$`);
 const dataValue = (strict: boolean) =>
   z.union([
     strict
@@ -200,11 +195,20 @@ const stepData = (strict: boolean) => {
       `data must have at most ${MESSAGE_BOUNDS.dataKeys} keys`,
     )
     .pipe(
-      z.record(dataKey, dataValue(true)).superRefine((d, ctx) => {
+      z.record(z.string(), dataValue(true)).superRefine((d, ctx) => {
         if (jsonBytes(d) > MESSAGE_BOUNDS.dataBytes) {
           ctx.addIssue({ code: 'custom', message: `data must be at most ${MESSAGE_BOUNDS.dataBytes} bytes as JSON` });
         }
         for (const [key, value] of Object.entries(d)) {
+          if (!DATA_KEY.test(key)) {
+            ctx.addIssue({
+              code: 'custom',
+              message:
+                `data keys must be names of 1-${MESSAGE_BOUNDS.dataKeyLength} letters, digits, "_", "." or "-" ` +
+                `(got ${JSON.stringify(clip(key, MESSAGE_BOUNDS.dataKeyLength))})`,
+            });
+            continue;
+          }
           // Never echo the value: the key names what to fix.
           if (isSecretKey(key)) {
             ctx.addIssue({
