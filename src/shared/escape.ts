@@ -9,12 +9,19 @@ import { showControlChars } from './text';
 export const escapeTerminal = (text: string): string => showControlChars(text);
 
 /**
- * For markdown (the Temporal Web UI's Current Details): every ASCII punctuation character is backslash-escaped
- * (CommonMark §2.4 allows it for all of them), so no emphasis, heading, table cell (`|`), link, image or raw HTML
- * (`<img onerror>`) can form; control characters become visible escapes, so a newline cannot start a block.
+ * Markdown's and HTML's special characters, backslash-escaped. The set is the one the Temporal Web UI's renderer
+ * honours (marked's GFM escapes; it shows a backslash before others such as `@`, `=`, `/`: seen in
+ * test/cli/web-ui.test.ts), and it is enough: no emphasis, heading, list, table cell (`|`), link, image or raw HTML
+ * (`<img onerror>`) can form without these characters.
+ */
+const MARKDOWN_SPECIAL = /[\\`*_{}[\]()#+\-.!|<>~:]/g;
+
+/**
+ * For markdown (the Web UI's Current Details): special characters escaped, control characters made visible, so a
+ * newline cannot start a block either.
  */
 export function escapeMarkdown(text: string): string {
-  return showControlChars(text).replace(/[!-/:-@[-`{-~]/g, (c) => `\\${c}`);
+  return showControlChars(text).replace(MARKDOWN_SPECIAL, (c) => `\\${c}`);
 }
 
 /**
