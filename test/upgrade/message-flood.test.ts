@@ -4,6 +4,7 @@
 // worst case, that answers `status`, and that an operator then drives to the end. Also: a step that has not come yet
 // cannot be skipped.
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { deleteSyncSchedule } from '../../src/client/schedules';
 import { mirrorNetSuiteIntoZuora } from '../../src/emulators/linked-tenants';
 import { jsonBytes, utf8Bytes } from '../../src/shared/text';
@@ -21,6 +22,7 @@ import { AUDIT_BOUNDS, MAX_DETAILS_BYTES, WORST_CASE_STATE_BYTES } from '../../s
 import { invoiceSettlementUpgrade } from '../../src/workflows/invoice-settlement-upgrade';
 import { renderChecklist } from '../../src/workflows/upgrade-render';
 import { recordHistory } from '../helpers/histories';
+import { STEP_DATA_SECRET_CANARIES, decodedPayloads } from '../secret-scan';
 import { useWorkflowSuite } from '../helpers/suite';
 import { stepOf, waitForStatus, waitForStep } from '../helpers/upgrade-driver';
 
@@ -166,6 +168,44 @@ test('a step that has not come yet cannot be skipped; the current one can', asyn
   await handle.terminate('test done');
 });
 
+test('secret-shaped step data is refused naming the key, never echoed, and never reaches history', async () => {
+  const handle = await startAtFreeze();
+  for (const [i, value] of STEP_DATA_SECRET_CANARIES.entries()) {
+    const key = `reference${i}`;
+    const reason = await handle
+      .executeUpdate(MESSAGE_DEFINITIONS.completeStep.update, {
+        args: [{ by: 'ana@example.com', stepId: 'prepare.freeze-negative-invoices', data: { [key]: value } }],
+      })
+      .then(
+        () => 'accepted',
+        (e: WorkflowUpdateFailedError) => String(e.cause?.message),
+      );
+    expect(reason).toMatch(new RegExp(`^Invalid completeStep: data\\.${key}: the value looks like .*never a secret$`));
+    expect(reason).not.toContain(value);
+  }
+  // Legitimate ids in the same place are taken.
+  const ok = await handle.executeUpdate(MESSAGE_DEFINITIONS.completeStep.update, {
+    args: [
+      {
+        by: 'ana@example.com',
+        stepId: 'prepare.freeze-negative-invoices',
+        data: {
+          zuoraId: '8a1f9c2e4b6d8f0a1c3e5a7b9d1f3e5a',
+          uuid: '3f2504e0-4f89-41d3-9a0c-0305e82c3301',
+          ticket: 'INC-42',
+        },
+      },
+    ],
+  });
+  expect(ok.outcome).toBe('accepted');
+  const history = historyToJSON(await handle.fetchHistory());
+  const text = history + decodedPayloads(history);
+  for (const value of STEP_DATA_SECRET_CANARIES)
+    expect({ value, inHistory: text.includes(value) }).toEqual({ value, inHistory: false });
+  expect(text).toContain('8a1f9c2e4b6d8f0a1c3e5a7b9d1f3e5a'); // the scan does see the data that was accepted
+  await handle.terminate('test done');
+});
+
 test('the largest messages many times and oversized ones: status answers, state stays bounded, the upgrade completes', async () => {
   const handle = await startAtFreeze();
   // So that the kept invoiceSettlementEnabled claim is confirmed when its step comes.
@@ -194,7 +234,7 @@ test('the largest messages many times and oversized ones: status answers, state 
     }
     expectBounded(await handle.query(statusQuery));
   }
-  let s = await waitForStatus(
+  const s = await waitForStatus(
     handle,
     (x) => x.audit.filter((a) => a.outcome === 'rejected' && /^Invalid /.test(a.detail)).length > 0,
     'the oversized signals in the audit log',
