@@ -1,6 +1,7 @@
 // How big the upgrade workflow's state can get, whatever operators send (issue 16 point 1): each part has a bound,
-// and their sum, WORST_CASE_STATE_BYTES, stays under Temporal's 512 KB payload warning (its hard limit is 2 MB per
-// payload, and gRPC's 4 MB per message: docs/reference in /work/shared/reference/temporal.md "limits"). The status
+// and their sum, WORST_CASE_STATE_BYTES, stays under the SDK's 512 KiB payload warning (TMPRL1103, as the worker logs
+// it). Inference, not in the repo's references: the server refuses payloads over 2 MB and gRPC messages over 4 MB
+// (Temporal's documented platform limits); the issue saw PAYLOADS_TOO_LARGE once the state passed them. The status
 // query's answer, the carry into continue-as-new and the result are this state; the Web UI's markdown details have
 // their own bound, MAX_DETAILS_BYTES. Pure: used by the workflow, its renderer and the tests.
 import { MESSAGE_BOUNDS, STEPS, type AuditEntry } from './upgrade';
