@@ -134,7 +134,7 @@ export async function invoiceSettlementUpgrade(rawInput: UpgradeInput, carry?: U
       stepId: clip(e.stepId, AUDIT_BOUNDS.stepId),
       detail: clip(e.detail, AUDIT_BOUNDS.detail),
     });
-    // The audit log lives in history too: the newest entries are kept within a count and a size (upgrade-render.ts).
+    // The audit log lives in history too: the newest entries are kept within a count and a size (shared/upgrade-bounds.ts).
     boundAudit(state.audit);
   };
 
