@@ -12,10 +12,25 @@ import { loadTemporalBinaries } from '../src/temporal/binaries';
 /** Written by test/platform/secret-scan.test.ts into TEST_SCAN_DIR: a value it printed on the console. */
 export const CONSOLE_CANARY_FILE = 'console-canary.txt';
 
+/**
+ * Secret-shaped values an operator might paste into step data (issue 16 point 3). test/upgrade/message-flood sends
+ * them as completeStep updates; the validator refuses them, so they must never appear in a history or a log.
+ */
+export const STEP_DATA_SECRET_CANARIES = [
+  'sk_live_' + 'canary0step0data0refused',
+  'xoxb-' + '000000000000-canary-step-data',
+  'ghp_' + 'canary0step0data0refused0000000000',
+  'AKIA' + 'CANARY0STEPDATA0',
+  'eyJhbGciOiJIUzI1NiJ9' + '.eyJjYW5hcnkiOiJzdGVwLWRhdGEifQ.c2lnbmF0dXJlLWNhbmFyeQ',
+  'Bearer ' + 'canary0step0data0refused',
+  'q7Xv2LmZ9kT4wR8nB3yH6cJ1fD5gS0aP', // high entropy, no known prefix
+];
+
 export const CONFIGURED_SECRETS = [
   'demo-client-secret',
   'emulator-consumer-secret-000000000000000000000000000000000000',
   'emulator-token-secret-0000000000000000000000000000000000000000',
+  ...STEP_DATA_SECRET_CANARIES,
 ];
 
 export async function scanHistoriesForSecrets(client: Client, address: string, secrets = CONFIGURED_SECRETS) {

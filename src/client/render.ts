@@ -1,5 +1,7 @@
 // Text rendering for the terminal: plain tables, the checklist, the migration progress bar. No colours, so the
-// output reads the same in a log file, a CI job or a pipe.
+// output reads the same in a log file, a CI job or a pipe. What operators or outside systems wrote (who, reasons,
+// notes, errors, data) goes through escapeTerminal: an escape sequence or a newline is shown, never interpreted.
+import { escapeTerminal } from '../shared/escape';
 import type { MigrationProgress } from '../shared/migration';
 import type { StepStatus, UpgradeStatus } from '../shared/upgrade';
 import { nextCommandFor } from './commands/human-steps';
@@ -29,7 +31,7 @@ export function when(iso: string | undefined | null): string {
 }
 
 function clip(text: string, max: number): string {
-  const one = text.replace(/\s+/g, ' ').trim();
+  const one = escapeTerminal(text).replace(/\s+/g, ' ').trim();
   return one.length <= max ? one : `${one.slice(0, max - 1)}…`;
 }
 
@@ -64,26 +66,28 @@ export function renderChecklist(s: UpgradeStatus, closedAs?: string): string {
       (closedAs && closedAs !== 'RUNNING' ? `   Workflow: ${closedAs}` : ''),
   ];
   if (s.connectorPath !== undefined) head.push(`Connector path: ${CONNECTOR_PATH_TEXT[String(s.connectorPath)]}`);
-  if (s.paused) head.push(`PAUSED by ${s.paused.by} at ${when(s.paused.at)}: ${s.paused.reason}`);
+  if (s.paused) {
+    head.push(`PAUSED by ${clip(s.paused.by, 200)} at ${when(s.paused.at)}: ${clip(s.paused.reason, 1_000)}`);
+  }
   const rows = s.steps.map((st, i) => [
     MARK[st.state],
     String(i + 1),
     st.id,
     st.state,
-    st.by ?? '',
+    clip(st.by ?? '', 200),
     when(st.finishedAt ?? st.startedAt),
     clip(detailOf(st), 90),
   ]);
   const out = [...head, '', table(['', '#', 'step', 'state', 'by', 'when', 'detail'], rows)];
   if (s.migration.dryRun) {
-    const sample = s.migration.dryRun.sample ? ` Sample: ${s.migration.dryRun.sample}` : '';
+    const sample = s.migration.dryRun.sample ? ` Sample: ${clip(s.migration.dryRun.sample, 200)}` : '';
     out.push('', `Migration dry run: ${s.migration.dryRun.found} credit memo(s) to update.${sample}`);
   }
   if (s.migration.result) {
     const m = s.migration.result;
     out.push(
       `Migration: ${m.updated} updated, ${m.failed} refused, ${m.remaining} remaining` +
-        `${m.verified ? ' (verified)' : ''}${m.failuresReport ? `; failures: ${m.failuresReport}` : ''}.`,
+        `${m.verified ? ' (verified)' : ''}${m.failuresReport ? `; failures: ${clip(m.failuresReport, 500)}` : ''}.`,
     );
   }
   for (const r of s.openReminders) out.push(`Open ${r.kind} for ${r.stepId}: ${r.count}×, last ${when(r.at)}`);

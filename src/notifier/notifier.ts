@@ -1,6 +1,7 @@
 // Notifications to the operators' channel: a step waiting on a person, a reminder, an escalation, a failure, done,
 // and the composed support ticket. Two implementations: a Slack-compatible incoming webhook, and the log.
 import { z } from 'zod';
+import { escapeSlack } from '../shared/escape';
 
 export const notificationSchema = z.object({
   kind: z.enum(['waiting', 'reminder', 'escalation', 'failure', 'done', 'support-ticket', 'info']),
@@ -38,14 +39,19 @@ const ICON: Record<Notification['kind'], string> = {
   info: ':information_source:',
 };
 
-/** Slack-compatible JSON: `text` for any receiver, `blocks` for Slack. */
+/**
+ * Slack-compatible JSON: `text` for any receiver, `blocks` for Slack. The title and text may carry what operators
+ * or outside systems wrote: escaped for mrkdwn, so they cannot mention @channel or form links.
+ */
 export function toSlackMessage(n: Notification) {
-  const header = `${ICON[n.kind]} *${n.title}* — tenant \`${n.tenantId}\`${n.stepId ? `, step \`${n.stepId}\`` : ''}`;
+  const title = escapeSlack(n.title);
+  const text = escapeSlack(n.text);
+  const header = `${ICON[n.kind]} *${title}* — tenant \`${n.tenantId}\`${n.stepId ? `, step \`${n.stepId}\`` : ''}`;
   return {
-    text: `${header}\n${n.text}`,
+    text: `${header}\n${text}`,
     blocks: [
       { type: 'section', text: { type: 'mrkdwn', text: header } },
-      { type: 'section', text: { type: 'mrkdwn', text: n.text || ' ' } },
+      { type: 'section', text: { type: 'mrkdwn', text: text || ' ' } },
       {
         type: 'context',
         elements: [{ type: 'mrkdwn', text: `workflow \`${n.workflowId}\` · ${n.kind} · ${n.dedupeKey}` }],

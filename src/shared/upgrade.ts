@@ -5,6 +5,8 @@ import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
 import { tenantIdSchema } from './migration';
+import { isSecretKey, secretShapeOf } from './secrets';
+import { clip, hasControlChars, jsonBytes } from './text';
 
 export const upgradeWorkflowId = (tenantId: string) => `is-upgrade-${tenantId}`;
 export const creditMemoScheduleId = (tenantId: string) => `netsuite-credit-memo-sync-${tenantId}`;
@@ -152,52 +154,200 @@ export type UpgradeParams = z.output<typeof upgradeInputSchema>;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Messages. Every human message says who sent it; it lands in the audit log whether accepted or not.
-const by = z
-  .string({ message: '"by" is required: who is sending this (e.g. an email address)' })
-  .trim()
-  .min(1, '"by" must not be empty: who is sending this')
-  .max(200);
-const stepId = z.enum(STEP_IDS, { message: `stepId must be one of: ${STEP_IDS.join(', ')}` });
-/** Provisioning ids as Zuora Connect issues them: letters, digits and dashes. */
-const provisioningId = (name: string) =>
-  z
-    .string({ message: `${name} is required` })
-    .trim()
-    .regex(/^[A-Za-z0-9][A-Za-z0-9-]{2,63}$/, `${name} must be 3-64 letters, digits or "-"`);
-/** Step data is shown to everyone and kept in history forever: it must never carry a secret. */
-const stepData = z
-  .record(z.string(), z.union([z.string().max(500), z.number(), z.boolean(), z.null()]))
-  .refine((d) => !Object.keys(d).some((k) => /secret|password|passwd|token(?!id)|private|credential/i.test(k)), {
-    message: 'data must not contain secrets (keys like secret, password, token, credential): give ids only',
-  });
+// Every field has a bound (README "Operating an upgrade": message bounds), so that no message, however often it is
+// sent, can grow the workflow's state past what Temporal can carry (issue 16 point 1).
+export const MESSAGE_BOUNDS = {
+  /** `by`: who sent it. */
+  by: 200,
+  /** `reason` of skipStep and pause, `note` of approveStep. */
+  text: 1_000,
+  /** completeStep `data`: flat (no nesting), at most this many keys ... */
+  dataKeys: 20,
+  /** ... each key a name of at most 64 characters ... */
+  dataKeyLength: 64,
+  /** ... and each string value at most 500 characters; all of it at most 4 KB as JSON. */
+  dataValueLength: 500,
+  dataBytes: 4 * 1024,
+  /** provisioningIdsReceived `ticketId`. */
+  ticketId: 64,
+} as const;
 
-export const invoiceSettlementEnabledSchema = z.object({ by }).strict();
-export const provisioningIdsReceivedSchema = z
-  .object({
-    by,
-    accountId: provisioningId('accountId'),
-    environmentId: provisioningId('environmentId'),
-    ticketId: z.string().trim().min(1).max(64).optional(),
-  })
-  .strict();
-/** Chooses the re-use path (seed 001) and records the ids re-used: validated as provisioning ids are. */
-export const reuseExistingIdsSchema = z
-  .object({ by, accountId: provisioningId('accountId'), environmentId: provisioningId('environmentId') })
-  .strict();
-export const completeStepSchema = z.object({ by, stepId, data: stepData.optional() }).strict();
-export const approveStepSchema = z.object({ by, stepId, note: z.string().max(1000).optional() }).strict();
-export const skipStepSchema = z
-  .object({
-    by,
-    stepId,
-    reason: z.string({ message: 'reason is required' }).trim().min(3, 'reason is required: why skip this step'),
-  })
-  .strict();
-export const retryStepSchema = z.object({ by, stepId }).strict();
-export const pauseSchema = z
-  .object({ by, reason: z.string({ message: 'reason is required' }).trim().min(1, 'reason is required') })
-  .strict();
-export const resumeSchema = z.object({ by }).strict();
+const noControlChars = (v: string) => !hasControlChars(v);
+const controlCharsMessage = (field: string) =>
+  `${field} must not contain control characters (newlines, tabs, escape sequences, bidi overrides)`;
+/** Free text an operator writes: trimmed, bounded, one line of printable characters. */
+const text = (
+  field: string,
+  o: { min: number; max: number; strict: boolean; required: string; missing?: string; legacyMax?: number },
+) => {
+  const base = z
+    .string({ message: o.missing ?? o.required })
+    .trim()
+    .min(o.min, o.required);
+  if (!o.strict) return o.legacyMax === undefined ? base : base.max(o.legacyMax);
+  return base
+    .max(o.max, `${field} must be at most ${o.max} characters`)
+    .refine(noControlChars, controlCharsMessage(field));
+};
+const DATA_KEY = new RegExp(`^[A-Za-z][A-Za-z0-9_.-]{0,${MESSAGE_BOUNDS.dataKeyLength - 1}}$`);
+const dataValue = (strict: boolean) =>
+  z.union([
+    strict
+      ? z
+          .string()
+          .max(MESSAGE_BOUNDS.dataValueLength, `must be at most ${MESSAGE_BOUNDS.dataValueLength} characters`)
+          .refine(noControlChars, 'must not contain control characters')
+      : z.string().max(MESSAGE_BOUNDS.dataValueLength),
+    z.number(),
+    z.boolean(),
+    z.null(),
+  ]);
+/** Step data is shown to everyone and kept in history forever: it must never carry a secret. */
+const stepData = (strict: boolean) => {
+  const legacy = z
+    .record(z.string(), dataValue(false))
+    .refine((d) => !Object.keys(d).some((k) => /secret|password|passwd|token(?!id)|private|credential/i.test(k)), {
+      message: 'data must not contain secrets (keys like secret, password, token, credential): give ids only',
+    });
+  if (!strict) return legacy;
+  // The key count is checked first, so that 4,000 keys cost one issue, not 4,000.
+  return z
+    .custom<Record<string, unknown>>(
+      (d) =>
+        typeof d !== 'object' || d === null || Array.isArray(d) || Object.keys(d).length <= MESSAGE_BOUNDS.dataKeys,
+      `data must have at most ${MESSAGE_BOUNDS.dataKeys} keys`,
+    )
+    .pipe(
+      z.record(z.string(), dataValue(true)).superRefine((d, ctx) => {
+        if (jsonBytes(d) > MESSAGE_BOUNDS.dataBytes) {
+          ctx.addIssue({ code: 'custom', message: `data must be at most ${MESSAGE_BOUNDS.dataBytes} bytes as JSON` });
+        }
+        for (const [key, value] of Object.entries(d)) {
+          if (!DATA_KEY.test(key)) {
+            ctx.addIssue({
+              code: 'custom',
+              message:
+                `data keys must be names of 1-${MESSAGE_BOUNDS.dataKeyLength} letters, digits, "_", "." or "-" ` +
+                `(got ${JSON.stringify(clip(key, MESSAGE_BOUNDS.dataKeyLength))})`,
+            });
+            continue;
+          }
+          // Never echo the value: the key names what to fix.
+          if (isSecretKey(key)) {
+            ctx.addIssue({
+              code: 'custom',
+              path: [key],
+              message: 'this key names a secret (password, token, API key, …): step data takes ids only',
+            });
+          } else if (typeof value === 'string') {
+            const shape = secretShapeOf(value);
+            if (shape) {
+              ctx.addIssue({
+                code: 'custom',
+                path: [key],
+                message: `the value looks like ${shape}: step data takes ids only, never a secret`,
+              });
+            }
+          }
+        }
+      }),
+    );
+};
+
+/**
+ * The message schemas. `strict` (every run that started with the BOUNDED_MESSAGES patch, and every client) adds the
+ * bounds, the refusal of control characters and the screening of data values; upgrades that started before keep
+ * the rules they started with, so that their recorded histories replay the same (their state is clipped anyway).
+ */
+export function messageSchemas(strict: boolean) {
+  const by = text('"by"', {
+    min: 1,
+    max: MESSAGE_BOUNDS.by,
+    strict,
+    required: '"by" must not be empty: who is sending this',
+    missing: '"by" is required: who is sending this (e.g. an email address)',
+    legacyMax: MESSAGE_BOUNDS.by,
+  });
+  const stepId = z.enum(STEP_IDS, { message: `stepId must be one of: ${STEP_IDS.join(', ')}` });
+  /** Provisioning ids as Zuora Connect issues them: letters, digits and dashes. */
+  const provisioningId = (name: string) =>
+    z
+      .string({ message: `${name} is required` })
+      .trim()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9-]{2,63}$/, `${name} must be 3-64 letters, digits or "-"`);
+  const ticketId = strict
+    ? z
+        .string()
+        .trim()
+        .regex(
+          new RegExp(`^[A-Za-z0-9][A-Za-z0-9._#-]{0,${MESSAGE_BOUNDS.ticketId - 1}}$`),
+          `ticketId must be 1-${MESSAGE_BOUNDS.ticketId} letters, digits, ".", "_", "#" or "-"`,
+        )
+    : z.string().trim().min(1).max(MESSAGE_BOUNDS.ticketId);
+  return {
+    invoiceSettlementEnabled: z.object({ by }).strict(),
+    provisioningIdsReceived: z
+      .object({
+        by,
+        accountId: provisioningId('accountId'),
+        environmentId: provisioningId('environmentId'),
+        ticketId: ticketId.optional(),
+      })
+      .strict(),
+    /** Chooses the re-use path (seed 001) and records the ids re-used: validated as provisioning ids are. */
+    reuseExistingIds: z
+      .object({ by, accountId: provisioningId('accountId'), environmentId: provisioningId('environmentId') })
+      .strict(),
+    completeStep: z.object({ by, stepId, data: stepData(strict).optional() }).strict(),
+    approveStep: z
+      .object({
+        by,
+        stepId,
+        note: strict
+          ? z
+              .string()
+              .max(MESSAGE_BOUNDS.text, `note must be at most ${MESSAGE_BOUNDS.text} characters`)
+              .refine(noControlChars, controlCharsMessage('note'))
+              .optional()
+          : z.string().max(MESSAGE_BOUNDS.text).optional(),
+      })
+      .strict(),
+    skipStep: z
+      .object({
+        by,
+        stepId,
+        reason: text('reason', {
+          min: 3,
+          max: MESSAGE_BOUNDS.text,
+          strict,
+          required: 'reason is required: why skip this step',
+          missing: 'reason is required',
+        }),
+      })
+      .strict(),
+    retryStep: z.object({ by, stepId }).strict(),
+    pause: z
+      .object({
+        by,
+        reason: text('reason', { min: 1, max: MESSAGE_BOUNDS.text, strict, required: 'reason is required' }),
+      })
+      .strict(),
+    resume: z.object({ by }).strict(),
+  };
+}
+const STRICT = messageSchemas(true);
+/** The rules of upgrades started before the message bounds (replay only; see messageSchemas). */
+export const LEGACY_MESSAGES = messageSchemas(false);
+
+export const invoiceSettlementEnabledSchema = STRICT.invoiceSettlementEnabled;
+export const provisioningIdsReceivedSchema = STRICT.provisioningIdsReceived;
+export const reuseExistingIdsSchema = STRICT.reuseExistingIds;
+export const completeStepSchema = STRICT.completeStep;
+export const approveStepSchema = STRICT.approveStep;
+export const skipStepSchema = STRICT.skipStep;
+export const retryStepSchema = STRICT.retryStep;
+export const pauseSchema = STRICT.pause;
+export const resumeSchema = STRICT.resume;
 
 export type InvoiceSettlementEnabled = z.infer<typeof invoiceSettlementEnabledSchema>;
 export type ProvisioningIdsReceived = z.infer<typeof provisioningIdsReceivedSchema>;

@@ -23,7 +23,9 @@ import type { MigrateCreditMemosResult } from '../shared/migration';
 import { IS_TENANT_ID, IS_UPGRADE_PHASE, IS_WAITING_ON } from '../shared/search-attributes';
 import type { SyncResult } from '../shared/sync';
 import {
+  LEGACY_MESSAGES,
   MESSAGES,
+  MESSAGE_BOUNDS,
   MESSAGE_DEFINITIONS,
   REQUIRED_STEP_DATA,
   phaseOf,
@@ -51,11 +53,13 @@ import {
   newOAuthClientNote,
 } from './connector-path';
 import { migrateCreditMemos } from './migrate-credit-memos';
-import { nextAction } from './next-action';
 import { syncNetSuiteCreditMemos } from './sync-netsuite-credit-memos';
 import { syncNetSuitePayments } from './sync-netsuite-payments';
 import { parseDuration } from './durations';
 import { describeZodError, parseWorkflowInput } from './validation';
+import { clip } from '../shared/text';
+import { AUDIT_BOUNDS, STORED_TEXT_MAX, boundAudit, boundStepData } from '../shared/upgrade-bounds';
+import { renderChecklist } from './upgrade-render';
 
 const acts = proxyActivities<UpgradeActivities>({
   // Short calls (a Zuora check, a notification, schedule changes). They heartbeat every 5 s while they run, so a
@@ -74,12 +78,14 @@ const drain = proxyActivities<UpgradeActivities>({
 
 /** patched() ids: each names a change to the step sequence that running upgrades must not see mid-flight. */
 const PAUSE_SCHEDULE_BEFORE_FINAL_SYNC = 'pause-credit-memo-schedule-before-final-sync';
+/** Messages are bounded, refuse control characters and secret-shaped data, and a step that has not come yet cannot
+ * be skipped (issue 16). Decided once at start: update validators cannot call patched(). */
+const STRICT_MESSAGES = 'strict-messages-and-no-skip-of-future-step';
 
 /** Steps that need an explicit approval before they write (the irreversible bulk update). */
 const APPROVAL_GATES: ReadonlySet<StepId> = new Set(['migrate.credit-memos']);
 /** Steps whose wait is on Zuora support rather than on the operator. */
 const ZUORA_SUPPORT_WAITS: ReadonlySet<StepId> = new Set(['enable-invoice-settlement', 'connector.provisioning-ids']);
-const MAX_AUDIT_ENTRIES = 2_000;
 
 type Claim = { by: string; at: string };
 type State = {
@@ -111,6 +117,9 @@ export async function invoiceSettlementUpgrade(rawInput: UpgradeInput, carry?: U
   const { tenantId, options } = input;
   const workflowId = workflowInfo().workflowId;
   const now = () => new Date(Date.now()).toISOString();
+  // Upgrades started before keep the message rules they started with, so that their histories replay the same.
+  const strictMessages = patched(STRICT_MESSAGES);
+  const schemas = strictMessages ? MESSAGES : LEGACY_MESSAGES;
 
   const state: State = carry?.state ?? {
     // The step list is fixed at start and carried: upgrades started before the connector paths keep their 14.
@@ -132,9 +141,15 @@ export async function invoiceSettlementUpgrade(rawInput: UpgradeInput, carry?: U
   const audit = (e: Omit<AuditEntry, 'at'>) => {
     // A rejected message's sender and reason echo what was sent: clipped, so that a flood of huge messages cannot
     // grow the status past what a query can answer (gRPC's 4 MB; found by test/fuzz/messages.test.ts).
-    state.audit.push({ at: now(), ...e, by: clip(e.by, 200), detail: clip(e.detail, 1_000)! });
-    // The audit log lives in history too: keep the newest entries once it is very long (human-rate, so rarely).
-    if (state.audit.length > MAX_AUDIT_ENTRIES) state.audit.splice(0, state.audit.length - MAX_AUDIT_ENTRIES);
+    state.audit.push({
+      at: now(),
+      ...e,
+      by: clip(e.by, MESSAGE_BOUNDS.by),
+      stepId: clip(e.stepId, AUDIT_BOUNDS.stepId),
+      detail: clip(e.detail, AUDIT_BOUNDS.detail),
+    });
+    // The audit log lives in history too: the newest entries are kept within a count and a size (shared/upgrade-bounds.ts).
+    boundAudit(state.audit);
   };
 
   const waitingOn = (): WaitingOn => {
@@ -188,7 +203,7 @@ export async function invoiceSettlementUpgrade(rawInput: UpgradeInput, carry?: U
   const where = () => `the upgrade is at step ${current()?.id ?? '(finished)'}`;
 
   const check = (name: MessageName, payload: unknown): Verdict => {
-    const parsed = MESSAGES[name].safeParse(payload);
+    const parsed = schemas[name].safeParse(payload);
     if (!parsed.success) return reject(`Invalid ${name}: ${describeZodError(parsed.error)}`);
     const m = parsed.data as Record<string, unknown> & { by: string };
     if (typeof m.stepId === 'string' && !state.steps.some((s) => s.id === m.stepId)) {
@@ -290,6 +305,10 @@ export async function invoiceSettlementUpgrade(rawInput: UpgradeInput, carry?: U
         if (s.state === 'skipped') return duplicate(`step ${id} is already skipped`);
         if (s.state === 'done') return reject(`step ${id} is already done; it cannot be skipped`);
         if (s.state === 'running') return reject(`step ${id} is running; wait until it fails or waits, then skip`);
+        // A skip sent ahead of time would be easy to forget and surprising when it takes effect (lead's decision).
+        if (strictMessages && s.state === 'pending' && current()?.id !== id) {
+          return reject(`step ${id} has not come yet; ${where()}; skip it when it comes`);
+        }
         return accept(`step ${id} skipped`);
       }
       case 'retryStep': {
@@ -310,7 +329,9 @@ export async function invoiceSettlementUpgrade(rawInput: UpgradeInput, carry?: U
   };
 
   const apply = (name: MessageName, payload: unknown, outcome: MessageOutcome) => {
-    const m = MESSAGES[name].parse(payload) as Record<string, unknown> & { by: string };
+    const m = schemas[name].parse(payload) as Record<string, unknown> & { by: string };
+    // What is stored is bounded even for upgrades that accept unbounded messages (started before the bounds).
+    m.by = clip(m.by, MESSAGE_BOUNDS.by);
     const at = now();
     const stepId = typeof m.stepId === 'string' ? (m.stepId as StepId) : undefined;
     audit({ message: name, by: m.by, stepId, outcome: outcome.outcome, detail: outcome.message });
@@ -331,16 +352,20 @@ export async function invoiceSettlementUpgrade(rawInput: UpgradeInput, carry?: U
         markPathTaken(state.steps, 'reuse-existing-ids', m.by, at);
         break;
       case 'completeStep':
-        state.inbox.completions[stepId!] = { by: m.by, data: (m.data ?? {}) as Record<string, unknown>, at };
+        state.inbox.completions[stepId!] = {
+          by: m.by,
+          data: boundStepData((m.data ?? {}) as Record<string, unknown>, REQUIRED_STEP_DATA[stepId!]?.key),
+          at,
+        };
         break;
       case 'approveStep':
-        state.inbox.approvals[stepId!] = { by: m.by, note: m.note as string | undefined, at };
+        state.inbox.approvals[stepId!] = { by: m.by, note: clip(m.note as string | undefined, STORED_TEXT_MAX), at };
         break;
       case 'skipStep': {
         const s = step(stepId!);
         s.state = 'skipped';
         s.by = m.by;
-        s.note = `skipped: ${String(m.reason)}`;
+        s.note = `skipped: ${clip(String(m.reason), STORED_TEXT_MAX)}`;
         s.finishedAt = at;
         break;
       }
@@ -348,7 +373,7 @@ export async function invoiceSettlementUpgrade(rawInput: UpgradeInput, carry?: U
         state.inbox.retries[stepId!] = { by: m.by, at };
         break;
       case 'pause':
-        state.paused = { by: m.by, reason: String(m.reason), at };
+        state.paused = { by: m.by, reason: clip(String(m.reason), STORED_TEXT_MAX), at };
         break;
       case 'resume':
         state.paused = null;
@@ -470,7 +495,7 @@ export async function invoiceSettlementUpgrade(rawInput: UpgradeInput, carry?: U
         if (skipped(s)) return;
         const message = failureMessage(err);
         s.state = 'failed';
-        s.error = message;
+        s.error = clip(message, STORED_TEXT_MAX);
         audit({ message: 'system', stepId: s.id, outcome: 'info', detail: `step failed: ${message}` });
         publish();
         await notify(
@@ -599,7 +624,10 @@ export async function invoiceSettlementUpgrade(rawInput: UpgradeInput, carry?: U
         } catch (err) {
           // Zuora unreachable: the claim cannot be checked now. Keep waiting; the operator sends it again.
           state.inbox.enabledClaims = [];
-          s.note = `could not verify the claim by ${claim.by}: ${failureMessage(err)}; send invoiceSettlementEnabled again`;
+          s.note = clip(
+            `could not verify the claim by ${claim.by}: ${failureMessage(err)}; send invoiceSettlementEnabled again`,
+            STORED_TEXT_MAX,
+          );
           audit({ message: 'system', stepId: s.id, outcome: 'info', detail: s.note });
           continue;
         }
@@ -870,10 +898,6 @@ export async function invoiceSettlementUpgrade(rawInput: UpgradeInput, carry?: U
   return status();
 }
 
-function clip(text: string | undefined, max: number): string | undefined {
-  return text === undefined || text.length <= max ? text : `${text.slice(0, max)}… (${text.length} characters)`;
-}
-
 function failureMessage(err: unknown): string {
   let e = err as { message?: string; cause?: unknown } | undefined;
   // Child and activity failures wrap the real reason: show the innermost message.
@@ -893,58 +917,6 @@ function summarizeSync(r: SyncResult): Record<string, unknown> {
     reconciliationNeeded: r.reconciliationNeeded,
     reports: r.reports,
   };
-}
-
-const STATE_ICON: Record<StepStatus['state'], string> = {
-  pending: '⬜',
-  running: '🔄',
-  waiting: '⏳',
-  done: '✅',
-  failed: '❌',
-  skipped: '⏭️',
-};
-
-const CONNECTOR_PATH_LABEL: Record<string, string> = {
-  'support-ticket': 'support ticket (Zuora provisioning sends new ids)',
-  'reuse-existing-ids': 're-using the AccountId and EnvironmentId of an existing instance, then a new Zuora OAuth',
-  null: 'not chosen yet (support ticket, unless reuseExistingIds comes first)',
-};
-
-export function renderChecklist(s: UpgradeStatus): string {
-  const lines = [
-    `## Invoice Settlement upgrade — tenant \`${s.tenantId}\`${s.dryRun ? ' (rehearsal)' : ''}`,
-    '',
-    `**Phase:** ${s.phase} · **waiting on:** ${s.waitingOn}${s.paused ? ` · **PAUSED** by ${s.paused.by}: ${s.paused.reason}` : ''}`,
-    '',
-    `**Connector path:** ${CONNECTOR_PATH_LABEL[String(s.connectorPath)] ?? ''}`,
-    ...(nextAction(s) ? ['', `**Next:** ${nextAction(s)}`] : []),
-    '',
-    '| | step | state | who / when |',
-    '|---|---|---|---|',
-    ...s.steps.map(
-      (st, i) =>
-        `| ${STATE_ICON[st.state]} | ${i + 1}. \`${st.id}\` ${st.title} | ${st.state}${st.error ? `: ${st.error}` : ''}${st.note ? ` — ${st.note}` : ''} | ${st.by ?? ''} ${st.finishedAt ?? st.startedAt ?? ''} |`,
-    ),
-  ];
-  if (s.migration.dryRun) lines.push('', `Migration dry run: ${s.migration.dryRun.found} memo(s) to update.`);
-  if (s.migration.result) {
-    const m = s.migration.result;
-    lines.push(
-      `Migration: ${m.updated} updated, ${m.failed} refused, ${m.remaining} remaining${m.verified ? ' (verified)' : ''}.`,
-    );
-  }
-  if (s.openReminders.length > 0) {
-    lines.push('', ...s.openReminders.map((r) => `- ${r.kind} for \`${r.stepId}\` (${r.count}×, last ${r.at})`));
-  }
-  const recent = s.audit.slice(-5);
-  if (recent.length > 0) {
-    lines.push(
-      '',
-      '**Recent messages**',
-      ...recent.map((a) => `- ${a.at} ${a.message}${a.by ? ` by ${a.by}` : ''}: ${a.outcome} — ${a.detail}`),
-    );
-  }
-  return lines.join('\n');
 }
 
 function renderSummary(s: UpgradeStatus): string {

@@ -4,7 +4,7 @@
 import { renderChecklist } from '../../src/client/render';
 import type { UpgradeStatus } from '../../src/shared/upgrade';
 import { connectorPathOf, initialSteps, judgeReuseExistingIds } from '../../src/workflows/connector-path';
-import { renderChecklist as renderWebUiChecklist } from '../../src/workflows/invoice-settlement-upgrade';
+import { renderChecklist as renderWebUiChecklist } from '../../src/workflows/upgrade-render';
 import { cliExpect } from '../helpers/cli';
 import { freePort } from '../helpers/ports';
 

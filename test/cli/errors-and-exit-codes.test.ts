@@ -7,6 +7,7 @@ import { Client, Connection } from '@temporalio/client';
 import { loadTemporalBinaries } from '../../src/temporal/binaries';
 import { cliExpect } from '../helpers/cli';
 import { freePort } from '../helpers/ports';
+import { STEP_DATA_SECRET_CANARIES } from '../secret-scan';
 
 const address = () => process.env.TEST_TEMPORAL_ADDRESS!;
 const base = () => ({ PATH: process.env.PATH, HOME: process.env.HOME, IS_OPERATOR: 'ana@example.com' });
@@ -60,8 +61,17 @@ describe('usage and validation (exit 2): nothing is sent', () => {
       env,
       2,
     );
-    expect(secret.stderr).toContain('data must not contain secrets');
+    expect(secret.stderr).toContain('data.clientSecret: this key names a secret');
     expect(secret.stderr).not.toContain('s3cr3t');
+    // A secret-shaped value under an innocent key: refused naming the key, the value never echoed.
+    const canary = STEP_DATA_SECRET_CANARIES[0]!;
+    const shaped = await cliExpect(
+      ['complete', '--tenant', 'demo', '--step', 'connector.oauth-client', '--data', `reference=${canary}`],
+      env,
+      2,
+    );
+    expect(shaped.stderr).toContain('data.reference: the value looks like a Stripe-style API key');
+    expect(shaped.stderr + shaped.stdout).not.toContain(canary);
     const start = await cliExpect(
       ['start', '--tenant', 'demo', '--old-instance', 'old 1', '--reminder-interval', 'soon'],
       env,

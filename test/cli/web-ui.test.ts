@@ -1,5 +1,6 @@
 // The Temporal Web UI that `npm start` serves, in a real browser (Debian's chromium through playwright-core): an
-// operator finds the upgrade's checklist on its page, sends a human step as a signal from the UI, and sees it done.
+// operator finds the upgrade's checklist on its page, sends a human step as a signal from the UI, and sees it done;
+// markup an operator wrote (an image, a script, a link) is shown as text (issue 16 point 4).
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -86,4 +87,35 @@ test('the Web UI shows the checklist and sends completeStep as a signal', async 
 
   mkdirSync(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: join(SCREENSHOTS, 'web-ui-checklist.png'), fullPage: true });
+});
+
+test('an image or script injected in a pause reason is shown as text in the Web UI: no element, nothing runs', async () => {
+  const env = { PATH: process.env.PATH, HOME: process.env.HOME, TEMPORAL_ADDRESS: stack.temporalAddress };
+  // No quotes: the UI typesets them as curly quotes, which would only make the comparison below harder to read.
+  const reason =
+    '<img src=x onerror=alert(1)> <script>alert(2)</script> ![pixel](http://127.0.0.1:9/pixel.png) ' +
+    '[click](javascript:alert(3)) | forged | row | **bold** # heading';
+  await cliExpect(['pause', '--tenant', 'demo', '--by', 'mallory<b>@example.com', '--reason', reason], env);
+
+  browser ??= await launchChromium();
+  const page = browser.pages()[0] ?? (await browser.newPage());
+  let dialogs = 0;
+  page.on('dialog', (d) => {
+    dialogs++;
+    void d.dismiss();
+  });
+  await page.goto(`${stack.uiUrl}/namespaces/default/workflows/is-upgrade-demo`);
+  await page.getByText('invoiceSettlementUpgrade').first().waitFor();
+  const text = await checklistText(page);
+  // The reason reads as written ...
+  expect(text).toContain(`PAUSED by mallory<b>@example.com: ${reason}`);
+  // ... and made no element: no image, no script, no link, no bold, no extra table row.
+  const frame = page.frameLocator('iframe');
+  expect(await frame.locator('img, script, a[href^="javascript"], b').count()).toBe(0);
+  const { status } = JSON.parse((await cliExpect(['status', '--tenant', 'demo', '--json'], env)).stdout) as {
+    status: UpgradeStatus;
+  };
+  expect(await frame.locator('tr').count()).toBe(status.steps.length + 1); // the header and one row per step
+  expect(dialogs).toBe(0);
+  await page.screenshot({ path: join(SCREENSHOTS, 'web-ui-hostile-reason.png'), fullPage: true });
 });

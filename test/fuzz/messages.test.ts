@@ -1,15 +1,18 @@
 // Fuzzing every signal and update of invoiceSettlementUpgrade (fast-check) against a running upgrade on the real dev
 // server, parked where an operator must act (prepare.freeze-negative-invoices waiting). Generated messages are
 // arbitrary JSON, near-valid objects with one field broken (wrong type, missing, huge, unicode, unknown key), wrong
-// step ids, and well-formed messages about the wrong step. Properties: an invalid update is refused with a message
-// naming the field or step; an invalid signal lands in the audit log as `rejected` with the same message; neither
-// changes a step; afterwards the workflow is running, answers its status query and takes a valid message.
+// step ids, well-formed messages about the wrong step, and messages up to and past every bound of MESSAGE_BOUNDS
+// (lengths, key counts, bytes; control characters; secret-shaped data). Properties: an invalid update is refused
+// with a message naming the field or step; an invalid signal lands in the audit log as `rejected` with the same
+// message; neither changes a step; a message at its bounds is never refused for its size; afterwards the workflow is
+// running, answers its status query and takes a valid message.
 import fc from 'fast-check';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import {
   MESSAGES,
+  MESSAGE_BOUNDS,
   MESSAGE_DEFINITIONS,
   REQUIRED_STEP_DATA,
   STEPS,
@@ -32,6 +35,7 @@ import { stepOf, waitForStep } from '../helpers/upgrade-driver';
 const TENANT = 'fuzz';
 const UPDATE_RUNS = 200;
 const SIGNAL_RUNS = 150;
+const AT_BOUND_RUNS = 60;
 const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31);
 
 let env: TestWorkflowEnvironment;
@@ -119,6 +123,111 @@ const wrongValue = fc.oneof(
   wrongStepId,
 );
 
+// Up to and past the bounds: text of a given length in characters of 1, 2 and 3 UTF-8 bytes (and JSON-escaped ones).
+const B = MESSAGE_BOUNDS;
+const textOf = (n: number) => fc.constantFrom('x', 'é', '€', '"', '\\').map((c) => c.repeat(n));
+const upTo = (min: number, max: number) => fc.integer({ min, max }).chain(textOf);
+const pastBound = (max: number) => fc.integer({ min: max + 1, max: max + 300 }).chain(textOf);
+const CONTROL = ['\x1b[2J', '\n', '\r', '\x07', '\x00', '\x7f', '\x9b', '\u202e', '\u2066'];
+const withControlChar = fc
+  .tuple(
+    fc.string({ minLength: 1, maxLength: 8 }),
+    fc.constantFrom(...CONTROL),
+    fc.string({ minLength: 1, maxLength: 8 }),
+  )
+  .map(([a, c, b]) => `a${a}${c}${b}z`);
+const SECRET_VALUES = [
+  'sk_live_' + '4eC39HqLyjWDarjtT1zdp7dc',
+  'xoxb-' + '123456789012-AbCdEfGhIjKl',
+  'ghp_' + 'a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8',
+  'AKIA' + 'IOSFODNN7EXAMPLE',
+  'eyJhbGciOiJIUzI1NiJ9' + '.eyJzdWIiOiIxMjM0In0.dozjgNryP4J3jVmNHl0w5N',
+  '-----BEGIN ' + 'RSA PRIVATE KEY-----',
+  'Bearer ' + 'abcdef0123456789abcdef',
+  'Zq3vT9xL2mN8pR4sW7yB1cF6hJ0kD5gA',
+];
+/** completeStep data past a bound: too many keys, a key or value too long, too many bytes, nested, a secret. */
+const dataPastBound = fc.oneof(
+  fc
+    .integer({ min: B.dataKeys + 1, max: B.dataKeys + 80 })
+    .map((n) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, i]))),
+  pastBound(B.dataValueLength).map((v) => ({ note: v })),
+  fc.integer({ min: B.dataKeyLength + 1, max: B.dataKeyLength + 100 }).map((n) => ({ ['k'.repeat(n)]: 1 })),
+  fc
+    .integer({ min: 210, max: 500 })
+    .map((n) => Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`k${i}`, 'v'.repeat(n)]))),
+  withControlChar.map((v) => ({ note: v })),
+  fc.constantFrom(...SECRET_VALUES).map((v) => ({ reference: v })),
+  fc.constantFrom('apiKey', 'pwd', 'authToken', 'clientSecret', 'x-api-key').map((k) => ({ [k]: 'x' })),
+  fc.constant({ nested: { a: 1 } }),
+);
+/** A valid message with one bounded field just past its bound (or holding a control character). */
+const pastBounds = fc.oneof(
+  fc
+    .record({ by: fc.oneof(pastBound(B.by), withControlChar) })
+    .map((f) => ({ name: 'resume' as const, payload: f, names: 'by' })),
+  fc
+    .oneof(pastBound(B.text), withControlChar)
+    .map((reason) => ({ name: 'pause' as const, payload: { by, reason }, names: 'reason' })),
+  fc.oneof(pastBound(B.text), withControlChar).map((reason) => ({
+    name: 'skipStep' as const,
+    payload: { by, stepId: 'connector.retire-old', reason },
+    names: 'reason',
+  })),
+  fc.oneof(pastBound(B.text), withControlChar).map((note) => ({
+    name: 'approveStep' as const,
+    payload: { by, stepId: 'migrate.credit-memos', note },
+    names: 'note',
+  })),
+  fc.oneof(pastBound(B.ticketId), withControlChar).map((ticketId) => ({
+    name: 'provisioningIdsReceived' as const,
+    payload: { by, accountId: 'acc-1', environmentId: 'env-1', ticketId },
+    names: 'ticketId',
+  })),
+  dataPastBound.map((data) => ({
+    name: 'completeStep' as const,
+    payload: { by, stepId: 'connector.sync-preferences', data },
+    names: 'data',
+  })),
+);
+/** Valid messages with every bounded field anywhere up to its bound, about steps they leave as they are. */
+const atBounds = fc.oneof(
+  upTo(1, B.by).map((b) => ({ name: 'resume' as const, payload: { by: b } })),
+  fc.record({ b: upTo(1, B.by), reason: upTo(1, B.text) }).map(({ b, reason }) => ({
+    name: 'pause' as const,
+    payload: { by: b, reason },
+  })),
+  fc.record({ b: upTo(1, B.by), reason: upTo(3, B.text) }).map(({ b, reason }) => ({
+    name: 'skipStep' as const,
+    payload: { by: b, stepId: 'connector.retire-old', reason },
+  })),
+  fc.record({ b: upTo(1, B.by), note: upTo(0, B.text) }).map(({ b, note }) => ({
+    name: 'approveStep' as const,
+    payload: { by: b, stepId: 'migrate.credit-memos', note },
+  })),
+  fc.record({ n: fc.integer({ min: 1, max: B.dataKeys }), seed: fc.nat() }).map(({ n, seed }) => {
+    // As many keys as allowed, each as long as the byte budget lets (values in 3-byte characters at worst).
+    const keyLength = 1 + (seed % B.dataKeyLength);
+    const valueLength = Math.min(B.dataValueLength, Math.floor((B.dataBytes - 2 - n * (keyLength + 6)) / n / 3));
+    const data = Object.fromEntries(
+      Array.from({ length: n }, (_, i) => [
+        `${'k'.repeat(keyLength - 1)}${String.fromCharCode(97 + i)}`,
+        '€'.repeat(valueLength),
+      ]),
+    );
+    return { name: 'completeStep' as const, payload: { by, stepId: 'connector.sync-preferences', data } };
+  }),
+  fc.record({ t: upTo(1, B.ticketId) }).map(({ t }) => ({
+    name: 'provisioningIdsReceived' as const,
+    payload: {
+      by,
+      accountId: 'a'.repeat(64),
+      environmentId: 'e'.repeat(64),
+      ticketId: t.replace(/[^A-Za-z0-9]/g, 'T'),
+    },
+  })),
+);
+
 type Case = { name: MessageName; payload: unknown; names: string };
 const schemaInvalid = (c: Case) => !MESSAGES[c.name].safeParse(c.payload).success;
 
@@ -179,6 +288,7 @@ const invalidMessage = (): fc.Arbitrary<Case> =>
     { arbitrary: arbitraryJson.filter(schemaInvalid), weight: 2 },
     { arbitrary: nearValid.filter(schemaInvalid), weight: 5 },
     { arbitrary: wrongStep(), weight: 2 },
+    { arbitrary: pastBounds.filter(schemaInvalid), weight: 3 },
   );
 
 /** The reason the workflow gives: the zod issues (field paths) for a malformed message, the step for the rest. */
@@ -274,6 +384,24 @@ test('a flood of huge invalid signals cannot grow the status past what a query c
   expect(added.every((a) => a.outcome === 'rejected' && /^Invalid pause: by: /.test(a.detail))).toBe(true);
   expect(JSON.stringify(added).length).toBeLessThan(30 * 2_000);
   expect(s.steps).toEqual(baseline.steps);
+});
+
+test(`${AT_BOUND_RUNS} messages at their bounds are never refused for their size`, async () => {
+  await fc.assert(
+    fc.asyncProperty(atBounds, async (c) => {
+      expect(MESSAGES[c.name].safeParse(c.payload).success).toBe(true);
+      try {
+        await handle.executeUpdate(UPDATES[c.name] as never, { args: [c.payload] as never });
+      } catch (err) {
+        // Refused for the step (not come yet, not waiting for approval), never for a field.
+        expect((err as WorkflowUpdateFailedError).cause?.message).toMatch(/^step /);
+      }
+    }),
+    { numRuns: AT_BOUND_RUNS, seed: SEED, endOnFailure: true },
+  );
+  // The pause among them is lifted, so that the last test can move the upgrade on.
+  await handle.executeUpdate(UPDATES.resume, { args: [{ by }] });
+  expect((await handle.query(statusQuery)).paused).toBeNull();
 });
 
 test('after the fuzzing the upgrade is running, answers, and a valid message still moves it on', async () => {

@@ -428,7 +428,7 @@ test('bad and duplicate messages: updates say what is wrong, signals are recorde
         args: [{ by: ana, stepId: 'connector.oauth-client', data: { clientSecret: 's3cr3t' } }],
       }),
     ),
-  ).toMatch(/data must not contain secrets/);
+  ).toMatch(/data\.clientSecret: this key names a secret/);
   expect(
     await rejectionOf(
       handle.executeUpdate(completeStepUpdate, { args: [{ by: ana, stepId: 'connector.new-instance' }] }),

@@ -6,6 +6,7 @@ import {
   type Client,
 } from '@temporalio/client';
 import { CommanderError } from 'commander';
+import { escapeTerminal } from '../../shared/escape';
 import { CliError, EXIT } from './exit-codes';
 
 /** Error classes that carry a person-facing message; everything else is a failure whose stack --verbose shows. */
@@ -13,7 +14,9 @@ export function toCliError(err: unknown): CliError {
   if (err instanceof CliError) return err;
   if (err instanceof WorkflowUpdateFailedError) {
     // The workflow's validator or handler refused: its message is the reason (e.g. "step … is not waiting").
-    return new CliError(`Refused by the workflow: ${err.cause?.message ?? err.message}`, EXIT.rejected, { cause: err });
+    // It may echo what was sent (an unknown key): shown, never interpreted by the terminal.
+    const reason = escapeTerminal(err.cause?.message ?? err.message);
+    return new CliError(`Refused by the workflow: ${reason}`, EXIT.rejected, { cause: err });
   }
   if (err instanceof WorkflowExecutionAlreadyStartedError) {
     return new CliError(`Workflow ${err.workflowId} already exists.`, EXIT.alreadyExists, { cause: err });
