@@ -65,6 +65,9 @@ export type SyncDeps = {
   tenantId: string;
 };
 
+/** Report of a credit memo sync run: one line per memo skipped as not fully applied (its internal id and number). */
+export const NOT_FULLY_APPLIED_REPORT = 'credit-memos-not-fully-applied.jsonl';
+
 /** `/v1/action/create` takes at most 50 objects. */
 export const CREATE_BATCH_LIMIT = 50;
 /** A batch waits at most this long for more adjustments before it is sent. */
@@ -354,7 +357,7 @@ async function runChunk<C extends { id: string }>(o: {
       : null;
   const notFullyApplied =
     o.kind === 'credit-memo'
-      ? await o.reports.openJsonLines(o.reports.pathFor(o.workflowId, 'credit-memos-not-fully-applied.jsonl'), keepUpTo)
+      ? await o.reports.openJsonLines(o.reports.pathFor(o.workflowId, NOT_FULLY_APPLIED_REPORT), keepUpTo)
       : null;
 
   let committed = { cursor: start.cursor, pages: start.pages, tally: start.tally, undecided: start.undecided };
