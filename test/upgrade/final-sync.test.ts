@@ -8,6 +8,7 @@ import { mirrorNetSuiteIntoZuora } from '../../src/emulators/linked-tenants';
 import type { DemoTenant } from '../../src/emulators/netsuite/seed';
 import { completeStepUpdate, creditMemoScheduleId, retryStepUpdate, skipStepUpdate } from '../../src/shared/upgrade';
 import { invoiceSettlementUpgrade } from '../../src/workflows/invoice-settlement-upgrade';
+import { recordHistory } from '../helpers/histories';
 import { useWorkflowSuite } from '../helpers/suite';
 import { stepOf, waitForStatus, waitForStep } from '../helpers/upgrade-driver';
 
@@ -101,6 +102,7 @@ test('no schedule: the final sync asks which syncs were enabled, runs with the a
     syncsGiven: { standard: true, negativeBalance: false, by },
     notFullyAppliedAccepted: { count: 1, by },
   });
+  await recordHistory(handle, 'upgrade-final-sync-asks-operator');
 });
 
 test('a schedule whose input cannot be read: the final sync says so and asks; skipStep still ends the wait', async () => {
