@@ -218,7 +218,7 @@ export async function invoiceSettlementUpgrade(rawInput: UpgradeInput, carry?: U
         const question = id === FINAL_SYNC && s.state === 'waiting' ? s.data.question : undefined;
         if (question === 'which-syncs') {
           const d = (m.data ?? {}) as Record<string, unknown>;
-          if (typeof d.standard !== 'boolean' || typeof d.negativeBalance !== 'boolean') {
+          if (yesNo(d.standard) === undefined || yesNo(d.negativeBalance) === undefined) {
             return reject(
               `step ${id} needs data.standard and data.negativeBalance (true/false): the credit memo syncs the ` +
                 'tenant had enabled (both are off by default)',
@@ -539,8 +539,8 @@ export async function invoiceSettlementUpgrade(rawInput: UpgradeInput, carry?: U
           if (answer === null) return;
           if (answer.completion) {
             syncs = {
-              standard: answer.completion.data.standard === true,
-              negativeBalance: answer.completion.data.negativeBalance === true,
+              standard: yesNo(answer.completion.data.standard) === true,
+              negativeBalance: yesNo(answer.completion.data.negativeBalance) === true,
             };
             s.data = { ...s.data, syncsGiven: { ...syncs, by: answer.completion.by } };
             break;
@@ -899,6 +899,12 @@ function failureMessage(err: unknown): string {
   // Child and activity failures wrap the real reason: show the innermost message.
   while (e?.cause && typeof (e.cause as { message?: unknown }).message === 'string') e = e.cause as typeof e;
   return e?.message ?? String(err);
+}
+
+/** A yes/no answer: JSON true/false, or the text "true"/"false" the CLI's `--data key=value` sends. */
+function yesNo(v: unknown): boolean | undefined {
+  if (typeof v === 'boolean') return v;
+  return v === 'true' ? true : v === 'false' ? false : undefined;
 }
 
 function summarizeSync(r: SyncResult): Record<string, unknown> {
