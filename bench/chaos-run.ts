@@ -112,6 +112,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The human steps the driver answers, in order, with the message each needs. */
 const HUMAN_STEPS: { stepId: StepId; message: MessageName; payload: Record<string, unknown> }[] = [
+  // The final sync lists the demo's memos not fully applied and waits: the operator goes on without them.
+  { stepId: 'prepare.final-credit-memo-sync', message: 'completeStep', payload: {} },
   { stepId: 'prepare.freeze-negative-invoices', message: 'completeStep', payload: {} },
   { stepId: 'enable-invoice-settlement', message: 'invoiceSettlementEnabled', payload: {} },
   { stepId: 'migrate.credit-memos', message: 'approveStep', payload: {} },
@@ -359,7 +361,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosFigures> {
     })();
     const waitingKills = new Set(plan.kills.flatMap((m) => (m.at === 'waiting' ? [m.stepId] : [])));
     const chaotic = await upgrade(world, o.n, async (stepId) => {
-      if (stepId === HUMAN_STEPS[0]!.stepId) {
+      if (stepId === 'prepare.freeze-negative-invoices') {
         zuora.admin.configure({ faults: { errorRate }, burst429 });
         netsuite.admin.configure({ faults: { errorRate }, burst429 });
       }

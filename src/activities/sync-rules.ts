@@ -27,6 +27,21 @@ export const SkipReason = {
 } as const;
 export type SkipReason = (typeof SkipReason)[keyof typeof SkipReason];
 
+/**
+ * Skips that can turn into a sync without the credit memo itself being edited (so without its lastmodifieddate
+ * moving past the watermark): the invoice it is applied to gets its Zuora ID / Zuora Type later (the invoice is
+ * the record that changes). Such memos go into the run's undecided set and are read again by id on every run until
+ * they are decided. Applying or unapplying a memo edits the memo itself (INFERRED: the apply sublist is on the memo),
+ * so `not-fully-applied` and `applied-to-several-zuora-invoices` are not here.
+ */
+export const CHANGEABLE_SKIP_REASONS: ReadonlySet<SkipReason> = new Set([
+  SkipReason.notAppliedToZuoraInvoice,
+  SkipReason.zuoraInvoiceWithoutZuoraId,
+]);
+
+/** A memo that cannot be decided: an error in the run's report, examined again on the next run. */
+export const CANNOT_DECIDE_AMOUNT = 'cannot decide: remaining amount unreadable';
+
 /** Money compares in cents: SuiteQL amounts are decimals that may carry float noise. */
 const isZero = (amount: number) => Math.abs(amount) < 0.005;
 const cents = (amount: number) => Math.round(amount * 100) / 100;
@@ -67,6 +82,9 @@ export type CreditMemoPlan = {
 export type Decision<P> =
   { kind: 'sync'; plan: P } | { kind: 'skip'; reason: SkipReason; reconcile?: ReconciliationEntry };
 
+/** Not decidable from what NetSuite returned (e.g. the remaining amount is missing): an error, never a skip. */
+export type CreditMemoDecision = Decision<CreditMemoPlan> | { kind: 'undecidable'; message: string };
+
 export type ReconciliationEntry = {
   id: string;
   tranId: string | null;
@@ -76,12 +94,19 @@ export type ReconciliationEntry = {
   amountRemaining: number;
   applied: number;
   lastModified: string;
+  /** The Zuora invoice(s) the memo's adjustment(s) credit, when looked up (re-applied after the sync). */
+  syncedToInvoices?: string[];
+  /** The invoices the memo is applied to in NetSuite now. */
+  appliedTo: Array<{ id: string; tranId: string | null; zuoraId: string | null; amount: number }>;
   action: string;
 };
 
+const appliedTo = (m: CreditMemoCandidate): ReconciliationEntry['appliedTo'] =>
+  m.applications.map((a) => ({ id: a.id, tranId: a.tranId, zuoraId: a.zuoraId, amount: a.amount }));
+
 export type CreditMemoRuleOptions = { standard: boolean; negativeBalance: boolean; syncDate: string };
 
-export function classifyCreditMemo(m: CreditMemoCandidate, o: CreditMemoRuleOptions): Decision<CreditMemoPlan> {
+export function classifyCreditMemo(m: CreditMemoCandidate, o: CreditMemoRuleOptions): CreditMemoDecision {
   const skip = (reason: SkipReason): Decision<CreditMemoPlan> => ({ kind: 'skip', reason });
   // "Zuora Type empty" (§7): an empty string is empty too, not another Zuora Type.
   const zuoraType = m.zuoraType || null;
@@ -89,6 +114,7 @@ export function classifyCreditMemo(m: CreditMemoCandidate, o: CreditMemoRuleOpti
   if (zuoraType !== null && !negative) return skip(SkipReason.otherZuoraType);
 
   if (m.integrationStatus === IntegrationStatus.syncComplete) {
+    if (m.amountRemaining === null) return { kind: 'undecidable', message: CANNOT_DECIDE_AMOUNT };
     // Synced while fully applied; an amount remaining now means it was unapplied afterwards: reconcile by hand
     // (documented), never reversed automatically.
     if (!isZero(m.amountRemaining)) {
@@ -104,6 +130,7 @@ export function classifyCreditMemo(m: CreditMemoCandidate, o: CreditMemoRuleOpti
           amountRemaining: m.amountRemaining,
           applied: m.applied,
           lastModified: m.lastModified,
+          appliedTo: appliedTo(m),
           action:
             'Unapplied in NetSuite after it synced. Reconcile by hand: review the Zuora invoice adjustment(s) with ' +
             `ReferenceId ${m.id}${negative ? ` / ${m.id}_<invoice>` : ''}; to re-sync, cancel them in Zuora and clear ` +
@@ -117,6 +144,7 @@ export function classifyCreditMemo(m: CreditMemoCandidate, o: CreditMemoRuleOpti
   if (!negative && !o.standard) return skip(SkipReason.standardSyncDisabled);
   if (negative && !o.negativeBalance) return skip(SkipReason.negativeBalanceSyncDisabled);
   if (!m.zuoraCustomerIdSales) return skip(SkipReason.noZuoraCustomer);
+  if (m.amountRemaining === null) return { kind: 'undecidable', message: CANNOT_DECIDE_AMOUNT };
   if (!isZero(m.amountRemaining)) return skip(SkipReason.notFullyApplied);
 
   const zuoraInvoices = m.applications.filter(isZuoraInvoice);
@@ -208,6 +236,38 @@ export function classifyCreditMemo(m: CreditMemoCandidate, o: CreditMemoRuleOpti
       writeBackZuoraId: false,
       adjustments,
     },
+  };
+}
+
+/**
+ * A standard memo that synced (Sync Complete, nothing remaining) but whose Credit adjustment(s) in Zuora credit
+ * another invoice than the one it is applied to now: it was unapplied after the sync and re-applied elsewhere. Seed
+ * 002: "If a credit memo is unapplied after it has been synced, you must reconcile manually" — so it is reported
+ * with both invoices, never re-synced. `syncedToInvoices`: InvoiceIds of the memo's live Credit adjustments
+ * (ReferenceId = internal id); empty = none found, which proves nothing (not reported).
+ */
+export function reappliedAfterSync(m: CreditMemoCandidate, syncedToInvoices: string[]): ReconciliationEntry | null {
+  if (m.integrationStatus !== IntegrationStatus.syncComplete || (m.zuoraType || null) !== null) return null;
+  if (syncedToInvoices.length === 0) return null;
+  const now = m.applications.filter((a) => isZuoraInvoice(a) && a.zuoraId).map((a) => a.zuoraId!);
+  const same = now.length === syncedToInvoices.length && syncedToInvoices.every((invoiceId) => now.includes(invoiceId));
+  if (same) return null;
+  return {
+    id: m.id,
+    tranId: m.tranId,
+    zuoraId: m.zuoraId,
+    zuoraType: m.zuoraType,
+    total: m.total,
+    amountRemaining: m.amountRemaining ?? 0,
+    applied: m.applied,
+    lastModified: m.lastModified,
+    syncedToInvoices,
+    appliedTo: appliedTo(m),
+    action:
+      `Re-applied in NetSuite after it synced: its Zuora adjustment (ReferenceId ${m.id}) credits ` +
+      `${syncedToInvoices.join(', ')}, the memo is now applied to ` +
+      `${m.applications.map((a) => a.tranId ?? a.id).join(', ') || 'nothing'}. Reconcile by hand; to re-sync, ` +
+      'cancel the adjustment in Zuora and clear Integration Status and Zuora ID on the credit memo.',
   };
 }
 

@@ -31,17 +31,24 @@ import {
   WATERMARK_PATTERN,
   addTally,
   emptyTally,
+  emptyUndecided,
+  mergeUndecided,
   syncResultWatermarkSchema,
+  undecidedSetSchema,
   type SyncKind,
   type SyncTally,
+  type UndecidedSet,
 } from '../shared/sync';
 import type { ZuoraClient } from '../zuora/client';
 import { ZuoraApiError, ZuoraResponseShapeError } from '../zuora/errors';
 import { equalsAnyClauses } from '../zuora/zoql';
 import { assertTenant, toActivityFailure, trackIdOf, whileHeartbeating, workflowIdOf } from './common';
 import {
+  CHANGEABLE_SKIP_REASONS,
+  SkipReason,
   classifyCreditMemo,
   classifyPayment,
+  reappliedAfterSync,
   paymentBody,
   paymentIdempotencyKey,
   type AdjustmentRequest,
@@ -57,6 +64,9 @@ export type SyncDeps = {
   temporal: Client;
   tenantId: string;
 };
+
+/** Report of a credit memo sync run: one line per memo skipped as not fully applied (its internal id and number). */
+export const NOT_FULLY_APPLIED_REPORT = 'credit-memos-not-fully-applied.jsonl';
 
 /** `/v1/action/create` takes at most 50 objects. */
 export const CREATE_BATCH_LIMIT = 50;
@@ -80,6 +90,8 @@ export type BeginSyncResult = {
   previousWatermark: string | null;
   /** Workflow id of the run the watermark came from. */
   previousRun: string | null;
+  /** That run's undecided records (read again by id this run). Optional: results recorded before it lack it. */
+  previousUndecided?: UndecidedSet;
   /**
    * The highest lastmodifieddate of the record type in NetSuite when this scan began (NetSuite's own clock and time
    * zone): every record modified later has a later (or, within the overlap, equal) value. null = no records.
@@ -99,6 +111,8 @@ export type SyncChunkInput = {
   dryRun: boolean;
   /** SyncDate written to Zuora and NetSuite; fixed per run so retried requests are identical. */
   syncDate: string;
+  /** Internal ids read whatever their lastmodifieddate: the previous run's undecided records (≤ 1000). */
+  recheckIds?: string[];
 };
 
 export type CreditMemoChunkInput = SyncChunkInput & { standard: boolean; negativeBalance: boolean };
@@ -111,6 +125,10 @@ export type SyncChunkResult = {
   tally: SyncTally;
   failuresReport: string;
   reconciliationReport: string | null;
+  /** Credit memos: one line per memo skipped as not fully applied (its number), for the upgrade's final sync. */
+  notFullyAppliedReport?: string | null;
+  /** Records of this chunk that stay undecided (failed, unreadable, or skipped for a reason that can change). */
+  undecided?: UndecidedSet;
   /** This attempt resumed from an earlier attempt's heartbeat. */
   resumed: boolean;
 };
@@ -129,6 +147,7 @@ const chunkHeartbeatSchema = z.object({
     reconciliationNeeded: z.number().int(),
     skippedByReason: z.record(z.string(), z.number().int()),
   }),
+  undecided: undecidedSetSchema,
 });
 type ChunkHeartbeat = z.infer<typeof chunkHeartbeatSchema>;
 
@@ -175,7 +194,12 @@ export function createSyncActivities({ zuora, netsuite, reports, temporal, tenan
             highestLastModified(netsuite, input.kind === 'credit-memo' ? 'CustCred' : 'CustPymt'),
           ]),
         );
-        return { previousWatermark: previous?.watermark ?? null, previousRun: previous?.workflowId ?? null, scanMark };
+        return {
+          previousWatermark: previous?.watermark ?? null,
+          previousRun: previous?.workflowId ?? null,
+          previousUndecided: previous?.undecided ?? emptyUndecided(),
+          scanMark,
+        };
       } catch (err) {
         throw toActivityFailure(err);
       }
@@ -199,11 +223,13 @@ export function createSyncActivities({ zuora, netsuite, reports, temporal, tenan
             tranDateFrom: input.cutoverDate,
             pageSize: input.pageSize,
             startAfterId,
+            recheckIds: input.recheckIds,
             fields,
           }),
         makePageProcessor: (ctx) => {
           const batcher = new AdjustmentBatcher(client, ctx.signal);
-          return (page, tally) => processCreditMemoPage(page, tally, { ...ctx, input, batcher, fields });
+          return (page, tally, undecided) =>
+            processCreditMemoPage(page, tally, undecided, { ...ctx, input, batcher, zuora: client, fields });
         },
       });
     },
@@ -226,6 +252,7 @@ export function createSyncActivities({ zuora, netsuite, reports, temporal, tenan
             tranDateFrom: input.cutoverDate,
             pageSize: input.pageSize,
             startAfterId,
+            recheckIds: input.recheckIds,
             fields,
           }),
         makePageProcessor: (ctx) => (page, tally) =>
@@ -244,7 +271,7 @@ async function previousWatermark(
   temporal: Client,
   workflowType: string,
   tenantId: string,
-): Promise<{ watermark: string | null; workflowId: string } | null> {
+): Promise<{ watermark: string | null; workflowId: string; undecided: UndecidedSet | undefined } | null> {
   const query =
     `WorkflowType = '${workflowType}' AND ExecutionStatus = 'Completed' AND ` + `${IS_TENANT_ID.name} = '${tenantId}'`;
   const runs: Array<{ workflowId: string; runId: string; closedAt: number }> = [];
@@ -264,7 +291,7 @@ async function previousWatermark(
     }
     const parsed = syncResultWatermarkSchema.safeParse(result);
     if (!parsed.success || parsed.data.dryRun) continue;
-    return { watermark: parsed.data.newWatermark, workflowId: run.workflowId };
+    return { watermark: parsed.data.newWatermark, workflowId: run.workflowId, undecided: parsed.data.undecided };
   }
   return null;
 }
@@ -287,8 +314,10 @@ type PageContext = {
   writeNetSuite: NetSuiteWriter;
   failures: JsonLinesAppender;
   reconciliation: JsonLinesAppender | null;
+  notFullyApplied: JsonLinesAppender | null;
 };
-type PageProcessor<C> = (page: C[], tally: SyncTally) => Promise<void>;
+/** Processes one page: counts into `tally`, and pushes the records that stay undecided into `undecided`. */
+type PageProcessor<C> = (page: C[], tally: SyncTally, undecided: UndecidedSet) => Promise<void>;
 
 async function runChunk<C extends { id: string }>(o: {
   input: SyncChunkInput;
@@ -308,7 +337,13 @@ async function runChunk<C extends { id: string }>(o: {
   const start: ChunkHeartbeat =
     resumed && hb.success
       ? hb.data
-      : { startAfterId: input.startAfterId, cursor: input.startAfterId, pages: 0, tally: emptyTally() };
+      : {
+          startAfterId: input.startAfterId,
+          cursor: input.startAfterId,
+          pages: 0,
+          tally: emptyTally(),
+          undecided: emptyUndecided(),
+        };
 
   // One report file per run: earlier chunks' lines (ids ≤ cursor) stay; lines of pages this attempt redoes go.
   const keepUpTo = (row: Record<string, unknown>) => Number(row.id) <= start.cursor;
@@ -320,8 +355,12 @@ async function runChunk<C extends { id: string }>(o: {
     o.kind === 'credit-memo'
       ? await o.reports.openJsonLines(o.reports.pathFor(o.workflowId, 'credit-memo-reconciliation.jsonl'), keepUpTo)
       : null;
+  const notFullyApplied =
+    o.kind === 'credit-memo'
+      ? await o.reports.openJsonLines(o.reports.pathFor(o.workflowId, NOT_FULLY_APPLIED_REPORT), keepUpTo)
+      : null;
 
-  let committed = { cursor: start.cursor, pages: start.pages, tally: start.tally };
+  let committed = { cursor: start.cursor, pages: start.pages, tally: start.tally, undecided: start.undecided };
   const beat = () => heartbeat({ startAfterId: input.startAfterId, ...committed } satisfies ChunkHeartbeat);
   const ticker = setInterval(beat, HEARTBEAT_EVERY_MS);
 
@@ -332,10 +371,11 @@ async function runChunk<C extends { id: string }>(o: {
       writeNetSuite: netSuiteWriter(o.netsuite, gate, signal),
       failures,
       reconciliation,
+      notFullyApplied,
     });
 
     // Pages finish out of order; the cursor only moves over pages finished in order (what a retry may skip).
-    const finished = new Map<number, { lastId: number; tally: SyncTally }>();
+    const finished = new Map<number, { lastId: number; tally: SyncTally; undecided: UndecidedSet }>();
     const inFlight = new Map<number, Promise<void>>();
     let nextToCommit = 0;
     let dispatched = 0;
@@ -346,7 +386,12 @@ async function runChunk<C extends { id: string }>(o: {
       for (let f = finished.get(nextToCommit); f; f = finished.get(nextToCommit)) {
         finished.delete(nextToCommit);
         nextToCommit++;
-        committed = { cursor: f.lastId, pages: committed.pages + 1, tally: addTally(committed.tally, f.tally) };
+        committed = {
+          cursor: f.lastId,
+          pages: committed.pages + 1,
+          tally: addTally(committed.tally, f.tally),
+          undecided: mergeUndecided(committed.undecided, f.undecided),
+        };
       }
       beat();
     };
@@ -356,9 +401,10 @@ async function runChunk<C extends { id: string }>(o: {
       const seq = dispatched++;
       const lastId = Number(page[page.length - 1]!.id);
       const tally = emptyTally();
-      const p = processPage(page, tally)
+      const undecided = emptyUndecided();
+      const p = processPage(page, tally, undecided)
         .then(() => {
-          finished.set(seq, { lastId, tally });
+          finished.set(seq, { lastId, tally, undecided });
           advance();
         })
         .catch((err: unknown) => {
@@ -384,6 +430,8 @@ async function runChunk<C extends { id: string }>(o: {
       tally: committed.tally,
       failuresReport: failures.path,
       reconciliationReport: reconciliation?.path ?? null,
+      notFullyAppliedReport: notFullyApplied?.path ?? null,
+      undecided: committed.undecided,
       resumed,
     };
   } catch (err) {
@@ -397,6 +445,7 @@ async function runChunk<C extends { id: string }>(o: {
     clearInterval(ticker);
     await failures.close();
     await reconciliation?.close();
+    await notFullyApplied?.close();
   }
 }
 
@@ -472,11 +521,19 @@ async function writeError(
 type CreditMemoPageContext = PageContext & {
   input: CreditMemoChunkInput;
   batcher: AdjustmentBatcher;
+  zuora: ZuoraClient;
   fields: ReturnType<typeof connectorFields>;
 };
 
-async function processCreditMemoPage(page: CreditMemoCandidate[], tally: SyncTally, ctx: CreditMemoPageContext) {
+async function processCreditMemoPage(
+  page: CreditMemoCandidate[],
+  tally: SyncTally,
+  undecided: UndecidedSet,
+  ctx: CreditMemoPageContext,
+) {
   const plans: CreditMemoPlan[] = [];
+  const synced: CreditMemoCandidate[] = [];
+  const keep = (memo: CreditMemoCandidate) => undecided.records.push({ id: memo.id, lastModified: memo.lastModified });
   for (const memo of page) {
     tally.examined++;
     const d = classifyCreditMemo(memo, {
@@ -484,25 +541,72 @@ async function processCreditMemoPage(page: CreditMemoCandidate[], tally: SyncTal
       negativeBalance: ctx.input.negativeBalance,
       syncDate: ctx.input.syncDate,
     });
+    if (d.kind === 'undecidable') {
+      // An error, never a silent skip: reported, counted as failed, and read again next run.
+      tally.failed++;
+      ctx.failures.append({ id: memo.id, tranId: memo.tranId, message: d.message });
+      keep(memo);
+      continue;
+    }
     if (d.kind === 'skip') {
       bump(tally.skippedByReason, d.reason);
       if (d.reconcile && ctx.reconciliation) {
         tally.reconciliationNeeded++;
         ctx.reconciliation.append(d.reconcile);
       }
+      if (CHANGEABLE_SKIP_REASONS.has(d.reason)) keep(memo);
+      if (d.reason === SkipReason.notFullyApplied) {
+        ctx.notFullyApplied?.append({ id: memo.id, tranId: memo.tranId, amountRemaining: memo.amountRemaining });
+      }
+      if (d.reason === SkipReason.alreadySyncComplete && !d.reconcile && memo.zuoraType === null) synced.push(memo);
       continue;
     }
     tally.eligible++;
     plans.push(d.plan);
   }
+  await checkReappliedAfterSync(synced, tally, ctx);
   if (ctx.input.dryRun) return;
-  await settleAll(plans.map((plan) => syncCreditMemo(plan, tally, ctx)));
+  const failed = new Set<string>();
+  await settleAll(plans.map((plan) => syncCreditMemo(plan, tally, ctx, failed)));
+  // A failed memo is read again next run even if no write could mark it (its Error write-back may have failed too).
+  for (const memo of page) if (failed.has(memo.id)) keep(memo);
 }
 
-async function syncCreditMemo(plan: CreditMemoPlan, tally: SyncTally, ctx: CreditMemoPageContext): Promise<void> {
+/**
+ * Standard memos already Sync Complete with nothing remaining: their live Credit adjustments in Zuora (ReferenceId =
+ * internal id) must credit the invoice they are applied to now; otherwise they were re-applied after the sync and go
+ * to the reconciliation report with both invoices. One batched ZOQL look-up per page.
+ */
+async function checkReappliedAfterSync(memos: CreditMemoCandidate[], tally: SyncTally, ctx: CreditMemoPageContext) {
+  if (memos.length === 0 || !ctx.reconciliation) return;
+  const records = await ctx.zuora.findInvoiceAdjustmentsByReferenceIds(
+    memos.map((m) => m.id),
+    ['Id', 'ReferenceId', 'InvoiceId', 'Type', 'Status'],
+  );
+  const invoicesOf = new Map<string, string[]>();
+  for (const r of records) {
+    if (!r.ReferenceId || !r.InvoiceId || r.Type === 'Charge') continue;
+    if (r.Status === 'Canceled' || r.Status === 'Cancelled') continue;
+    invoicesOf.set(r.ReferenceId, [...(invoicesOf.get(r.ReferenceId) ?? []), r.InvoiceId]);
+  }
+  for (const memo of memos) {
+    const entry = reappliedAfterSync(memo, invoicesOf.get(memo.id) ?? []);
+    if (!entry) continue;
+    tally.reconciliationNeeded++;
+    ctx.reconciliation.append(entry);
+  }
+}
+
+async function syncCreditMemo(
+  plan: CreditMemoPlan,
+  tally: SyncTally,
+  ctx: CreditMemoPageContext,
+  failedIds: Set<string>,
+): Promise<void> {
   const f = ctx.fields;
   const fail = async (message: string, extra: Record<string, unknown> = {}) => {
     tally.failed++;
+    failedIds.add(plan.id);
     ctx.failures.append({ id: plan.id, tranId: plan.tranId, kind: plan.kind, message, ...extra });
     await writeError(ctx.writeNetSuite, 'creditMemo', plan.id, message, f);
   };
@@ -513,6 +617,7 @@ async function syncCreditMemo(plan: CreditMemoPlan, tally: SyncTally, ctx: Credi
     });
     if (!marked.ok) {
       tally.failed++;
+      failedIds.add(plan.id);
       ctx.failures.append({
         id: plan.id,
         tranId: plan.tranId,
@@ -547,6 +652,7 @@ async function syncCreditMemo(plan: CreditMemoPlan, tally: SyncTally, ctx: Credi
   if (!written.ok) {
     // Zuora has the adjustment(s); the next run finds them by ReferenceId and writes back again.
     tally.failed++;
+    failedIds.add(plan.id);
     ctx.failures.append({
       id: plan.id,
       tranId: plan.tranId,

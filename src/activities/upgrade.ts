@@ -4,14 +4,17 @@ import type { Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { deleteSyncSchedule, describeSyncSchedule, ensureSyncSchedule, pauseSyncSchedule } from '../client/schedules';
 import { NotifierError, notificationSchema, type Notification, type Notifier } from '../notifier/notifier';
+import type { ReportStore } from '../reports/report-store';
 import { syncNetSuiteCreditMemosInputSchema, type SyncNetSuiteCreditMemosInput } from '../shared/sync';
 import type { ZuoraClient } from '../zuora/client';
 import { assertTenant, heartbeatingAll, toActivityFailure, trackIdOf } from './common';
+import { NOT_FULLY_APPLIED_REPORT } from './sync';
 
 export type UpgradeDeps = {
   zuora: ZuoraClient;
   notifier: Notifier;
   temporal: Client;
+  reports: ReportStore;
   tenantId: string;
   taskQueue: string;
 };
@@ -19,7 +22,7 @@ export type UpgradeDeps = {
 /** At most this many unsynced records are listed in the status (the counts are complete). */
 const UNSYNCED_LISTED = 20;
 
-export function createUpgradeActivities({ zuora, notifier, temporal, tenantId, taskQueue }: UpgradeDeps) {
+export function createUpgradeActivities({ zuora, notifier, temporal, reports, tenantId, taskQueue }: UpgradeDeps) {
   const client = () => zuora.withTrackId(trackIdOf(activityInfo()));
   return heartbeatingAll({
     async verifyInvoiceSettlementEnabled(input: { tenantId: string }): Promise<boolean> {
@@ -63,21 +66,41 @@ export function createUpgradeActivities({ zuora, notifier, temporal, tenantId, t
       }
     },
 
-    /** The credit memo sync as the tenant runs it (its schedule's input), for the final run before the upgrade. */
+    /**
+     * The credit memo sync as the tenant runs it (its schedule's input), for the final run before the upgrade.
+     * `inputError` says why the schedule's input could not be read (then `syncInput` has both syncs off, the default,
+     * which the upgrade does not take as the tenant's answer: it asks the operator).
+     */
     async readCreditMemoSyncSchedule(input: { tenantId: string }): Promise<{
       scheduleFound: boolean;
       paused: boolean | null;
       syncInput: SyncNetSuiteCreditMemosInput;
+      inputError?: string | null;
     }> {
       assertTenant(tenantId, input.tenantId);
       const d = await describeSyncSchedule(temporal, 'credit-memo', input.tenantId);
-      if (!d) return { scheduleFound: false, paused: null, syncInput: { tenantId: input.tenantId } };
+      if (!d) return { scheduleFound: false, paused: null, syncInput: { tenantId: input.tenantId }, inputError: null };
       const action = d.action as { args?: unknown[] };
       const parsed = syncNetSuiteCreditMemosInputSchema.safeParse(action.args?.[0]);
       return {
         scheduleFound: true,
         paused: d.state.paused,
         syncInput: parsed.success ? parsed.data : { tenantId: input.tenantId },
+        inputError: parsed.success
+          ? null
+          : `the schedule's sync input is not valid: ${parsed.error.message.slice(0, 500)}`,
+      };
+    },
+
+    /** The numbers of the credit memos a sync run skipped as not fully applied (from its report), at most `limit`. */
+    async listNotFullyAppliedMemos(input: { tenantId: string; syncWorkflowId: string; limit: number }) {
+      assertTenant(tenantId, input.tenantId);
+      const path = reports.pathFor(input.syncWorkflowId, NOT_FULLY_APPLIED_REPORT);
+      const rows = reports.readJsonLines(path);
+      return {
+        report: path,
+        count: rows.length,
+        memos: rows.slice(0, input.limit).map((r) => String(r.tranId ?? r.id)),
       };
     },
 

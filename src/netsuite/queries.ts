@@ -26,6 +26,11 @@ export interface CandidateQuery {
   pageSize?: number;
   /** Resume after this internal id (key-based cursor of an earlier, interrupted scan). Default 0. */
   startAfterId?: number;
+  /**
+   * Internal ids read whatever their lastmodifieddate (the previous run's undecided records, src/shared/sync.ts):
+   * one `IN` list, so at most 1000 (Oracle's limit on a list, which SuiteQL runs on).
+   */
+  recheckIds?: readonly string[];
 }
 
 const WATERMARK = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/;
@@ -49,7 +54,9 @@ export async function* creditMemoCandidatePages(
       return {
         ...candidateBase(row, applied),
         zuoraCustomerIdSales: row.zuoracustomerid ?? null,
-        amountRemaining: row.foreignamountremaining ?? row.foreignpaymentamountunused ?? row.foreigntotal,
+        // The credit memo's open (unapplied) amount is `foreignpaymentamountunused` (docs/netsuite-amounts.md). When
+        // NetSuite leaves it out (SuiteQL omits nulls), the amount is unknown: null, never a guess.
+        amountRemaining: row.foreignpaymentamountunused ?? null,
         applied: sum(applied),
       };
     });
@@ -122,15 +129,20 @@ async function* headerPages(
   const f = query.fields ?? connectorFields();
   const pageSize = query.pageSize ?? 1000;
   const cutover = query.tranDateFrom ? `AND t.trandate >= TO_DATE('${query.tranDateFrom}', 'YYYY-MM-DD')` : '';
+  const recheck = query.recheckIds ?? [];
+  if (recheck.length > 1000) throw new RangeError(`recheckIds: at most 1000, got ${recheck.length}`);
+  if (recheck.some((id) => !/^\d+$/.test(id))) throw new RangeError('recheckIds must be internal ids (digits)');
+  const modified = `t.lastmodifieddate >= TO_TIMESTAMP('${query.modifiedSince}', ${TIMESTAMP_FORMAT})`;
+  const changedOrRecheck = recheck.length > 0 ? `(${modified} OR t.id IN (${recheck.join(', ')}))` : modified;
   const sql = (lastId: number) => `
     SELECT t.id, t.tranid, TO_CHAR(t.trandate, 'YYYY-MM-DD') AS trandate,
       TO_CHAR(t.lastmodifieddate, ${TIMESTAMP_FORMAT}) AS lastmodified, t.memo, t.entity, t.foreigntotal,
-      t.foreignamountremaining, t.foreignpaymentamountused, t.foreignpaymentamountunused,
+      t.foreignpaymentamountused, t.foreignpaymentamountunused,
       t.${f.zuoraId} AS zuoraid, t.${f.integrationStatus} AS integrationstatus, t.${f.zuoraType} AS zuoratype,
       t.${f.origin} AS origin, t.${customerIdField} AS zuoracustomerid, t.${f.syncUpdates} AS syncupdates
     FROM transaction t
     WHERE t.type = '${type}'
-      AND t.lastmodifieddate >= TO_TIMESTAMP('${query.modifiedSince}', ${TIMESTAMP_FORMAT}) ${cutover}
+      AND ${changedOrRecheck} ${cutover}
       AND t.id > ${lastId}
     ORDER BY t.id`;
   let page: TransactionHeaderRow[] = [];

@@ -208,7 +208,8 @@ const candidateBase = {
 export const creditMemoCandidateSchema = z.object({
   ...candidateBase,
   zuoraCustomerIdSales: z.string().nullable(),
-  amountRemaining: z.number(),
+  /** Open (unapplied) amount; null when NetSuite did not return it (then nothing is decided: docs/netsuite-amounts.md). */
+  amountRemaining: z.number().nullable(),
   applied: z.number(),
 });
 export type CreditMemoCandidate = z.infer<typeof creditMemoCandidateSchema>;

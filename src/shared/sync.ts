@@ -58,7 +58,17 @@ export type SyncResult = {
   eligibleRemaining: number;
   /** Credit memos unapplied in NetSuite after they synced: to reconcile by hand. */
   reconciliationNeeded: number;
-  reports: { failures: string | null; reconciliation: string | null };
+  /**
+   * `notFullyApplied`: the credit memos skipped as `not-fully-applied`, one line each with its number (the upgrade's
+   * final sync lists them: after Invoice Settlement they can never sync). Absent in results recorded before it.
+   */
+  reports: { failures: string | null; reconciliation: string | null; notFullyApplied?: string | null };
+  /**
+   * Records skipped for a reason that can change without the record itself changing (its invoice has no Zuora ID yet,
+   * a failure, an amount that could not be read): the next run reads them again whatever their lastmodifieddate.
+   * Absent in results of runs before this field existed.
+   */
+  undecided?: UndecidedSet;
   /**
    * NetSuite lastmodifieddate (`YYYY-MM-DDTHH:MM:SS`, account time zone) up to which this run saw every record: the
    * next run reads from it minus its overlapMinutes. A dry run keeps the previous watermark (it wrote nothing).
@@ -94,10 +104,48 @@ export function watermarkMinus(watermark: string, minutes: number): string {
   return text;
 }
 
+/** The undecided set's bound: re-read by id every run, so it stays one SuiteQL `IN` list (Oracle allows 1000). */
+export const MAX_UNDECIDED = 1000;
+
+const undecidedMemoSchema = z.object({
+  id: z.string().regex(/^\d+$/),
+  lastModified: z.string().regex(WATERMARK_PATTERN),
+});
+export const undecidedSetSchema = z.object({
+  records: z.array(undecidedMemoSchema).max(MAX_UNDECIDED),
+  /**
+   * Set when more than MAX_UNDECIDED records were undecided: the oldest lastmodifieddate of those left out of
+   * `records`. The run's new watermark is held at or before it, so the scan itself reads them again.
+   */
+  overflowFrom: z.string().regex(WATERMARK_PATTERN).nullable(),
+});
+export type UndecidedRecord = z.infer<typeof undecidedMemoSchema>;
+export type UndecidedSet = z.infer<typeof undecidedSetSchema>;
+
+export const emptyUndecided = (): UndecidedSet => ({ records: [], overflowFrom: null });
+
+const minText = (a: string | null, b: string | null) => (a === null ? b : b === null ? a : a < b ? a : b);
+
+/**
+ * Union of two undecided sets, bounded: the records modified longest ago are kept by id (the watermark scan would
+ * reach them last); the rest are covered by holding the watermark at `overflowFrom`. Deterministic (workflow code).
+ */
+export function mergeUndecided(a: UndecidedSet, b: UndecidedSet): UndecidedSet {
+  const byId = new Map<string, UndecidedRecord>();
+  for (const r of [...a.records, ...b.records]) byId.set(r.id, r);
+  const all = [...byId.values()].sort((x, y) =>
+    x.lastModified === y.lastModified ? Number(x.id) - Number(y.id) : x.lastModified < y.lastModified ? -1 : 1,
+  );
+  const kept = all.slice(0, MAX_UNDECIDED);
+  const dropped = all[MAX_UNDECIDED]?.lastModified ?? null;
+  return { records: kept, overflowFrom: minText(minText(a.overflowFrom, b.overflowFrom), dropped) };
+}
+
 /** The fields of a finished run's result that the next run reads (validated: results are data from history). */
 export const syncResultWatermarkSchema = z.object({
   dryRun: z.boolean(),
   newWatermark: z.string().regex(WATERMARK_PATTERN).nullable(),
+  undecided: undecidedSetSchema.optional(),
 });
 
 /** Counts a sync run accumulates, chunk by chunk (the only per-run data that enters workflow history). */

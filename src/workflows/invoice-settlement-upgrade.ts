@@ -81,6 +81,15 @@ const PAUSE_SCHEDULE_BEFORE_FINAL_SYNC = 'pause-credit-memo-schedule-before-fina
 /** Messages are bounded, refuse control characters and secret-shaped data, and a step that has not come yet cannot
  * be skipped (issue 16). Decided once at start: update validators cannot call patched(). */
 const STRICT_MESSAGES = 'strict-messages-and-no-skip-of-future-step';
+/**
+ * The final credit memo sync asks the operator instead of passing silently: which syncs the tenant had enabled when
+ * its schedule is missing or unreadable, and what to do about memos not fully applied (they can never sync after
+ * Invoice Settlement). Upgrades started before this change ran with both syncs off and only counted those memos.
+ */
+const FINAL_SYNC_ASKS_OPERATOR = 'final-credit-memo-sync-asks-operator';
+const FINAL_SYNC: StepId = 'prepare.final-credit-memo-sync';
+/** Memos listed by number in the status while the final sync waits (the full list is in the sync's report). */
+const NOT_FULLY_APPLIED_LISTED = 50;
 
 /** Steps that need an explicit approval before they write (the irreversible bulk update). */
 const APPROVAL_GATES: ReadonlySet<StepId> = new Set(['migrate.credit-memos']);
@@ -247,6 +256,20 @@ export async function invoiceSettlementUpgrade(rawInput: UpgradeInput, carry?: U
       case 'completeStep': {
         const id = m.stepId as StepId;
         const s = step(id);
+        const question = id === FINAL_SYNC && s.state === 'waiting' ? s.data.question : undefined;
+        if (question === 'which-syncs') {
+          const d = (m.data ?? {}) as Record<string, unknown>;
+          if (yesNo(d.standard) === undefined || yesNo(d.negativeBalance) === undefined) {
+            return reject(
+              `step ${id} needs data.standard and data.negativeBalance (true/false): the credit memo syncs the ` +
+                'tenant had enabled (both are off by default)',
+            );
+          }
+        }
+        if (question !== undefined) {
+          if (state.inbox.completions[id]) return duplicate(`step ${id} completion already recorded`);
+          return accept(question === 'which-syncs' ? 'final sync runs with the syncs given' : `step ${id} done`);
+        }
         if (s.kind !== 'manual') {
           const hint =
             id === 'enable-invoice-settlement'
@@ -317,6 +340,11 @@ export async function invoiceSettlementUpgrade(rawInput: UpgradeInput, carry?: U
         if (state.inbox.retries[id]) return duplicate(`a retry of step ${id} is already requested`);
         if (s.state === 'failed') return accept(`step ${id} will run again`);
         if (id === 'prepare.verify-zuora-synced' && s.state === 'waiting') return accept('checking Zuora again');
+        if (id === FINAL_SYNC && s.state === 'waiting' && s.data.question !== undefined) {
+          return accept(
+            s.data.question === 'which-syncs' ? 'reading the schedule again' : 'running the final sync again',
+          );
+        }
         return reject(`step ${id} is not failed (state ${s.state}); only a failed step can be retried`);
       }
       case 'pause':
@@ -543,7 +571,49 @@ export async function invoiceSettlementUpgrade(rawInput: UpgradeInput, carry?: U
   const stepBodies: Record<StepId, (s: StepStatus) => Promise<void>> = {
     'prepare.final-credit-memo-sync': (s) =>
       runAuto(s, async () => {
-        const plan = await acts.readCreditMemoSyncSchedule({ tenantId });
+        let plan = await acts.readCreditMemoSyncSchedule({ tenantId });
+        const asks = patched(FINAL_SYNC_ASKS_OPERATOR);
+        /** Waits for completeStep or retryStep on this step; returns which came (or null when skipped). */
+        const ask = async (question: string, text: string) => {
+          s.data = { ...s.data, question };
+          await markWaiting(s, text);
+          await waitFor(
+            s,
+            () => state.inbox.completions[s.id] !== undefined || state.inbox.retries[s.id] !== undefined,
+          );
+          const completion = state.inbox.completions[s.id];
+          const retry = state.inbox.retries[s.id];
+          delete state.inbox.completions[s.id];
+          delete state.inbox.retries[s.id];
+          delete s.data.question;
+          if (skipped(s)) return null;
+          s.state = 'running';
+          publish();
+          return completion ? { completion } : retry ? { retry } : null;
+        };
+        // No schedule, or an input we cannot read: both syncs off would pass as a no-op. Ask which syncs the tenant
+        // had enabled (seed 002: both are disabled by default) — completeStep with data, or retryStep to read again.
+        let syncs: { standard?: boolean; negativeBalance?: boolean } = {};
+        while (asks && (!plan.scheduleFound || plan.inputError)) {
+          s.data = { ...s.data, scheduleFound: plan.scheduleFound, scheduleInputError: plan.inputError ?? null };
+          const answer = await ask(
+            'which-syncs',
+            `${plan.scheduleFound ? `The credit memo sync schedule's input cannot be read (${plan.inputError})` : 'No credit memo sync schedule was found'}; ` +
+              'which NetSuite credit memo syncs did the tenant have enabled? completeStep { "stepId": "' +
+              `${s.id}", "by": "…", "data": { "standard": true|false, "negativeBalance": true|false } }; or fix the ` +
+              'schedule and retryStep.',
+          );
+          if (answer === null) return;
+          if (answer.completion) {
+            syncs = {
+              standard: yesNo(answer.completion.data.standard) === true,
+              negativeBalance: yesNo(answer.completion.data.negativeBalance) === true,
+            };
+            s.data = { ...s.data, syncsGiven: { ...syncs, by: answer.completion.by } };
+            break;
+          }
+          plan = await acts.readCreditMemoSyncSchedule({ tenantId });
+        }
         // Pause the schedule and let its running sync finish *before* the final run, so the two never work on the
         // same memos at once. (Upgrades started before this change paused it after the final run.)
         const pauseFirst = patched(PAUSE_SCHEDULE_BEFORE_FINAL_SYNC);
@@ -554,25 +624,49 @@ export async function invoiceSettlementUpgrade(rawInput: UpgradeInput, carry?: U
             note: `paused by upgrade ${workflowId}`,
           });
         }
-        const result = await executeChild(syncNetSuiteCreditMemos, {
-          workflowId: `${workflowId}-final-credit-memo-sync-${s.attempts}`,
-          args: [{ ...plan.syncInput, tenantId, fullScan: true, dryRun: options.dryRun }],
-          parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
-        });
-        state.syncs.finalCreditMemoSync = summarizeSync(result);
-        s.data = {
-          ...s.data,
-          scheduleFound: plan.scheduleFound,
-          created: result.created,
-          failed: result.failed,
-          eligibleRemaining: result.eligibleRemaining,
-        };
-        if (result.eligibleRemaining > 0 || result.failed > 0) {
-          throw ApplicationFailure.nonRetryable(
-            `${result.eligibleRemaining} eligible credit memo(s) remain and ${result.failed} failed` +
-              (result.reports.failures ? ` (report: ${result.reports.failures})` : ''),
-            'CreditMemosNotDrained',
+        for (let round = 1; ; round++) {
+          const childId = `${workflowId}-final-credit-memo-sync-${s.attempts}${round > 1 ? `-${round}` : ''}`;
+          const result = await executeChild(syncNetSuiteCreditMemos, {
+            workflowId: childId,
+            args: [{ ...plan.syncInput, ...syncs, tenantId, fullScan: true, dryRun: options.dryRun }],
+            parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+          });
+          state.syncs.finalCreditMemoSync = summarizeSync(result);
+          s.data = {
+            ...s.data,
+            scheduleFound: plan.scheduleFound,
+            created: result.created,
+            failed: result.failed,
+            eligibleRemaining: result.eligibleRemaining,
+          };
+          if (result.eligibleRemaining > 0 || result.failed > 0) {
+            throw ApplicationFailure.nonRetryable(
+              `${result.eligibleRemaining} eligible credit memo(s) remain and ${result.failed} failed` +
+                (result.reports.failures ? ` (report: ${result.reports.failures})` : ''),
+              'CreditMemosNotDrained',
+            );
+          }
+          // Memos not fully applied can never sync after Invoice Settlement: list them and let the operator decide.
+          if (!asks || (result.skippedByReason['not-fully-applied'] ?? 0) === 0) break;
+          const open = await acts.listNotFullyAppliedMemos({
+            tenantId,
+            syncWorkflowId: childId,
+            limit: NOT_FULLY_APPLIED_LISTED,
+          });
+          s.data = { ...s.data, notFullyApplied: open };
+          const more = open.count > open.memos.length ? `, … (${open.count} in all)` : '';
+          const answer = await ask(
+            'not-fully-applied',
+            `${open.count} credit memo(s) are not fully applied: ${open.memos.join(', ')}${more}; full list: ` +
+              `${open.report}. After Invoice Settlement they can never sync to Zuora. Apply them in NetSuite, then ` +
+              `retryStep { "stepId": "${s.id}" } to run the final sync again; or completeStep { "stepId": ` +
+              `"${s.id}" } to go on without them.`,
           );
+          if (answer === null) return;
+          if (answer.completion) {
+            s.data = { ...s.data, notFullyAppliedAccepted: { count: open.count, by: answer.completion.by } };
+            break;
+          }
         }
         if (!pauseFirst && !options.dryRun) {
           const paused = await acts.pauseSchedule({
@@ -903,6 +997,12 @@ function failureMessage(err: unknown): string {
   // Child and activity failures wrap the real reason: show the innermost message.
   while (e?.cause && typeof (e.cause as { message?: unknown }).message === 'string') e = e.cause as typeof e;
   return e?.message ?? String(err);
+}
+
+/** A yes/no answer: JSON true/false, or the text "true"/"false" the CLI's `--data key=value` sends. */
+function yesNo(v: unknown): boolean | undefined {
+  if (typeof v === 'boolean') return v;
+  return v === 'true' ? true : v === 'false' ? false : undefined;
 }
 
 function summarizeSync(r: SyncResult): Record<string, unknown> {

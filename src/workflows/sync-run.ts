@@ -14,6 +14,11 @@
 //   date (tranDate) bounds every run. A run that finds no watermark (first run, history past retention) reads
 //   from the epoch: safe, because every write is looked up first.
 // - Dry runs, and runs with both credit memo syncs off, keep the previous watermark (they synced nothing).
+// - Undecided records: a record skipped for a reason that can change without the record itself changing (its
+//   invoice gets a Zuora ID later), a failed one and one whose amount could not be read go into the result's
+//   `undecided` set (bounded, MAX_UNDECIDED); the next run reads them again by id whatever their lastmodifieddate,
+//   until they are decided. Beyond the bound, the watermark is held at the oldest record left out, so the scan itself
+//   reads them again. The set lives where the watermark lives (the previous completed run's result).
 import { log, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { BeginSyncResult, SyncChunkInput, SyncChunkResult } from '../activities/sync';
 import { IS_TENANT_ID } from '../shared/search-attributes';
@@ -21,10 +26,13 @@ import {
   EPOCH_WATERMARK,
   addTally,
   emptyTally,
+  emptyUndecided,
+  mergeUndecided,
   watermarkMinus,
   type SyncKind,
   type SyncResult,
   type SyncTally,
+  type UndecidedSet,
 } from '../shared/sync';
 
 /** Pages (of up to 1,000 records) per chunk activity: ~10,000 records, a few history events. */
@@ -41,6 +49,9 @@ export type SyncCarry = {
   tally: SyncTally;
   failuresReport: string | null;
   reconciliationReport: string | null;
+  /** Optional: carries of runs continued-as-new before these existed lack them. */
+  notFullyAppliedReport?: string | null;
+  undecided?: UndecidedSet;
 };
 
 export type SyncRunOptions = {
@@ -83,8 +94,11 @@ export async function runSync(o: SyncRunOptions): Promise<SyncResult> {
       tally: emptyTally(),
       failuresReport: null,
       reconciliationReport: null,
+      notFullyAppliedReport: null,
+      undecided: emptyUndecided(),
     };
   }
+  const recheckIds = (state.begin.previousUndecided?.records ?? []).map((r) => r.id);
   const show = (phase: string) => setCurrentDetails(renderDetails(o.title, params, state, phase, o.enabled));
 
   if (o.enabled) {
@@ -99,12 +113,15 @@ export async function runSync(o: SyncRunOptions): Promise<SyncResult> {
         pageSize: params.pageSize,
         dryRun: params.dryRun,
         syncDate: state.syncDate,
+        ...(recheckIds.length > 0 ? { recheckIds } : {}),
       });
       state.cursor = r.cursor;
       state.pages += r.pages;
       state.tally = addTally(state.tally, r.tally);
       state.failuresReport = r.failuresReport;
       state.reconciliationReport = r.reconciliationReport;
+      state.notFullyAppliedReport = r.notFullyAppliedReport ?? null;
+      state.undecided = mergeUndecided(state.undecided ?? emptyUndecided(), r.undecided ?? emptyUndecided());
       done = r.done;
       const info = workflowInfo();
       if (!done && (info.continueAsNewSuggested || info.historyLength > MAX_EVENTS_PER_RUN)) {
@@ -117,7 +134,13 @@ export async function runSync(o: SyncRunOptions): Promise<SyncResult> {
   const previous = state.begin.previousWatermark;
   const scanned = o.enabled && !params.dryRun;
   const mark = state.begin.scanMark;
-  const newWatermark = !scanned || mark === null ? previous : previous !== null && previous > mark ? previous : mark;
+  const advanced = !scanned || mark === null ? previous : previous !== null && previous > mark ? previous : mark;
+  // A run that did not scan keeps the previous undecided set; one that did holds the watermark for its overflow.
+  const undecided = scanned
+    ? (state.undecided ?? emptyUndecided())
+    : (state.begin.previousUndecided ?? emptyUndecided());
+  const hold = scanned ? undecided.overflowFrom : null;
+  const newWatermark = hold !== null && (advanced === null || hold < advanced) ? hold : advanced;
   const result: SyncResult = {
     tenantId: params.tenantId,
     dryRun: params.dryRun,
@@ -132,7 +155,9 @@ export async function runSync(o: SyncRunOptions): Promise<SyncResult> {
     reports: {
       failures: t.failed > 0 ? state.failuresReport : null,
       reconciliation: t.reconciliationNeeded > 0 ? state.reconciliationReport : null,
+      notFullyApplied: (t.skippedByReason['not-fully-applied'] ?? 0) > 0 ? (state.notFullyAppliedReport ?? null) : null,
     },
+    undecided,
     newWatermark,
     previousWatermark: previous,
     eligible: t.eligible,

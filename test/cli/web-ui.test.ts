@@ -38,8 +38,25 @@ test('the Web UI shows the checklist and sends completeStep as a signal', async 
   const env = { PATH: process.env.PATH, HOME: process.env.HOME, TEMPORAL_ADDRESS: stack.temporalAddress };
   await emulatorAdmin(stack.zuoraUrl, 'mark-synced-to-netsuite'); // step 2 finds nothing unsynced
   await cliExpect(['start', '--tenant', 'demo', '--old-instance', 'old-instance-1'], env);
-  const stepState = (out: string) =>
-    (JSON.parse(out) as { status: UpgradeStatus }).status.steps.find((s) => s.id === STEP)!;
+  const stepState = (out: string, id: string = STEP) =>
+    (JSON.parse(out) as { status: UpgradeStatus }).status.steps.find((s) => s.id === id)!;
+  // No credit memo sync schedule: the final sync asks which syncs the tenant had; both off, as the connector ships.
+  const FINAL = 'prepare.final-credit-memo-sync';
+  await cliUntil(
+    ['status', '--tenant', 'demo', '--json'],
+    env,
+    (r) => stepState(r.stdout, FINAL).state === 'waiting',
+    `${FINAL} to ask`,
+  );
+  await cliExpect(
+    ['complete', '--tenant', 'demo', '--by', 'ana@example.com', '--step', FINAL].concat([
+      '--data',
+      'standard=false',
+      '--data',
+      'negativeBalance=false',
+    ]),
+    env,
+  );
   await cliUntil(
     ['status', '--tenant', 'demo', '--json'],
     env,

@@ -14,7 +14,7 @@ import {
 import { invoiceSettlementUpgrade } from '../../src/workflows/invoice-settlement-upgrade';
 import type { Spawned } from '../helpers/process';
 import { uniqueTaskQueue } from '../helpers/temporal';
-import { waitForStep } from '../helpers/upgrade-driver';
+import { answerFinalCreditMemoSync, waitForStep } from '../helpers/upgrade-driver';
 import { useWorkflowSuite } from '../helpers/suite';
 import { startWorkerProcess, workerEnv } from '../helpers/worker-process';
 
@@ -85,6 +85,7 @@ async function upgrade(
     await handle.executeUpdate(completeStepUpdate, { args: [{ by: ana, stepId, ...(data ? { data } : {}) }] });
   };
 
+  await answerFinalCreditMemoSync(handle, ana);
   await waitForStep(handle, 'prepare.freeze-negative-invoices', 'waiting');
   await faults.waitingOnPerson?.();
   await complete('prepare.freeze-negative-invoices');

@@ -28,7 +28,7 @@ import { invoiceSettlementUpgrade } from '../../src/workflows/invoice-settlement
 import { describeZodError } from '../../src/workflows/validation';
 import { startStack, type Stack } from '../helpers/stack';
 import { devServerEnv, testWorker, uniqueTaskQueue } from '../helpers/temporal';
-import { stepOf, waitForStep } from '../helpers/upgrade-driver';
+import { answerFinalCreditMemoSync, stepOf, waitForStep } from '../helpers/upgrade-driver';
 
 // Its own tenant (the worker serves it): the upgrade tests, which run in parallel jest workers on the same dev
 // server, start and terminate is-upgrade-demo.
@@ -64,6 +64,8 @@ beforeAll(async () => {
     workflowIdConflictPolicy: 'TERMINATE_EXISTING',
     args: [{ tenantId: TENANT, oldConnectorInstanceId: 'old-instance-1' }],
   });
+  // The final credit memo sync asks which syncs the tenant had (no schedule here): both off, as the connector ships.
+  await answerFinalCreditMemoSync(handle, 'ana@example.com');
   baseline = await waitForStep(handle, 'prepare.freeze-negative-invoices', 'waiting');
 });
 

@@ -1,6 +1,12 @@
 // Drives an invoiceSettlementUpgrade as an operator would: queries its status and sends updates and signals.
 import type { WorkflowHandle } from '@temporalio/client';
-import { statusQuery, type StepId, type StepState, type UpgradeStatus } from '../../src/shared/upgrade';
+import {
+  completeStepUpdate,
+  statusQuery,
+  type StepId,
+  type StepState,
+  type UpgradeStatus,
+} from '../../src/shared/upgrade';
 
 /** Polls the status query until `predicate` holds (the workflow moves on its own; we wait on its state). */
 export async function waitForStatus(
@@ -27,4 +33,30 @@ export const stepOf = (s: UpgradeStatus, id: StepId) => s.steps.find((x) => x.id
 
 export function waitForStep(handle: WorkflowHandle, id: StepId, state: StepState, timeoutMs?: number) {
   return waitForStatus(handle, (s) => stepOf(s, id).state === state, `${id} to be ${state}`, timeoutMs);
+}
+
+/**
+ * Answers the final credit memo sync's questions as an operator who has decided (issue 12): which syncs the tenant
+ * had enabled when no schedule says so (`syncs`, default both off as the connector ships), and going on without the
+ * memos not fully applied. Returns once the step is done or skipped.
+ */
+export async function answerFinalCreditMemoSync(
+  handle: WorkflowHandle,
+  by: string,
+  syncs: { standard: boolean; negativeBalance: boolean } = { standard: false, negativeBalance: false },
+): Promise<UpgradeStatus> {
+  const id: StepId = 'prepare.final-credit-memo-sync';
+  for (;;) {
+    const s = await waitForStatus(
+      handle,
+      (x) => ['done', 'skipped'].includes(stepOf(x, id).state) || stepOf(x, id).data.question !== undefined,
+      `${id} to finish or ask`,
+    );
+    const step = stepOf(s, id);
+    if (step.state === 'done' || step.state === 'skipped') return s;
+    await handle.executeUpdate(completeStepUpdate, {
+      args: [{ by, stepId: id, ...(step.data.question === 'which-syncs' ? { data: syncs } : {}) }],
+    });
+    await waitForStatus(handle, (x) => stepOf(x, id).data.question !== step.data.question, `${id} to move on`);
+  }
 }

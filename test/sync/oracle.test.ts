@@ -106,8 +106,7 @@ test(`${WORLDS} generated worlds, ${RUNS} sync runs each: every posting and writ
           : [],
       ),
     };
-    // pendingPoint3: see CheckOptions — set false once issue 12 point 3 is merged (it then must hold strictly).
-    const options = { statusField: F.integrationStatus, pendingPoint3: true };
+    const options = { statusField: F.integrationStatus };
     for (const p of checkRun(model, worldMemos, settings, seen, options, stats)) problems.push(`run ${run + 1}: ${p}`);
     for (const w of otherWrites.splice(0)) problems.push(`run ${run + 1}: NetSuite write outside credit memos: ${w}`);
     adoptRun(model, worldMemos, seen);

@@ -24,7 +24,7 @@ import { renderChecklist } from '../../src/workflows/upgrade-render';
 import { recordHistory } from '../helpers/histories';
 import { STEP_DATA_SECRET_CANARIES, decodedPayloads } from '../secret-scan';
 import { useWorkflowSuite } from '../helpers/suite';
-import { stepOf, waitForStatus, waitForStep } from '../helpers/upgrade-driver';
+import { answerFinalCreditMemoSync, stepOf, waitForStatus, waitForStep } from '../helpers/upgrade-driver';
 
 // Its own tenant: the other upgrade tests run in parallel on the same dev server.
 const TENANT = 'flood';
@@ -137,6 +137,7 @@ async function startAtFreeze(): Promise<WorkflowHandle<typeof invoiceSettlementU
     workflowIdConflictPolicy: 'TERMINATE_EXISTING',
     args: [{ tenantId: TENANT, oldConnectorInstanceId: 'old-instance-1' }],
   });
+  await answerFinalCreditMemoSync(handle, BY);
   await waitForStep(handle, 'prepare.freeze-negative-invoices', 'waiting');
   return handle;
 }

@@ -34,12 +34,6 @@ export type Observed = {
 
 export type CheckOptions = {
   statusField: string;
-  /**
-   * Issue 12 point 3 (pending in src/activities/sync.ts): "A memo skipped for a reason that can change (its invoice
-   * has no Zuora ID yet, …) is examined again on every run". Until it lands, an eligible memo the run had no reason to
-   * re-read (not modified since the previous run) may be left untouched. Set false once point 3 is merged.
-   */
-  pendingPoint3: boolean;
 };
 
 const isSyncWrite = (w: Record<string, unknown>, f: string) => Object.hasOwn(w, f);
@@ -99,10 +93,6 @@ export function checkRun(
       }
 
       if (writes.length === 0 && createdHere.length === 0) {
-        if (o.pendingPoint3 && !model.touched.has(id)) {
-          count('eligible, not re-read (issue 12 point 3 pending)');
-          continue;
-        }
         say(`eligible (${d.kind}) but the run did not sync it`);
         continue;
       }
