@@ -12,10 +12,28 @@ import { loadTemporalBinaries } from '../src/temporal/binaries';
 /** Written by test/platform/secret-scan.test.ts into TEST_SCAN_DIR: a value it printed on the console. */
 export const CONSOLE_CANARY_FILE = 'console-canary.txt';
 
+/**
+ * Secrets that the misconfiguration tests (test/platform/start.test.ts) hand to `npm start` in the places where they
+ * used to be echoed (issue 16, point 3): none may appear in any output of the run.
+ */
+export const MISCONFIGURATION_CANARIES = {
+  /** A 32-byte AES key (base64), written key-first in PAYLOAD_CODEC_KEYS. */
+  codecKey: Buffer.from('canary-codec-key-never-printed!!').toString('base64'),
+  /** The password of a URL with credentials. */
+  urlPassword: 'canary-url-password-3c1d',
+  /** The path of a Slack webhook: the path is the secret. */
+  webhookPath: 'T0CANARY/B0CANARY/canaryWebhookPath7e2a',
+  /** A key pasted into TEMPORAL_ADDRESS. */
+  addressKey: 'canary-address-key-5b9f',
+  /** A Temporal API key that must not go out over plaintext. */
+  apiKey: 'canary-temporal-api-key-a41c',
+};
+
 export const CONFIGURED_SECRETS = [
   'demo-client-secret',
   'emulator-consumer-secret-000000000000000000000000000000000000',
   'emulator-token-secret-0000000000000000000000000000000000000000',
+  ...Object.values(MISCONFIGURATION_CANARIES),
 ];
 
 export async function scanHistoriesForSecrets(client: Client, address: string, secrets = CONFIGURED_SECRETS) {
