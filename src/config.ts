@@ -106,11 +106,6 @@ const origins = z
         .regex(/^https?:\/\/[^/\s]+$/, 'each origin must be scheme://host[:port] such as http://localhost:8233'),
     ),
   );
-/** Booleans take these words only: a typo such as "ture" is refused rather than read as false. */
-export const BOOLEAN_WORDS = ['true', 'false', '1', '0'] as const;
-const bool = z
-  .enum(BOOLEAN_WORDS, { message: 'must be true or false (or 1 or 0)' })
-  .transform((v) => v === 'true' || v === '1');
 /** Which systems this process emulates: `true` (both), `false` (none), or a list such as `zuora,netsuite`. */
 export type EmulatedSystems = { zuora: boolean; netsuite: boolean };
 const emulatorsSetting = z
