@@ -180,6 +180,11 @@ const envSchema = z.object({
   CODEC_SERVER_TOKEN: z.string().trim().min(24, 'must be at least 24 characters (openssl rand -hex 24)').optional(),
   // Browser origins allowed to call it (the Web UI's); default: the embedded dev server's UI.
   CODEC_SERVER_CORS_ORIGINS: origins.optional(),
+  // The https URL browsers reach it at through a TLS-terminating proxy: its session cookie is then Secure.
+  CODEC_SERVER_PUBLIC_URL: z
+    .string()
+    .regex(/^https?:\/\/[^/\s@]+\/?$/, 'must be scheme://host[:port] such as https://codec.example.com')
+    .optional(),
 });
 
 /** Printed as scheme://host only (see redactUrl). */
@@ -221,7 +226,13 @@ export type NetSuiteConfig = {
 
 /** Payload encryption keys: id → base64 AES-256 key (32 bytes). */
 export type PayloadCodecConfig = { keys: ReadonlyMap<string, Secret>; currentKeyId: string };
-export type CodecServerConfig = { port: number; host: string; token: Secret; corsOrigins: string[] };
+export type CodecServerConfig = {
+  port: number;
+  host: string;
+  token: Secret;
+  corsOrigins: string[];
+  publicUrl?: string;
+};
 
 export type AppConfig = {
   taskQueue: string;
@@ -374,6 +385,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, o: { temporalCo
             port: e.CODEC_SERVER_PORT,
             host: e.CODEC_SERVER_HOST,
             token: new Secret(e.CODEC_SERVER_TOKEN),
+            publicUrl: e.CODEC_SERVER_PUBLIC_URL,
             corsOrigins: e.CODEC_SERVER_CORS_ORIGINS ?? [
               `http://localhost:${e.TEMPORAL_UI_PORT}`,
               `http://127.0.0.1:${e.TEMPORAL_UI_PORT}`,
