@@ -53,35 +53,42 @@ const KEY_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const keyIdText = 'must be 1-64 letters, digits, ".", "_" or "-"';
 /**
  * `keyId:base64key,keyId2:base64key` (commas or whitespace between entries): AES-256 keys, 32 bytes each. Issues
- * name the entry and the key id, never the key.
+ * name the entry by its position and never echo any part of the variable: an entry written key-first
+ * (`base64key:keyId`, or a bare key) would otherwise print the key where the id was expected.
  */
 const codecKeys = z.string().transform((text, ctx) => {
   const keys = new Map<string, Secret>();
   const entries = text.split(/[\s,]+/).filter((e) => e.length > 0);
-  if (entries.length === 0) ctx.issues.push({ code: 'custom', message: 'no keys given', input: text });
+  if (entries.length === 0) ctx.issues.push({ code: 'custom', message: 'no keys given', input: '' });
   entries.forEach((entry, i) => {
     const colon = entry.indexOf(':');
     const id = colon < 0 ? '' : entry.slice(0, colon);
     const b64 = colon < 0 ? '' : entry.slice(colon + 1);
+    const n = `entry ${i + 1}`;
     const problem =
       colon < 0
-        ? `entry ${i + 1} is not "keyId:base64key"`
+        ? `${n} is not "keyId:base64key"`
         : !KEY_ID.test(id)
-          ? `entry ${i + 1}: key id ${JSON.stringify(id.slice(0, 64))} ${keyIdText}`
-          : keys.has(id)
-            ? `key id "${id}" appears twice`
-            : keyProblem(id, b64);
-    if (problem) ctx.issues.push({ code: 'custom', message: problem, input: text });
+          ? `${n}: the key id (before the colon) ${keyIdText}; is the entry written key-first?`
+          : looksLikeKey(id)
+            ? `${n}: the key id (before the colon) looks like a key; write "keyId:base64key"`
+            : keys.has(id)
+              ? `${n}: its key id appears twice`
+              : keyProblem(n, b64);
+    if (problem) ctx.issues.push({ code: 'custom', message: problem, input: '' });
     else keys.set(id, new Secret(b64));
   });
   return keys;
 });
-function keyProblem(id: string, b64: string): string | undefined {
+/** A 32-byte key in base64 (padded or not) where an id belongs: the entry is written key-first. */
+const looksLikeKey = (id: string) => /^[A-Za-z0-9+/]{42,44}={0,2}$/.test(id) && Buffer.from(id, 'base64').length === 32;
+function keyProblem(entry: string, b64: string): string | undefined {
   const bytes = Buffer.from(b64, 'base64');
   // Buffer.from ignores junk: a key is valid only if it is exactly its own base64.
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(b64) || bytes.toString('base64') !== b64)
-    return `key "${id}" is not base64 (make one with: openssl rand -base64 32)`;
-  if (bytes.length !== 32) return `key "${id}" is ${bytes.length} bytes; AES-256 needs 32 (openssl rand -base64 32)`;
+    return `${entry}: the key (after the colon) is not base64 (make one with: openssl rand -base64 32)`;
+  if (bytes.length !== 32)
+    return `${entry}: the key is ${bytes.length} bytes; AES-256 needs 32 (openssl rand -base64 32)`;
   return undefined;
 }
 const origins = z
@@ -99,9 +106,33 @@ const origins = z
         .regex(/^https?:\/\/[^/\s]+$/, 'each origin must be scheme://host[:port] such as http://localhost:8233'),
     ),
   );
-const bool = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+/** Which systems this process emulates: `true` (both), `false` (none), or a list such as `zuora,netsuite`. */
+export type EmulatedSystems = { zuora: boolean; netsuite: boolean };
+const emulatorsSetting = z
+  .string()
+  .regex(
+    /^(true|false|(zuora|netsuite)(,(zuora|netsuite))?)$/,
+    'must be true, false, zuora, netsuite or zuora,netsuite',
+  )
+  .transform((v): EmulatedSystems =>
+    v === 'true' || v === 'false'
+      ? { zuora: v === 'true', netsuite: v === 'true' }
+      : { zuora: v.split(',').includes('zuora'), netsuite: v.split(',').includes('netsuite') },
+  );
+
+/**
+ * A URL as it may be printed: scheme://host only (the path of a Slack webhook is its secret; credentials in a URL
+ * are secrets), with `user:***@` kept as a hint when the URL carries credentials.
+ */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    const who = u.username || u.password ? `${u.username || '***'}:***@` : '';
+    return `${u.protocol}//${who}${u.host}`;
+  } catch {
+    return '(not a URL)';
+  }
+}
 
 /** Raw environment, as strings. Each field names the env var it comes from. */
 const envSchema = z.object({
@@ -137,8 +168,9 @@ const envSchema = z.object({
   NETSUITE_EMULATOR_PORT: port.default(4020),
   // Notifications: a Slack-compatible incoming webhook; without it, notifications go to the log.
   NOTIFY_WEBHOOK_URL: httpUrl.optional(),
-  // Start the emulators even if real endpoints are configured (never in production).
-  EMULATORS: bool.optional(),
+  // Which systems run as the demo emulators in this process (never in production): unset means both when nothing real
+  // is configured (the demo of `npm start`) and none otherwise.
+  EMULATORS: emulatorsSetting.optional(),
   // Payload encryption (off unless keys are given): AES-256-GCM keys "keyId:base64key,...". New payloads use the
   // current key; every listed key still decrypts, so keep old keys after a rotation while histories use them.
   PAYLOAD_CODEC_KEYS: codecKeys.optional(),
@@ -149,8 +181,15 @@ const envSchema = z.object({
   CODEC_SERVER_TOKEN: z.string().trim().min(24, 'must be at least 24 characters (openssl rand -hex 24)').optional(),
   // Browser origins allowed to call it (the Web UI's); default: the embedded dev server's UI.
   CODEC_SERVER_CORS_ORIGINS: origins.optional(),
+  // The https URL browsers reach it at through a TLS-terminating proxy: its session cookie is then Secure.
+  CODEC_SERVER_PUBLIC_URL: z
+    .string()
+    .regex(/^https?:\/\/[^/\s@]+\/?$/, 'must be scheme://host[:port] such as https://codec.example.com')
+    .optional(),
 });
 
+/** Printed as scheme://host only (see redactUrl). */
+const URL_VARS = ['ZUORA_BASE_URL', 'NETSUITE_REST_BASE_URL', 'NOTIFY_WEBHOOK_URL'] as const;
 const SECRET_VARS = [
   'ZUORA_CLIENT_SECRET',
   'NETSUITE_CONSUMER_SECRET',
@@ -188,7 +227,13 @@ export type NetSuiteConfig = {
 
 /** Payload encryption keys: id → base64 AES-256 key (32 bytes). */
 export type PayloadCodecConfig = { keys: ReadonlyMap<string, Secret>; currentKeyId: string };
-export type CodecServerConfig = { port: number; host: string; token: Secret; corsOrigins: string[] };
+export type CodecServerConfig = {
+  port: number;
+  host: string;
+  token: Secret;
+  corsOrigins: string[];
+  publicUrl?: string;
+};
 
 export type AppConfig = {
   taskQueue: string;
@@ -198,9 +243,11 @@ export type AppConfig = {
   logFormat: 'json' | 'pretty';
   dataDir: string;
   devServer: { port: number; uiPort: number };
-  /** undefined: run the Zuora emulator (npm start) */
+  /** Which systems this process runs as demo emulators: each is either emulated or configured, never neither. */
+  emulators: EmulatedSystems;
+  /** undefined exactly when emulators.zuora */
   zuora?: ZuoraConfig;
-  /** undefined: run the NetSuite emulator (npm start) */
+  /** undefined exactly when emulators.netsuite */
   netsuite?: NetSuiteConfig;
   zuoraConcurrencyLimit: number;
   netsuiteConcurrencyLimit: number;
@@ -242,7 +289,9 @@ function describeIssue(issue: z.core.$ZodIssue, raw: Record<string, string | und
       ? ''
       : (SECRET_VARS as readonly string[]).includes(name)
         ? ' (value hidden)'
-        : ` (got ${JSON.stringify(value.length > 80 ? value.slice(0, 80) + '…' : value)})`;
+        : (URL_VARS as readonly string[]).includes(name)
+          ? ` (got ${redactUrl(value)})`
+          : ` (got ${JSON.stringify(value.length > 80 ? value.slice(0, 80) + '…' : value)})`;
   return `${name}: ${issue.message}${shown}`;
 }
 
@@ -263,7 +312,14 @@ function group<K extends string>(
   return true;
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+/** Settings that mean "a real Temporal" to @temporalio/envconfig (main.ts also passes what envconfig resolved). */
+const TEMPORAL_TARGET_VARS = ['TEMPORAL_ADDRESS', 'TEMPORAL_PROFILE', 'TEMPORAL_CONFIG_FILE', 'TEMPORAL_API_KEY'];
+
+/**
+ * `temporalConfigured`: whether a real Temporal is configured (an address from env or an envconfig profile); by
+ * default, whether one of TEMPORAL_ADDRESS, TEMPORAL_PROFILE, TEMPORAL_CONFIG_FILE or TEMPORAL_API_KEY is set.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, o: { temporalConfigured?: boolean } = {}): AppConfig {
   const problems: string[] = [];
   const raw = resolveFileVars(env, problems);
   const parsed = envSchema.safeParse(raw);
@@ -284,6 +340,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   ] as const;
   const hasZuora = group(e, zuoraKeys, 'Zuora', problems);
   const hasNetSuite = group(e, netsuiteKeys, 'NetSuite', problems);
+  const emulators = emulatedSystems(e, raw, o.temporalConfigured, problems);
   if (hasZuora && !e.TENANT_ID)
     problems.push('TENANT_ID: missing (required when ZUORA_BASE_URL points at a real tenant)');
   const payloadCodec = codecSettings(e, problems);
@@ -297,6 +354,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logFormat: e.LOG_FORMAT,
     dataDir: e.DATA_DIR,
     devServer: { port: e.TEMPORAL_DEV_PORT, uiPort: e.TEMPORAL_UI_PORT },
+    emulators,
     zuora: hasZuora
       ? {
           baseUrl: e.ZUORA_BASE_URL!,
@@ -328,6 +386,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
             port: e.CODEC_SERVER_PORT,
             host: e.CODEC_SERVER_HOST,
             token: new Secret(e.CODEC_SERVER_TOKEN),
+            publicUrl: e.CODEC_SERVER_PUBLIC_URL,
             corsOrigins: e.CODEC_SERVER_CORS_ORIGINS ?? [
               `http://localhost:${e.TEMPORAL_UI_PORT}`,
               `http://127.0.0.1:${e.TEMPORAL_UI_PORT}`,
@@ -335,6 +394,56 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
           }
         : undefined,
   };
+}
+
+/**
+ * Emulators start only when asked for: EMULATORS names them, or nothing real is configured at all (the demo of
+ * `npm start`). A system neither configured nor named is missing — a production worker must never wire one half of
+ * a real configuration to a demo emulator (issue 16, point 2).
+ */
+function emulatedSystems(
+  e: z.output<typeof envSchema>,
+  raw: Record<string, string | undefined>,
+  temporalConfigured: boolean | undefined,
+  problems: string[],
+): EmulatedSystems {
+  const systems = [
+    { name: 'zuora', label: 'Zuora', prefix: 'ZUORA_', needs: 'ZUORA_BASE_URL, ZUORA_CLIENT_ID, ZUORA_CLIENT_SECRET' },
+    {
+      name: 'netsuite',
+      label: 'NetSuite',
+      prefix: 'NETSUITE_',
+      needs:
+        'NETSUITE_ACCOUNT_ID, NETSUITE_REST_BASE_URL, NETSUITE_CONSUMER_KEY, NETSUITE_CONSUMER_SECRET, NETSUITE_TOKEN_ID, NETSUITE_TOKEN_SECRET',
+    },
+  ] as const;
+  // The emulators' own ports are not a real configuration.
+  const configured = (s: (typeof systems)[number]) =>
+    Object.keys(raw).some(
+      (k) => k.startsWith(s.prefix) && !/_(EMULATOR_PORT|CONCURRENCY_LIMIT)$/.test(k) && raw[k] !== undefined,
+    );
+  const temporal = temporalConfigured ?? TEMPORAL_TARGET_VARS.some((k) => raw[k] !== undefined);
+  const realSettings = [
+    ...systems.filter(configured).map((s) => `${s.prefix}*`),
+    ...(temporal ? ['a Temporal address (TEMPORAL_ADDRESS or a profile)'] : []),
+  ];
+  if (e.EMULATORS === undefined && realSettings.length === 0) return { zuora: true, netsuite: true };
+  const asked: EmulatedSystems = e.EMULATORS ?? { zuora: false, netsuite: false };
+  const because =
+    realSettings.length > 0
+      ? `a real configuration needs it because ${realSettings.join(', ')} ${realSettings.length > 1 ? 'are' : 'is'} set`
+      : 'EMULATORS leaves it out';
+  for (const s of systems) {
+    if (asked[s.name] && configured(s))
+      problems.push(
+        `EMULATORS: names ${s.name} but ${s.prefix}* settings are set too (choose the emulator or the real ${s.label})`,
+      );
+    if (!asked[s.name] && !configured(s))
+      problems.push(
+        `${s.needs}: missing (the real ${s.label}: ${because}; for its demo emulator instead, set EMULATORS=${s.name} deliberately)`,
+      );
+  }
+  return asked;
 }
 
 /** Which key encrypts, and that the codec server has what it needs. */
@@ -355,14 +464,12 @@ function codecSettings(e: z.output<typeof envSchema>, problems: string[]): Paylo
   const current = e.PAYLOAD_CODEC_CURRENT_KEY_ID ?? (ids.length === 1 ? ids[0] : undefined);
   if (current === undefined) {
     problems.push(
-      `PAYLOAD_CODEC_CURRENT_KEY_ID: missing (PAYLOAD_CODEC_KEYS has ${ids.length} keys: ${ids.join(', ')}; which one encrypts new payloads?)`,
+      `PAYLOAD_CODEC_CURRENT_KEY_ID: missing (PAYLOAD_CODEC_KEYS has ${ids.length} keys; which one encrypts new payloads?)`,
     );
     return undefined;
   }
   if (!keys.has(current)) {
-    problems.push(
-      `PAYLOAD_CODEC_CURRENT_KEY_ID: "${current}" is not a key id in PAYLOAD_CODEC_KEYS (${ids.join(', ')})`,
-    );
+    problems.push(`PAYLOAD_CODEC_CURRENT_KEY_ID: "${current}" is not a key id in PAYLOAD_CODEC_KEYS`);
     return undefined;
   }
   return { keys, currentKeyId: current };
@@ -383,4 +490,7 @@ export const CONFIG_ENV_VARS: readonly string[] = [
   'TEMPORAL_TLS_CLIENT_KEY_PATH',
   'TEMPORAL_TLS_SERVER_CA_CERT_PATH',
   'TEMPORAL_TLS_SERVER_NAME',
+  'TEMPORAL_TLS_DISABLE_HOST_VERIFICATION',
+  // Read by src/temporal/connection.ts: send TEMPORAL_API_KEY without TLS (refused otherwise)
+  'TEMPORAL_ALLOW_API_KEY_WITHOUT_TLS',
 ];

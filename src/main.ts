@@ -9,7 +9,7 @@ import { codecFromConfig } from './codec/data-converter';
 import { ConfigError, loadConfig, type AppConfig } from './config';
 import { startDevServer, type RunningDevServer } from './temporal/dev-server';
 import { loadTemporalBinaries } from './temporal/binaries';
-import { resolveTemporalTarget, type TemporalTarget } from './temporal/connection';
+import { resolveTemporalTarget, TemporalConfigError, type TemporalTarget } from './temporal/connection';
 import { createWorker, installRuntime } from './worker';
 import { buildDependencies, type Dependencies } from './wiring';
 
@@ -64,10 +64,18 @@ async function main(): Promise<void> {
   let config: AppConfig;
   let target: TemporalTarget;
   try {
-    config = loadConfig();
     target = resolveTemporalTarget();
+    config = loadConfig(process.env, { temporalConfigured: target.configured });
   } catch (err) {
-    say(err instanceof ConfigError ? err.message : `Invalid configuration: ${(err as Error).message}`);
+    // ConfigError and TemporalConfigError name the variable and never hold a secret value; anything else thrown
+    // while reading settings is a bad setting too (exit 2), but its message is not trusted to be free of one.
+    say(
+      err instanceof ConfigError
+        ? err.message
+        : err instanceof TemporalConfigError
+          ? `Invalid configuration:\n  - ${err.message}`
+          : 'Invalid configuration: the Temporal settings could not be read',
+    );
     process.exit(2);
   }
   installRuntime({ logLevel: config.logLevel, logFormat: config.logFormat, metricsPort: config.metricsPort });
@@ -184,7 +192,7 @@ function printBanner(
   say("Or with the project's CLI (walks you through every step; see the README):");
   say(`  npx is-upgrade start --tenant ${t} --old-instance old-instance-1 --by you@example.com`);
   say(`  npx is-upgrade status --tenant ${t} --watch`);
-  if (!config.zuora) {
+  if (config.emulators.zuora) {
     say('On the emulated tenant, "Zuora enables Invoice Settlement" (step 4) is:');
     say(`  curl -X POST http://127.0.0.1:${config.emulatorPorts.zuora}/__admin/enable-invoice-settlement`);
   }

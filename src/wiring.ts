@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { createActivities } from './activities';
-import type { AppConfig } from './config';
+import { redactUrl, type AppConfig } from './config';
 import { mirrorNetSuiteIntoZuora } from './emulators/linked-tenants';
 import { startNetSuiteEmulator, type RunningNetSuiteEmulator } from './emulators/netsuite/server';
 import { startZuoraEmulator, type RunningZuoraEmulator } from './emulators/zuora/server';
@@ -32,16 +32,17 @@ export async function buildDependencies(config: AppConfig): Promise<Dependencies
   const stoppables: Dependencies['stoppables'] = [];
   const describe: string[] = [];
 
-  // Emulators for whatever is not configured; when both are emulated, the Zuora tenant mirrors the NetSuite demo
+  // Emulators only for the systems config.emulators names (explicitly asked for, or the demo of `npm start` with
+  // nothing real configured: src/config.ts); when both are emulated, the Zuora tenant mirrors the NetSuite demo
   // account as the connector would have left it, so the syncs have something real to do.
   let zuoraEmulator: RunningZuoraEmulator | undefined;
   let netsuiteEmulator: RunningNetSuiteEmulator | undefined;
-  if (!config.netsuite) {
+  if (config.emulators.netsuite) {
     netsuiteEmulator = await startNetSuiteEmulator({ port: config.emulatorPorts.netsuite, seed: { demo: true } });
     const emulator = netsuiteEmulator;
     stoppables.push({ name: 'NetSuite emulator', stop: () => emulator.stop() });
   }
-  if (!config.zuora) {
+  if (config.emulators.zuora) {
     zuoraEmulator = await startZuoraEmulator({ port: config.emulatorPorts.zuora, seed: { demo: true } });
     const emulator = zuoraEmulator;
     stoppables.push({ name: 'Zuora emulator', stop: () => emulator.stop() });
@@ -50,7 +51,7 @@ export async function buildDependencies(config: AppConfig): Promise<Dependencies
 
   let zuora: ZuoraClient;
   const zuoraGate = new RequestGate({ maxInFlight: budgetOf(config.zuoraConcurrencyLimit) });
-  if (config.zuora) {
+  if (config.zuora && !zuoraEmulator) {
     zuora = new ZuoraClient({
       baseUrl: config.zuora.baseUrl,
       clientId: config.zuora.clientId,
@@ -58,9 +59,9 @@ export async function buildDependencies(config: AppConfig): Promise<Dependencies
       entityIds: config.zuora.entityId,
       gate: zuoraGate,
     });
-    describe.push(`Zuora:       ${config.zuora.baseUrl}`);
+    describe.push(`Zuora:       real, ${redactUrl(config.zuora.baseUrl)}`);
   } else {
-    const emulator = zuoraEmulator!;
+    const emulator = mustHave(zuoraEmulator, 'Zuora');
     const settings = emulator.admin.config();
     zuora = new ZuoraClient({
       baseUrl: emulator.url,
@@ -68,12 +69,12 @@ export async function buildDependencies(config: AppConfig): Promise<Dependencies
       clientSecret: settings.clientSecret,
       gate: zuoraGate,
     });
-    describe.push(`Zuora:       ${emulator.url} (emulator, demo tenant; admin API at ${emulator.url}/__admin)`);
+    describe.push(`Zuora:       emulator, ${emulator.url} (demo tenant; admin API at ${emulator.url}/__admin)`);
   }
 
   let netsuite: NetSuiteClient;
   const netsuiteGate = new RequestGate({ maxInFlight: config.netsuiteConcurrencyLimit });
-  if (config.netsuite) {
+  if (config.netsuite && !netsuiteEmulator) {
     netsuite = new NetSuiteClient({
       accountId: config.netsuite.accountId,
       restBaseUrl: config.netsuite.restBaseUrl,
@@ -83,9 +84,11 @@ export async function buildDependencies(config: AppConfig): Promise<Dependencies
       tokenSecret: config.netsuite.tokenSecret.reveal(),
       gate: netsuiteGate,
     });
-    describe.push(`NetSuite:    ${config.netsuite.restBaseUrl} (account ${config.netsuite.accountId})`);
+    describe.push(
+      `NetSuite:    real, ${redactUrl(config.netsuite.restBaseUrl)} (account ${config.netsuite.accountId})`,
+    );
   } else {
-    const emulator = netsuiteEmulator!;
+    const emulator = mustHave(netsuiteEmulator, 'NetSuite');
     const c = emulator.credentials;
     netsuite = new NetSuiteClient({
       accountId: c.accountId,
@@ -96,11 +99,13 @@ export async function buildDependencies(config: AppConfig): Promise<Dependencies
       tokenSecret: c.tokenSecret,
       gate: netsuiteGate,
     });
-    describe.push(`NetSuite:    ${emulator.url} (emulator, demo account; admin API at ${emulator.url}/__admin)`);
+    describe.push(`NetSuite:    emulator, ${emulator.url} (demo account; admin API at ${emulator.url}/__admin)`);
   }
 
   const notifier: Notifier = config.notifyWebhookUrl ? new WebhookNotifier(config.notifyWebhookUrl) : new LogNotifier();
-  describe.push(`Notify:      ${config.notifyWebhookUrl ? 'webhook' : 'log (set NOTIFY_WEBHOOK_URL for Slack)'}`);
+  describe.push(
+    `Notify:      ${config.notifyWebhookUrl ? `webhook at ${redactUrl(config.notifyWebhookUrl)}` : 'log (set NOTIFY_WEBHOOK_URL for Slack)'}`,
+  );
   const reports = new ReportStore(join(config.dataDir, 'reports'));
   describe.push(`Reports:     ${reports.root}`);
 
@@ -122,4 +127,10 @@ export async function buildDependencies(config: AppConfig): Promise<Dependencies
         taskQueue: config.taskQueue,
       }),
   };
+}
+
+/** loadConfig guarantees each system is configured or emulated; this keeps a wiring slip from going unnoticed. */
+function mustHave<T>(emulator: T | undefined, system: string): T {
+  if (!emulator) throw new Error(`${system} is neither configured nor emulated (see EMULATORS in the README)`);
+  return emulator;
 }

@@ -26,11 +26,29 @@ export const STEP_DATA_SECRET_CANARIES = [
   'q7Xv2LmZ9kT4wR8nB3yH6cJ1fD5gS0aP', // high entropy, no known prefix
 ];
 
+/**
+ * Secrets that the misconfiguration tests (test/platform/start.test.ts) hand to `npm start` in the places where they
+ * used to be echoed (issue 16, point 3): none may appear in any output of the run.
+ */
+export const MISCONFIGURATION_CANARIES = {
+  /** A 32-byte AES key (base64), written key-first in PAYLOAD_CODEC_KEYS. */
+  codecKey: Buffer.from('canary-codec-key-never-printed!!').toString('base64'),
+  /** The password of a URL with credentials. */
+  urlPassword: 'canary-url-password-3c1d',
+  /** The path of a Slack webhook: the path is the secret. */
+  webhookPath: 'T0CANARY/B0CANARY/canaryWebhookPath7e2a',
+  /** A key pasted into TEMPORAL_ADDRESS. */
+  addressKey: 'canary-address-key-5b9f',
+  /** A Temporal API key that must not go out over plaintext. */
+  apiKey: 'canary-temporal-api-key-a41c',
+};
+
 export const CONFIGURED_SECRETS = [
   'demo-client-secret',
   'emulator-consumer-secret-000000000000000000000000000000000000',
   'emulator-token-secret-0000000000000000000000000000000000000000',
   ...STEP_DATA_SECRET_CANARIES,
+  ...Object.values(MISCONFIGURATION_CANARIES),
 ];
 
 export async function scanHistoriesForSecrets(client: Client, address: string, secrets = CONFIGURED_SECRETS) {

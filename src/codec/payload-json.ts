@@ -5,14 +5,18 @@ import { z } from 'zod';
 
 const base64 = z.string().regex(/^[A-Za-z0-9+/_-]*={0,2}$/, 'must be base64');
 
-export const payloadsRequestSchema = z.object({
-  payloads: z.array(
-    z.object({
-      metadata: z.record(z.string(), base64).nullish(),
-      data: base64.nullish(),
-    }),
-    { message: 'payloads must be an array of { metadata, data }' },
-  ),
+// `{}` is a request for no payloads: the temporal CLI sends it through --codec-endpoint for queries without
+// arguments (issue 16, point 6), and it is answered `{"payloads":[]}`.
+export const payloadsRequestSchema = z.strictObject({
+  payloads: z
+    .array(
+      z.object({
+        metadata: z.record(z.string(), base64).nullish(),
+        data: base64.nullish(),
+      }),
+      { message: 'payloads must be an array of { metadata, data }' },
+    )
+    .default([]),
 });
 export type PayloadsJson = z.infer<typeof payloadsRequestSchema>;
 export type PayloadJson = PayloadsJson['payloads'][number];

@@ -16,6 +16,8 @@ beforeAll(async () => {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
     TEMPORAL_ADDRESS: stack.temporalAddress,
+    // `report` reads only inside the worker's report store, DATA_DIR/reports.
+    DATA_DIR: stack.dataDir,
     IS_OPERATOR: 'ana@example.com',
   };
 });

@@ -15,7 +15,7 @@ import { createWorker } from '../../src/worker';
 import { migrateCreditMemos } from '../../src/workflows/migrate-credit-memos';
 import { startStack, type Stack } from '../helpers/stack';
 import { devServerEnv, uniqueTaskQueue, workflowBundle } from '../helpers/temporal';
-import { showHistory } from '../helpers/temporal-cli';
+import { showHistory, temporalCli } from '../helpers/temporal-cli';
 
 // Distinctive values that appear only inside payloads (input, result, memo, activity arguments).
 const TENANT = `codec${randomBytes(4).toString('hex')}`;
@@ -152,6 +152,41 @@ test('the codec server lets the temporal CLI (given the token) read the plaintex
     const plain = decoded.map((p) => text(p.data)).join('\n');
     expect(plain).toContain(`"tenantId":"${TENANT}"`);
     expect(plain).toContain(MEMO_MARKER);
+  } finally {
+    await server.stop();
+  }
+});
+
+test('a query without arguments through the temporal CLI and the codec server is answered (the CLI sends {})', async () => {
+  const token = randomBytes(24).toString('hex');
+  const server = await startCodecServer({
+    codec: codecFromConfig(configV2)!,
+    token: new Secret(token),
+    corsOrigins: [],
+    port: 0,
+  });
+  const client = clientWith(configV2);
+  const worker = await workerWith(configV2, client);
+  try {
+    // A closed workflow's query is answered by replaying its history on this worker.
+    const r = await worker.runUntil(
+      temporalCli([
+        'workflow',
+        'query',
+        '--workflow-id',
+        idV1,
+        '--name',
+        progressQuery.name,
+        '--codec-endpoint',
+        server.url,
+        '--codec-auth',
+        `Bearer ${token}`,
+        '--output',
+        'json',
+      ]),
+    );
+    expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(r.stdout).toMatch(/"dryRun":\s*true/);
   } finally {
     await server.stop();
   }

@@ -1,8 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
-import { CONFIG_ENV_VARS, ConfigError, loadConfig, Secret } from '../../src/config';
+import { CONFIG_ENV_VARS, ConfigError, loadConfig, redactUrl, Secret } from '../../src/config';
 
 const realZuora = {
   TENANT_ID: 'acme',
@@ -19,9 +20,9 @@ const realNetSuite = {
   NETSUITE_TOKEN_SECRET: 'ts-very-secret',
 };
 
-function problemsOf(env: NodeJS.ProcessEnv): string[] {
+function problemsOf(env: NodeJS.ProcessEnv, o: { temporalConfigured?: boolean } = {}): string[] {
   try {
-    loadConfig(env);
+    loadConfig(env, o);
   } catch (err) {
     expect(err).toBeInstanceOf(ConfigError);
     return (err as ConfigError).problems;
@@ -32,6 +33,7 @@ function problemsOf(env: NodeJS.ProcessEnv): string[] {
 describe('configuration', () => {
   test('defaults: embedded emulators, task queue invoice-settlement, demo tenant', () => {
     const c = loadConfig({});
+    expect(c.emulators).toEqual({ zuora: true, netsuite: true });
     expect(c.taskQueue).toBe('invoice-settlement');
     expect(c.tenantId).toBe('demo');
     expect(c.zuora).toBeUndefined();
@@ -65,7 +67,7 @@ describe('configuration', () => {
   });
 
   test('a partial Zuora configuration names what is missing', () => {
-    const problems = problemsOf({ ZUORA_BASE_URL: 'https://rest.zuora.com', TENANT_ID: 'acme' });
+    const problems = problemsOf({ ZUORA_BASE_URL: 'https://rest.zuora.com', TENANT_ID: 'acme', ...realNetSuite });
     expect(problems).toEqual([expect.stringMatching(/^ZUORA_CLIENT_ID, ZUORA_CLIENT_SECRET: missing/)]);
   });
 
@@ -77,11 +79,16 @@ describe('configuration', () => {
 
   test('a real Zuora tenant needs TENANT_ID', () => {
     const { TENANT_ID: _omit, ...rest } = realZuora;
-    expect(problemsOf(rest)).toEqual([expect.stringMatching(/^TENANT_ID: missing/)]);
+    expect(problemsOf({ ...rest, ...realNetSuite })).toEqual([expect.stringMatching(/^TENANT_ID: missing/)]);
   });
 
   test('a malformed URL is refused and a secret value is never echoed', () => {
-    const problems = problemsOf({ ...realZuora, ZUORA_BASE_URL: 'rest.zuora.com', ZUORA_CLIENT_SECRET: '' });
+    const problems = problemsOf({
+      ...realZuora,
+      ...realNetSuite,
+      ZUORA_BASE_URL: 'rest.zuora.com',
+      ZUORA_CLIENT_SECRET: '',
+    });
     expect(problems.join('\n')).toMatch(/ZUORA_BASE_URL: must be a URL/);
     expect(problems.join('\n')).not.toContain('zuora-very-secret');
   });
@@ -91,13 +98,13 @@ describe('configuration', () => {
     const file = join(dir, 'secret');
     writeFileSync(file, 'from-file-secret\n');
     const { ZUORA_CLIENT_SECRET: _s, ...rest } = realZuora;
-    expect(loadConfig({ ...rest, ZUORA_CLIENT_SECRET_FILE: file }).zuora?.clientSecret.reveal()).toBe(
+    expect(loadConfig({ ...rest, ...realNetSuite, ZUORA_CLIENT_SECRET_FILE: file }).zuora?.clientSecret.reveal()).toBe(
       'from-file-secret',
     );
-    expect(problemsOf({ ...realZuora, ZUORA_CLIENT_SECRET_FILE: file })).toEqual([
+    expect(problemsOf({ ...realZuora, ...realNetSuite, ZUORA_CLIENT_SECRET_FILE: file })).toEqual([
       'ZUORA_CLIENT_SECRET and ZUORA_CLIENT_SECRET_FILE are both set: set only one',
     ]);
-    expect(problemsOf({ ...rest, ZUORA_CLIENT_SECRET_FILE: join(dir, 'missing') })[0]).toMatch(
+    expect(problemsOf({ ...rest, ...realNetSuite, ZUORA_CLIENT_SECRET_FILE: join(dir, 'missing') })[0]).toMatch(
       /^ZUORA_CLIENT_SECRET_FILE: cannot read .*missing \(ENOENT\)/,
     );
   });
@@ -146,28 +153,49 @@ describe('payload encryption and the codec server', () => {
     expect([...c.payloadCodec!.keys.keys()]).toEqual(['old', 'new']);
   });
 
-  test('a key that is not 32 bytes of base64 is refused, naming the key id but never the key', () => {
+  test('a key that is not 32 bytes of base64 is refused, naming the entry by position, never the key', () => {
     const short = Buffer.alloc(16, 3).toString('base64');
     const problems = problemsOf({ PAYLOAD_CODEC_KEYS: `k1:${short},k2:not*base64,k3` });
     const text = problems.join('\n');
-    expect(text).toMatch(/PAYLOAD_CODEC_KEYS: key "k1" is 16 bytes; AES-256 needs 32/);
-    expect(text).toMatch(/PAYLOAD_CODEC_KEYS: key "k2" is not base64/);
+    expect(text).toMatch(/PAYLOAD_CODEC_KEYS: entry 1: the key is 16 bytes; AES-256 needs 32/);
+    expect(text).toMatch(/PAYLOAD_CODEC_KEYS: entry 2: the key \(after the colon\) is not base64/);
     expect(text).toMatch(/PAYLOAD_CODEC_KEYS: entry 3 is not "keyId:base64key"/);
     expect(text).toContain('(value hidden)');
     expect(text).not.toContain(short);
   });
 
   test('duplicate key ids and bad key ids are refused', () => {
-    expect(problemsOf({ PAYLOAD_CODEC_KEYS: `a:${k1},a:${k2}` }).join('\n')).toMatch(/key id "a" appears twice/);
-    expect(problemsOf({ PAYLOAD_CODEC_KEYS: `bad/id:${k1}` }).join('\n')).toMatch(/key id "bad\/id" must be 1-64/);
+    expect(problemsOf({ PAYLOAD_CODEC_KEYS: `a:${k1},a:${k2}` }).join('\n')).toMatch(
+      /entry 2: its key id appears twice/,
+    );
+    expect(problemsOf({ PAYLOAD_CODEC_KEYS: `bad/id:${k1}` }).join('\n')).toMatch(
+      /entry 1: the key id .* must be 1-64/,
+    );
+  });
+
+  test('an entry written key-first (or a bare key) never echoes any part of the key (issue 16)', () => {
+    const key = randomBytes(32).toString('base64');
+    const unpadded = randomBytes(32).toString('base64').replace(/=+$/, '');
+    for (const keys of [
+      `${key}:k1`,
+      key,
+      `${unpadded}:k1`,
+      `k0:${k1},${key}`,
+      `${key.slice(0, 20)}:${key.slice(21)}`,
+    ]) {
+      const text = problemsOf({ PAYLOAD_CODEC_KEYS: keys }).join('\n');
+      expect(text).toMatch(/^PAYLOAD_CODEC_KEYS: entry \d/);
+      for (const secret of [key, unpadded])
+        for (let i = 0; i + 8 <= secret.length; i += 4) expect(text).not.toContain(secret.slice(i, i + 8));
+    }
   });
 
   test('the current key id must be given with several keys and must be one of them', () => {
     expect(problemsOf({ PAYLOAD_CODEC_KEYS: `k1:${k1},k2:${k2}` })).toEqual([
-      expect.stringMatching(/^PAYLOAD_CODEC_CURRENT_KEY_ID: missing \(PAYLOAD_CODEC_KEYS has 2 keys: k1, k2/),
+      expect.stringMatching(/^PAYLOAD_CODEC_CURRENT_KEY_ID: missing \(PAYLOAD_CODEC_KEYS has 2 keys;/),
     ]);
     expect(problemsOf({ PAYLOAD_CODEC_KEYS: `k1:${k1}`, PAYLOAD_CODEC_CURRENT_KEY_ID: 'k9' })).toEqual([
-      'PAYLOAD_CODEC_CURRENT_KEY_ID: "k9" is not a key id in PAYLOAD_CODEC_KEYS (k1)',
+      'PAYLOAD_CODEC_CURRENT_KEY_ID: "k9" is not a key id in PAYLOAD_CODEC_KEYS',
     ]);
     expect(problemsOf({ PAYLOAD_CODEC_CURRENT_KEY_ID: 'k1' })).toEqual([
       'PAYLOAD_CODEC_CURRENT_KEY_ID: set without PAYLOAD_CODEC_KEYS (set both, or neither)',
@@ -202,5 +230,66 @@ describe('payload encryption and the codec server', () => {
     expect(problemsOf({ ...base, CODEC_SERVER_CORS_ORIGINS: 'localhost:8080' })[0]).toMatch(
       /^CODEC_SERVER_CORS_ORIGINS\.0: each origin must be scheme:\/\/host/,
     );
+  });
+});
+
+describe('emulators start only when asked for (issue 16, point 2)', () => {
+  test('a real Zuora and a Temporal address without NETSUITE_* is refused, naming what is missing', () => {
+    const problems = problemsOf({ ...realZuora, TEMPORAL_ADDRESS: 'temporal.example.com:7233' });
+    expect(problems).toEqual([
+      expect.stringMatching(
+        /^NETSUITE_ACCOUNT_ID, NETSUITE_REST_BASE_URL, .*NETSUITE_TOKEN_SECRET: missing .*ZUORA_\*.*EMULATORS=netsuite/,
+      ),
+    ]);
+  });
+
+  test('a Temporal address alone (or one from an envconfig profile) is a real configuration: both systems missing', () => {
+    expect(problemsOf({ TEMPORAL_ADDRESS: 'temporal.example.com:7233' })).toHaveLength(2);
+    expect(problemsOf({}, { temporalConfigured: true })).toEqual([
+      expect.stringMatching(/^ZUORA_BASE_URL, ZUORA_CLIENT_ID, ZUORA_CLIENT_SECRET: missing/),
+      expect.stringMatching(/^NETSUITE_ACCOUNT_ID, .*: missing/),
+    ]);
+  });
+
+  test('EMULATORS names them explicitly: true, a list, or one system beside a real one', () => {
+    const temporal = { TEMPORAL_ADDRESS: '127.0.0.1:7233' };
+    expect(loadConfig({ ...temporal, EMULATORS: 'true' }).emulators).toEqual({ zuora: true, netsuite: true });
+    expect(loadConfig({ ...temporal, EMULATORS: 'zuora,netsuite' }).emulators).toEqual({ zuora: true, netsuite: true });
+    const half = loadConfig({ ...temporal, ...realZuora, EMULATORS: 'netsuite' });
+    expect(half.emulators).toEqual({ zuora: false, netsuite: true });
+    expect(half.zuora?.baseUrl).toBe('https://rest.zuora.com');
+    expect(loadConfig({ ...realZuora, ...realNetSuite }).emulators).toEqual({ zuora: false, netsuite: false });
+  });
+
+  test('EMULATORS is refused when it is not a documented value or names a configured system', () => {
+    expect(problemsOf({ EMULATORS: 'yes please' })[0]).toMatch(/^EMULATORS: must be true, false, zuora, netsuite/);
+    expect(problemsOf({ ...realZuora, ...realNetSuite, EMULATORS: 'zuora' })).toEqual([
+      expect.stringMatching(/^EMULATORS: names zuora but ZUORA_\* settings are set too/),
+    ]);
+    expect(problemsOf({ EMULATORS: 'false' })).toHaveLength(2);
+  });
+});
+
+describe('URLs are never printed with their secrets (issue 16, point 3)', () => {
+  test('credentials in a URL and the path of a Slack webhook stay out of config errors', () => {
+    const withPassword = 'ftp://user:hunter2-password@rest.zuora.com/v1';
+    const webhook = 'https://hooks.slack.com/services/T000/B000/XXXXsecretpathXXXX';
+    const problems = problemsOf({
+      ...realZuora,
+      ...realNetSuite,
+      ZUORA_BASE_URL: withPassword,
+      NOTIFY_WEBHOOK_URL: webhook.replace('https://', 'hxxps://'),
+    }).join('\n');
+    expect(problems).toMatch(/ZUORA_BASE_URL: must start with http/);
+    expect(problems).toContain('user:***@rest.zuora.com');
+    expect(problems).toMatch(/NOTIFY_WEBHOOK_URL: must start with http.*hooks\.slack\.com\)/);
+    expect(problems).not.toContain('hunter2-password');
+    expect(problems).not.toContain('XXXXsecretpathXXXX');
+  });
+
+  test('redactUrl keeps scheme and host only', () => {
+    expect(redactUrl('https://user:pw@host.example:8443/a/b?c=d')).toBe('https://user:***@host.example:8443');
+    expect(redactUrl('https://hooks.slack.com/services/T/B/secret')).toBe('https://hooks.slack.com');
+    expect(redactUrl('not a url')).toBe('(not a URL)');
   });
 });

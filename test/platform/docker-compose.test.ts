@@ -33,8 +33,8 @@ describe('docker-compose.yml', () => {
     );
     expect(compose.services.temporal?.environment?.DB).toBe('postgres12');
     expect(compose.services.temporal?.environment?.POSTGRES_SEEDS).toBe('postgresql');
-    expect(compose.services.temporal?.ports).toContain('7233:7233');
-    expect(compose.services['temporal-ui']?.ports).toContain('8080:8080');
+    expect(compose.services.temporal?.ports).toContain('127.0.0.1:7233:7233');
+    expect(compose.services['temporal-ui']?.ports).toContain('127.0.0.1:8080:8080');
   });
 
   test('the emulators listen where the worker is told to find them', () => {
@@ -43,7 +43,7 @@ describe('docker-compose.yml', () => {
     const netsuitePort = compose.services['netsuite-emulator']!.environment!.NETSUITE_EMULATOR_PORT;
     expect(worker.ZUORA_BASE_URL).toBe(`http://zuora-emulator:${zuoraPort}`);
     expect(worker.NETSUITE_REST_BASE_URL).toBe(`http://netsuite-emulator:${netsuitePort}`);
-    expect(compose.services['zuora-emulator']!.ports).toContain(`${zuoraPort}:${zuoraPort}`);
+    expect(compose.services['zuora-emulator']!.ports).toContain(`127.0.0.1:${zuoraPort}:${zuoraPort}`);
     expect(compose.services['netsuite-emulator']!.command).toEqual(['node', 'dist/src/emulators/netsuite/main.js']);
   });
 
@@ -70,5 +70,26 @@ describe('docker-compose.yml', () => {
     expect(compose.services.worker!.secrets?.sort()).toEqual(
       ['netsuite_consumer_secret', 'netsuite_token_secret', 'zuora_client_secret'].sort(),
     );
+  });
+
+  test('every published port is bound to 127.0.0.1 (issue 16, point 7)', () => {
+    const published = Object.entries(compose.services).flatMap(([name, svc]) =>
+      (svc.ports ?? []).map((p) => ({ name, port: String(p) })),
+    );
+    expect(published.length).toBeGreaterThanOrEqual(5);
+    // HOST_IP:HOST_PORT:CONTAINER_PORT with HOST_IP 127.0.0.1; a bare "8080:8080" or "8080" means all interfaces.
+    expect(published.filter((p) => !/^127\.0\.0\.1:\d+:\d+(\/(tcp|udp))?$/.test(p.port))).toEqual([]);
+  });
+
+  test('the emulators are asked for explicitly: the worker names their URLs and sets no EMULATORS', () => {
+    const worker = compose.services.worker!.environment!;
+    expect(worker.EMULATORS).toBeUndefined();
+    const resolved = Object.fromEntries(
+      Object.entries(worker).map(([k, v]) => {
+        const m = /^\/run\/secrets\/(.+)$/.exec(v);
+        return [k, m ? join(root, compose.secrets[m[1]!]!.file!) : v];
+      }),
+    );
+    expect(loadConfig(resolved).emulators).toEqual({ zuora: false, netsuite: false });
   });
 });

@@ -8,6 +8,7 @@ import { Client, Connection } from '@temporalio/client';
 import { loadTemporalBinaries, PROJECT_ROOT } from '../../src/temporal/binaries';
 import { freePort } from '../helpers/ports';
 import { spawnProcess } from '../helpers/process';
+import { MISCONFIGURATION_CANARIES as CANARY } from '../secret-scan';
 
 const main = join(PROJECT_ROOT, 'dist', 'src', 'main.js');
 
@@ -49,6 +50,9 @@ describe('npm start (dist/src/main.js)', () => {
       expect(health.stdout).toMatch(/SERVING/);
       expect(p.output()).toContain(`http://localhost:${env.TEMPORAL_UI_PORT}`);
       expect(p.output()).toMatch(/temporal workflow start .*--type invoiceSettlementUpgrade/s);
+      // Nothing real configured: the demo, and the banner says so for each system.
+      expect(p.output()).toMatch(/Zuora: +emulator, /);
+      expect(p.output()).toMatch(/NetSuite: +emulator, /);
 
       const serverPids = spawnSync('pgrep', ['-f', '--', `--port ${env.TEMPORAL_DEV_PORT}`], { encoding: 'utf8' })
         .stdout.split('\n')
@@ -99,13 +103,22 @@ describe('npm start (dist/src/main.js)', () => {
     }
   });
 
-  test('with TEMPORAL_ADDRESS set it uses that server and starts none', async () => {
-    const env = { ...(await baseEnv()), TEMPORAL_ADDRESS: process.env.TEST_TEMPORAL_ADDRESS };
+  test('with TEMPORAL_ADDRESS set it uses that server and starts none; emulators only as EMULATORS asks', async () => {
+    const env = {
+      ...(await baseEnv()),
+      TEMPORAL_ADDRESS: process.env.TEST_TEMPORAL_ADDRESS,
+      EMULATORS: 'zuora,netsuite',
+      // Never posted to (no workflow runs here): only the banner could print it, and it must not.
+      NOTIFY_WEBHOOK_URL: `https://hooks.slack.com/services/${CANARY.webhookPath}`,
+    };
     const p = spawnProcess(process.execPath, [main], env);
     try {
       await p.waitFor(/Stop with Ctrl-C/); // the last line of the banner
       expect(p.output()).toContain(`Using the Temporal server at ${process.env.TEST_TEMPORAL_ADDRESS}`);
       expect(p.output()).not.toContain('Starting the Temporal dev server');
+      expect(p.output()).toMatch(/Zuora: +emulator, /);
+      expect(p.output()).toMatch(/Notify: +webhook at https:\/\/hooks\.slack\.com\n/);
+      expect(p.output()).not.toContain(CANARY.webhookPath);
       const started = spawnSync('pgrep', ['-f', '--', `--port ${env.TEMPORAL_DEV_PORT}`], { encoding: 'utf8' });
       expect(started.stdout.trim()).toBe('');
       p.child.kill('SIGTERM');
@@ -122,5 +135,60 @@ describe('npm start (dist/src/main.js)', () => {
     expect(exit.code).toBe(2);
     expect(p.output()).toMatch(/METRICS_PORT: must be a whole number/);
     expect(p.output()).not.toContain('Starting the Temporal dev server');
+  });
+
+  // Issue 16, points 2 and 3: each of these once started (or crashed with exit 1) and echoed its secret. The
+  // canaries are also in the end-of-run scan (test/secret-scan.ts), which searches every captured output.
+  const realZuora = {
+    TENANT_ID: 'acme',
+    ZUORA_BASE_URL: 'https://rest.zuora.com',
+    ZUORA_CLIENT_ID: 'client-1',
+    ZUORA_CLIENT_SECRET: 'zuora-client-secret-for-start-test',
+  };
+  const misconfigurations: [string, Record<string, string>, RegExp][] = [
+    [
+      'a real Zuora and TEMPORAL_ADDRESS without NETSUITE_* (no NetSuite emulator is started)',
+      { ...realZuora, TEMPORAL_ADDRESS: '127.0.0.1:1' },
+      /NETSUITE_ACCOUNT_ID, .*NETSUITE_TOKEN_SECRET: missing .*EMULATORS=netsuite/,
+    ],
+    [
+      'a PAYLOAD_CODEC_KEYS entry written key-first',
+      { PAYLOAD_CODEC_KEYS: `${CANARY.codecKey}:k1` },
+      /PAYLOAD_CODEC_KEYS: entry 1: the key id \(before the colon\)/,
+    ],
+    [
+      'a URL with credentials and a Slack webhook URL in malformed settings',
+      {
+        ...realZuora,
+        EMULATORS: 'netsuite',
+        ZUORA_BASE_URL: `ftp://admin:${CANARY.urlPassword}@rest.zuora.com/`,
+        NOTIFY_WEBHOOK_URL: `hooks.slack.com/services/${CANARY.webhookPath}`,
+      },
+      /ZUORA_BASE_URL: must start with http:\/\/ or https:\/\/ \(got ftp:\/\/admin:\*\*\*@rest\.zuora\.com\)/,
+    ],
+    [
+      'a malformed TEMPORAL_ADDRESS',
+      { TEMPORAL_ADDRESS: `https://user:${CANARY.addressKey}@ns.tmprl.cloud:7233` },
+      /TEMPORAL_ADDRESS \(or the profile address\): must be host:port/,
+    ],
+    [
+      'TEMPORAL_TLS=ture with an API key',
+      { TEMPORAL_ADDRESS: 'ns.tmprl.cloud:7233', TEMPORAL_API_KEY: CANARY.apiKey, TEMPORAL_TLS: 'ture' },
+      /TEMPORAL_TLS: must be true or false/,
+    ],
+    [
+      'an API key with TLS off',
+      { TEMPORAL_ADDRESS: 'ns.tmprl.cloud:7233', TEMPORAL_API_KEY: CANARY.apiKey, TEMPORAL_TLS: 'false' },
+      /TEMPORAL_API_KEY: set while TLS is off/,
+    ],
+  ];
+  test.each(misconfigurations)('%s: exit 2, naming the setting, echoing no secret', async (_what, bad, named) => {
+    const env = { ...(await baseEnv()), ...bad };
+    const p = spawnProcess(process.execPath, [main], env);
+    const exit = await p.exited;
+    expect({ code: exit.code, output: p.output() }).toEqual({ code: 2, output: expect.stringMatching(named) });
+    expect(p.output()).not.toMatch(/emulator listening|Starting the Temporal dev server/);
+    for (const secret of [...Object.values(CANARY), realZuora.ZUORA_CLIENT_SECRET])
+      expect(p.output()).not.toContain(secret);
   });
 });

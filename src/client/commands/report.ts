@@ -2,11 +2,12 @@
 // reconcile by hand — as CSV or JSON. The files are written by the worker under its DATA_DIR/reports; their paths
 // come from the workflow results and status. Run the CLI where it can read them (on the worker's machine or a host
 // that mounts the same volume); a file it cannot read is named on stderr (exit 3) so it can be fetched from there.
-import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { Option, type Command } from 'commander';
 import type { MigrateCreditMemosResult } from '../../shared/migration';
 import { IS_TENANT_ID } from '../../shared/search-attributes';
+import { readReportFile, type ReportRead } from '../../reports/read-report';
 import { SYNC_WORKFLOW_TYPES, type SyncResult } from '../../shared/sync';
 import { upgradeWorkflowId } from '../../shared/upgrade';
 import { CliError, EXIT } from '../cli/exit-codes';
@@ -15,7 +16,12 @@ import { readStatus } from './status';
 
 export type ReportKind = 'migration-failures' | 'sync-failures' | 'reconciliation';
 export type ReportSource = { kind: ReportKind; workflowId: string; path: string };
-export type ReportFile = ReportSource & { readable: boolean; rows: Record<string, unknown>[] };
+export type ReportFile = ReportSource & {
+  readable: boolean;
+  /** Why it was not read (the path is outside the report store, the file is missing or not JSON Lines). */
+  problem?: Exclude<ReportRead, { ok: true }>['reason'];
+  rows: Record<string, unknown>[];
+};
 
 /** Every report file the tenant's upgrade and sync runs name in their results and status. */
 export async function findReports(client: Client, tenantId: string, runs: number): Promise<ReportSource[]> {
@@ -59,14 +65,20 @@ export async function findReports(client: Client, tenantId: string, runs: number
   return sources;
 }
 
-export function readReport(source: ReportSource): ReportFile {
-  if (!existsSync(source.path)) return { ...source, readable: false, rows: [] };
-  const rows = readFileSync(source.path, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim().length > 0)
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
-  return { ...source, readable: true, rows };
+/** Reads a report only inside the report store (`storeRoot`): paths come from workflow results, which are data. */
+export function readReport(source: ReportSource, storeRoot: string): ReportFile {
+  const read = readReportFile(storeRoot, source.path);
+  return read.ok
+    ? { ...source, readable: true, rows: read.rows }
+    : { ...source, readable: false, problem: read.reason, rows: [] };
 }
+
+/** The store the worker writes to: DATA_DIR/reports (src/wiring.ts), or --reports-dir. */
+export const defaultReportsDir = (env: NodeJS.ProcessEnv = process.env) => join(env.DATA_DIR || '.data', 'reports');
+
+/** A path from a workflow result, printable on a terminal (control characters shown as "?"). */
+const printable = (s: string) =>
+  [...s].map((c) => (c.charCodeAt(0) < 0x20 || (c.charCodeAt(0) >= 0x7f && c.charCodeAt(0) < 0xa0) ? '?' : c)).join('');
 
 function csvCell(v: unknown): string {
   const text = v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
@@ -86,7 +98,7 @@ export function toCsv(files: ReportFile[]): string {
   return lines.join('\n') + '\n';
 }
 
-type ReportOptions = { tenant: string; format: 'csv' | 'json'; runs: number };
+type ReportOptions = { tenant: string; format: 'csv' | 'json'; runs: number; reportsDir: string };
 
 export function registerReport(program: Command): void {
   program
@@ -97,10 +109,15 @@ export function registerReport(program: Command): void {
     )
     .addOption(tenantOption())
     .addOption(new Option('--format <format>', 'output format').choices(['csv', 'json']).default('csv'))
+    .option(
+      '--reports-dir <dir>',
+      'the report store: only files inside it are read (default: $DATA_DIR/reports, or .data/reports)',
+      defaultReportsDir(),
+    )
     .option('--runs <n>', 'how many finished scheduled sync runs to include, newest first', intParser(0, 1000), 20)
     .action(async (o: ReportOptions, cmd: Command) => {
       const client = await contextOf(cmd).temporal();
-      const files = (await findReports(client, o.tenant, o.runs)).map(readReport);
+      const files = (await findReports(client, o.tenant, o.runs)).map((s) => readReport(s, o.reportsDir));
       if (o.format === 'json') {
         process.stdout.write(JSON.stringify({ tenantId: o.tenant, reports: files }, null, 2) + '\n');
       } else {
@@ -111,7 +128,8 @@ export function registerReport(program: Command): void {
       if (unreadable.length > 0) {
         throw new CliError(
           'These report files are not readable from here (they are on the worker’s DATA_DIR; run this where it is ' +
-            `mounted, or copy them):\n${unreadable.map((f) => `  ${f.kind}: ${f.path}`).join('\n')}`,
+            `mounted and pass --reports-dir, or copy them):\n` +
+            unreadable.map((f) => `  ${f.kind}: ${printable(f.path)} (${f.problem ?? 'missing'})`).join('\n'),
           EXIT.notFound,
         );
       }

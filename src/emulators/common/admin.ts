@@ -25,7 +25,8 @@ export interface AdminHooks {
 const LIMIT_KEYS = new Set(Object.keys(limitsConfigSchema.shape));
 
 /**
- * The admin API every emulator shares (no auth; bypasses limits and faults):
+ * The admin API every emulator shares (no auth; bypasses limits and faults; cross-origin browser requests are refused
+ * in http-server.ts):
  *   GET/POST /__admin/config, GET /__admin/counters, POST /__admin/counters/reset,
  *   GET /__admin/state, POST /__admin/seed, POST /__admin/reset.
  * Emulators register extra `/__admin/...` routes on the same router.

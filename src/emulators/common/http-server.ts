@@ -102,6 +102,13 @@ async function handle(
     }
   };
 
+  if (path.startsWith(ADMIN_PREFIX) && crossOriginBrowserRequest(req)) {
+    await send(res, {
+      status: 403,
+      json: { error: 'the emulator admin API refuses cross-origin browser requests' },
+    });
+    return;
+  }
   const exempt = path.startsWith(ADMIN_PREFIX) || (options.isExempt?.(path) ?? false);
   const outcome = exempt || !options.limits ? await dispatch() : await options.limits.process(req, dispatch);
   if (outcome === DROP) {
@@ -110,6 +117,19 @@ async function handle(
   }
   if (!exempt) options.limits?.recordStatus(outcome.status);
   await send(res, options.decorate ? options.decorate(req, outcome) : outcome);
+}
+
+/**
+ * The admin API has no authentication (it is a test double's control panel; one route answers with the client
+ * secret), so a web page must not be able to drive it from a browser on the same machine (issue 16, point 7): a
+ * request whose Origin is not the emulator's own, or that the browser marks as coming from another site
+ * (Sec-Fetch-Site, https://www.w3.org/TR/fetch-metadata/), is refused. curl, tests and our clients send neither.
+ */
+function crossOriginBrowserRequest(req: EmulatorRequest): boolean {
+  const origin = req.headers.origin;
+  if (origin !== undefined && origin !== req.origin) return true;
+  const site = req.headers['sec-fetch-site'];
+  return site !== undefined && site !== 'same-origin' && site !== 'none';
 }
 
 async function send(res: ServerResponse, out: EmulatorResponse): Promise<void> {
