@@ -66,7 +66,9 @@ export function seedTenant(state: ZuoraState, input: SeedRequest, ctx: SeedConte
           Balance: random() < 0.5 ? total : money(total * 0.5),
           Status: 'Posted',
           IntegrationId__NS: String(5000 + state.invoices.size),
-          IntegrationStatus__NS: 'Sync Complete',
+          // The newest invoice of every other account has not synced yet: a positive invoice with no status, which
+          // the pre-upgrade check must not count (it looks for negative invoices only).
+          IntegrationStatus__NS: a % 2 === 1 && i === invoiceCount - 1 ? undefined : 'Sync Complete',
         });
         if (random() < 0.4) {
           adjustments++;
@@ -83,8 +85,10 @@ export function seedTenant(state: ZuoraState, input: SeedRequest, ctx: SeedConte
             Status: 'Processed',
             SourceType: 'InvoiceDetail',
             ReasonCode: 'Standard Adjustment',
-            // Most already synced to NetSuite; every third not yet (what the pre-upgrade check must find).
-            IntegrationStatus__NS: adjustments % 3 === 1 ? undefined : 'Sync Complete',
+            // Most already synced to NetSuite; every third not yet and every fifth failed (what the pre-upgrade
+            // check must find: no status at all, or a status other than Sync Complete).
+            IntegrationStatus__NS:
+              adjustments % 3 === 1 ? undefined : adjustments % 5 === 0 ? 'Error' : 'Sync Complete',
           });
         }
       }
@@ -101,7 +105,7 @@ export function seedTenant(state: ZuoraState, input: SeedRequest, ctx: SeedConte
           Amount: total,
           Balance: total,
           Status: 'Posted',
-          IntegrationStatus__NS: a === 0 ? undefined : 'Sync Complete',
+          IntegrationStatus__NS: a === 0 ? undefined : a === 2 ? 'Error' : 'Sync Complete',
         });
       }
     }
