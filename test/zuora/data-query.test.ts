@@ -94,7 +94,7 @@ describe('Data Query', () => {
     });
     expect(wrongType.status).toBe(415);
     const error = await rejectionOf(
-      client.submitDataQuery("select id from creditmemo where amount > 3 or status = 'x'"),
+      client.submitDataQuery("select id from creditmemo where reasoncode like 'AR%'"),
     );
     expect(error).toMatchObject({ httpStatus: 400, category: 20, retryable: false });
     expect((error as Error).message).toMatch(/Invalid query/);

@@ -1,5 +1,6 @@
 import type { RunningZuoraEmulator } from '../../src/emulators/zuora';
 import { equalsAnyClauses, ZuoraApiError, ZuoraClient, zoqlString } from '../../src/zuora';
+import type { ZRecord } from '../../src/emulators/zuora/state';
 import { mixesAndWithOr } from '../../src/zuora/zoql';
 import { clientFor, rawCall, rejectionOf, startEmulator } from './helpers';
 
@@ -122,7 +123,7 @@ describe('ZOQL action query', () => {
 
   it('findUnsyncedBeforeUpgrade lists only negative invoices, never a positive one with no status', async () => {
     const invoices = [...emulator.state.invoices.values()];
-    const notSynced = (r: { IntegrationStatus__NS?: unknown }) => r.IntegrationStatus__NS !== 'Sync Complete';
+    const notSynced = (r: ZRecord) => r.IntegrationStatus__NS !== 'Sync Complete';
     // The seed has what the check must tell apart: positive invoices with no status, negative ones with no status
     // and with another status.
     expect(
