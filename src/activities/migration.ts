@@ -5,7 +5,11 @@ import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import { RequestGate } from '../http/request-gate';
 import type { ReportStore } from '../reports/report-store';
-import { REMAINING_MIGRATED_CREDIT_MEMOS_QUERY } from '../shared/migration';
+import {
+  MIGRATED_CREDIT_MEMOS_BY_TRANSFER_QUERY,
+  REMAINING_MIGRATED_CREDIT_MEMOS_QUERY,
+  type TransferCount,
+} from '../shared/migration';
 import type { ZuoraClient } from '../zuora/client';
 import { assertTenant, trackIdOf, toActivityFailure, whileHeartbeating, workflowIdOf } from './common';
 
@@ -18,6 +22,13 @@ const DATA_QUERY_FIRST_POLL_MS = 250;
 
 const memoRowSchema = z.object({ id: z.string().min(1), memonumber: z.string().optional() }).passthrough();
 type MemoRow = { row: number; id: string; number?: string };
+
+/** A row of the count by Transferred To Accounting. A null group may come with the field null or left out; a
+ * count may come as a number or as digits (CSV-minded exporters), so both are read. */
+const transferCountRowSchema = z.object({
+  transferredtoaccounting: z.string().nullish(),
+  memos: z.union([z.number().int().nonnegative(), z.string().regex(/^\d+$/).transform(Number)]),
+});
 
 const chunkHeartbeatSchema = z.object({
   jobId: z.string(),
@@ -76,6 +87,36 @@ export function createMigrationActivities({ zuora, reports, tenantId }: Migratio
           retries: after.retries - before.retries,
           throttledMs: after.throttledMs - before.throttledMs,
         };
+      } catch (err) {
+        throw toActivityFailure(err);
+      }
+    },
+
+    /** The verification: the seed's filter counted by Transferred To Accounting (a handful of rows). */
+    async countMigratedCreditMemos(input: { tenantId: string }): Promise<{ counts: TransferCount[] }> {
+      assertTenant(tenantId, input.tenantId);
+      const info = activityInfo();
+      const client = zuora.withTrackId(trackIdOf(info));
+      const previous = z.object({ jobId: z.string() }).safeParse(info.heartbeatDetails);
+      try {
+        const jobId = previous.success
+          ? previous.data.jobId
+          : (await client.submitDataQuery(MIGRATED_CREDIT_MEMOS_BY_TRANSFER_QUERY)).id;
+        heartbeat({ jobId });
+        const job = await client.waitForDataQuery(jobId, {
+          pollMs: DATA_QUERY_FIRST_POLL_MS,
+          signal: cancellationSignal(),
+          onPoll: () => heartbeat({ jobId }),
+        });
+        if (!job.dataFile) {
+          throw ApplicationFailure.nonRetryable(`Data Query job ${jobId} has no result file`, 'DataQueryNoResult');
+        }
+        const counts: TransferCount[] = [];
+        for await (const row of client.streamDataQueryResult(job.dataFile, transferCountRowSchema)) {
+          counts.push({ transferredToAccounting: row.transferredtoaccounting ?? null, memos: row.memos });
+        }
+        log.info('migrated credit memos counted by Transferred To Accounting', { jobId, counts });
+        return { counts };
       } catch (err) {
         throw toActivityFailure(err);
       }

@@ -5,27 +5,40 @@
 // resumes from its heartbeat after a crash). Passes repeat until a fresh query finds nothing (the verification) or
 // a pass makes no progress (what is left is refused by Zuora and is in the failure report). Per-memo data stays in
 // the activities and the report files: history carries only counts, so it stays small at any N.
-import { continueAsNew, log, proxyActivities, setCurrentDetails, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  continueAsNew,
+  log,
+  patched,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { MigrationActivities } from '../activities/migration';
 import {
   concurrencyBudgetOf,
+  describeTransferCounts,
   migrateCreditMemosInputSchema,
+  notYesIn,
   progressQuery,
   type MigrateCreditMemosInput,
   type MigrateCreditMemosResult,
   type MigrationCarryOver,
   type MigrationCounters,
   type MigrationProgress,
+  type TransferCount,
 } from '../shared/migration';
 import { parseWorkflowInput } from './validation';
 
-const { queryRemainingCreditMemos, writeDryRunSample, consolidateFailureReport } = proxyActivities<MigrationActivities>(
-  {
+/** patched() id: runs that end count the seed's filter by Transferred To Accounting, and verify only if all are Yes. */
+const VERIFY_BY_TRANSFER_COUNTS = 'migration-verify-by-transfer-counts';
+
+const { queryRemainingCreditMemos, writeDryRunSample, consolidateFailureReport, countMigratedCreditMemos } =
+  proxyActivities<MigrationActivities>({
     startToCloseTimeout: '4h', // Zuora allows a Data Query up to 4 hours
     heartbeatTimeout: '2m',
     retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 10 },
-  },
-);
+  });
 
 /** A killed worker is noticed after the heartbeat timeout; the retry resumes from the last heartbeat. */
 const updateActivity = (heartbeatTimeoutSeconds: number) =>
@@ -79,6 +92,7 @@ export async function migrateCreditMemos(
       rate: Math.round(rate * 10) / 10,
       etaSeconds: phase === 'updating' && rate > 0 ? Math.ceil(left / rate) : phase === 'done' ? 0 : null,
       remainingAtLastQuery: remaining,
+      ...(byTransfer ? { byTransferredToAccounting: byTransfer } : {}),
       startedAt: new Date(startedAt).toISOString(),
       reportDir,
     };
@@ -86,9 +100,21 @@ export async function migrateCreditMemos(
   setHandler(progressQuery, progress);
   const show = () => setCurrentDetails(renderDetails(input.tenantId, progress()));
 
+  let byTransfer: TransferCount[] | undefined;
   const finish = async (stoppedBecause: MigrateCreditMemosResult['stoppedBecause'], dryRunSample: string | null) => {
     const failuresReport =
       counters.failed > 0 ? (await consolidateFailureReport({ tenantId: input.tenantId })).location : null;
+    if (patched(VERIFY_BY_TRANSFER_COUNTS)) {
+      // The verification is the seed's own filter, counted: an empty "what is left" is not enough on its own (a
+      // query that misses a value — null did — would pass it).
+      byTransfer = (await countMigratedCreditMemos({ tenantId: input.tenantId })).counts;
+      const notYes = notYesIn(byTransfer);
+      if (stoppedBecause === 'verified' && notYes > 0) {
+        stoppedBecause = 'count-not-all-yes';
+        remaining = notYes;
+        log.warn('the remaining query found nothing but the count is not all Yes', { notYes });
+      }
+    }
     // A worker that died after its last heartbeat took its count of writes with it; the memos it wrote are Yes
     // all the same. After a resume, the fresh queries are the truth: what was found and is no longer left.
     if (counters.resumes > 0 && !input.dryRun) {
@@ -105,6 +131,7 @@ export async function migrateCreditMemos(
       reports: { dir: reportDir, failures: failuresReport, dryRunSample },
       stoppedBecause,
       seconds: Math.round((Date.now() - startedAt) / 1000),
+      ...(byTransfer ? { byTransferredToAccounting: byTransfer } : {}),
     };
     log.info('credit memo migration finished', { ...result.counters, stoppedBecause, remaining: result.remaining });
     return result;
@@ -212,6 +239,7 @@ function renderDetails(tenantId: string, p: MigrationProgress): string {
     `| ETA | ${p.etaSeconds === null ? '—' : `${p.etaSeconds} s`} |`,
     `| retried requests / throttled | ${p.retries} / ${Math.round(p.throttledMs / 1000)} s |`,
     `| left at last query | ${p.remainingAtLastQuery ?? '—'} |`,
+    `| by Transferred To Accounting | ${p.byTransferredToAccounting ? describeTransferCounts(p.byTransferredToAccounting) : '—'} |`,
     p.reportDir ? `\nReports: \`${p.reportDir}\`` : '',
   ].join('\n');
 }

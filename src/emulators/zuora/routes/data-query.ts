@@ -17,7 +17,7 @@ import {
   type DataQueryJobRecord,
 } from '../data-query';
 import { RestCode, restError } from '../errors';
-import { isoDateTime, type FieldValue } from '../state';
+import { isoDateTime } from '../state';
 import { authenticated } from './auth';
 
 /** Served outside the API limits, like S3. */
