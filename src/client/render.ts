@@ -1,6 +1,6 @@
 // Text rendering for the terminal: plain tables, the checklist, the migration progress bar. No colours, so the
 // output reads the same in a log file, a CI job or a pipe.
-import type { MigrationProgress } from '../shared/migration';
+import { describeTransferCounts, type MigrationProgress, type TransferCount } from '../shared/migration';
 import type { StepStatus, UpgradeStatus } from '../shared/upgrade';
 import { nextCommandFor } from './commands/human-steps';
 
@@ -68,15 +68,29 @@ export function renderChecklist(s: UpgradeStatus, closedAs?: string): string {
     clip(detailOf(st), 90),
   ]);
   const out = [...head, '', table(['', '#', 'step', 'state', 'by', 'when', 'detail'], rows)];
+  const byTransfer = (c?: TransferCount[]) =>
+    c ? `\n  By Transferred To Accounting: ${describeTransferCounts(c)}` : '';
   if (s.migration.dryRun) {
     const sample = s.migration.dryRun.sample ? ` Sample: ${s.migration.dryRun.sample}` : '';
-    out.push('', `Migration dry run: ${s.migration.dryRun.found} credit memo(s) to update.${sample}`);
+    out.push(
+      '',
+      `Migration dry run: ${s.migration.dryRun.found} credit memo(s) to update.${sample}` +
+        byTransfer(s.migration.dryRun.byTransferredToAccounting),
+    );
   }
   if (s.migration.result) {
     const m = s.migration.result;
     out.push(
       `Migration: ${m.updated} updated, ${m.failed} refused, ${m.remaining} remaining` +
-        `${m.verified ? ' (verified)' : ''}${m.failuresReport ? `; failures: ${m.failuresReport}` : ''}.`,
+        `${m.verified ? ' (verified)' : ''}${m.failuresReport ? `; failures: ${m.failuresReport}` : ''}.` +
+        byTransfer(m.byTransferredToAccounting),
+    );
+  }
+  if (s.migration.skipped) {
+    const k = s.migration.skipped;
+    out.push(
+      '',
+      `WARNING: migration skipped by ${k.by} (${k.reason}; acknowledged: ${k.acknowledged ?? 'not asked'}): ${k.risk}.`,
     );
   }
   for (const r of s.openReminders) out.push(`Open ${r.kind} for ${r.stepId}: ${r.count}×, last ${when(r.at)}`);

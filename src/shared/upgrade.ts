@@ -4,7 +4,7 @@
 import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
-import { tenantIdSchema } from './migration';
+import { tenantIdSchema, type TransferCount } from './migration';
 
 export const upgradeWorkflowId = (tenantId: string) => `is-upgrade-${tenantId}`;
 export const creditMemoScheduleId = (tenantId: string) => `netsuite-credit-memo-sync-${tenantId}`;
@@ -159,11 +159,26 @@ export const provisioningIdsReceivedSchema = z
   .strict();
 export const completeStepSchema = z.object({ by, stepId, data: stepData.optional() }).strict();
 export const approveStepSchema = z.object({ by, stepId, note: z.string().max(1000).optional() }).strict();
+/**
+ * Skipping the migration leaves memos that are not Yes, and the new connector syncs every memo whose Transferred To
+ * Accounting is No, Error or Processing (reference §7): they would post to NetSuite a second time, which cannot be
+ * undone. So a skip of migrate.credit-memos must carry this acknowledgement, and the status shows the risk.
+ */
+export const MIGRATION_SKIP_ACKNOWLEDGEMENT = 'new-connector-resyncs-unmigrated-memos';
+export const MIGRATION_SKIP_RISK =
+  'the migrated credit memos were not all set to Transferred To Accounting = Yes: the new connector syncs every memo ' +
+  'whose Transferred To Accounting is No, Error or Processing, so those memos may post to NetSuite a second time';
 export const skipStepSchema = z
   .object({
     by,
     stepId,
     reason: z.string({ message: 'reason is required' }).trim().min(3, 'reason is required: why skip this step'),
+    /** Required to skip migrate.credit-memos: the sender has read MIGRATION_SKIP_RISK. */
+    acknowledge: z
+      .literal(MIGRATION_SKIP_ACKNOWLEDGEMENT, {
+        message: `acknowledge, when given, must be "${MIGRATION_SKIP_ACKNOWLEDGEMENT}"`,
+      })
+      .optional(),
   })
   .strict();
 export const retryStepSchema = z.object({ by, stepId }).strict();
@@ -295,8 +310,18 @@ export type UpgradeStatus = {
   dryRun: boolean;
   steps: StepStatus[];
   migration: {
-    dryRun?: { found: number; sample: string | null };
-    result?: { updated: number; failed: number; remaining: number; verified: boolean; failuresReport: string | null };
+    /** byTransferredToAccounting: the seed's filter counted by Transferred To Accounting (null: the field is empty). */
+    dryRun?: { found: number; sample: string | null; byTransferredToAccounting?: TransferCount[] };
+    result?: {
+      updated: number;
+      failed: number;
+      remaining: number;
+      verified: boolean;
+      failuresReport: string | null;
+      byTransferredToAccounting?: TransferCount[];
+    };
+    /** Set when migrate.credit-memos was skipped: who, why, what they acknowledged, and the risk it leaves. */
+    skipped?: { by: string; reason: string; acknowledged: string | null; risk: string };
   };
   syncs: {
     finalCreditMemoSync?: Record<string, unknown>;

@@ -19,12 +19,14 @@ import {
 } from '@temporalio/workflow';
 import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
 import type { UpgradeActivities } from '../activities/upgrade';
-import type { MigrateCreditMemosResult } from '../shared/migration';
+import { describeTransferCounts, type MigrateCreditMemosResult, type TransferCount } from '../shared/migration';
 import { IS_TENANT_ID, IS_UPGRADE_PHASE, IS_WAITING_ON } from '../shared/search-attributes';
 import type { SyncResult } from '../shared/sync';
 import {
   MESSAGES,
   MESSAGE_DEFINITIONS,
+  MIGRATION_SKIP_ACKNOWLEDGEMENT,
+  MIGRATION_SKIP_RISK,
   REQUIRED_STEP_DATA,
   STEPS,
   phaseOf,
@@ -64,6 +66,8 @@ const drain = proxyActivities<UpgradeActivities>({
 
 /** patched() ids: each names a change to the step sequence that running upgrades must not see mid-flight. */
 const PAUSE_SCHEDULE_BEFORE_FINAL_SYNC = 'pause-credit-memo-schedule-before-final-sync';
+/** A skip of migrate.credit-memos must acknowledge MIGRATION_SKIP_RISK (older runs accepted any skip). */
+const MIGRATION_SKIP_NEEDS_ACKNOWLEDGEMENT = 'migration-skip-needs-acknowledgement';
 
 /** Steps that need an explicit approval before they write (the irreversible bulk update). */
 const APPROVAL_GATES: ReadonlySet<StepId> = new Set(['migrate.credit-memos']);
@@ -97,6 +101,8 @@ export async function invoiceSettlementUpgrade(rawInput: UpgradeInput, carry?: U
   const input = parseWorkflowInput(upgradeInputSchema, rawInput, 'invoiceSettlementUpgrade input');
   const { tenantId, options } = input;
   const workflowId = workflowInfo().workflowId;
+  // Decided once, before any handler runs: the update validators cannot call patched() themselves.
+  const migrationSkipNeedsAcknowledgement = patched(MIGRATION_SKIP_NEEDS_ACKNOWLEDGEMENT);
   const now = () => new Date(Date.now()).toISOString();
 
   const state: State = carry?.state ?? {
@@ -256,6 +262,11 @@ export async function invoiceSettlementUpgrade(rawInput: UpgradeInput, carry?: U
         if (s.state === 'skipped') return duplicate(`step ${id} is already skipped`);
         if (s.state === 'done') return reject(`step ${id} is already done; it cannot be skipped`);
         if (s.state === 'running') return reject(`step ${id} is running; wait until it fails or waits, then skip`);
+        if (id === 'migrate.credit-memos' && migrationSkipNeedsAcknowledgement && m.acknowledge === undefined) {
+          return reject(
+            `skipping ${id} needs "acknowledge": "${MIGRATION_SKIP_ACKNOWLEDGEMENT}": ${MIGRATION_SKIP_RISK}`,
+          );
+        }
         return accept(`step ${id} skipped`);
       }
       case 'retryStep': {
@@ -300,6 +311,10 @@ export async function invoiceSettlementUpgrade(rawInput: UpgradeInput, carry?: U
         s.by = m.by;
         s.note = `skipped: ${String(m.reason)}`;
         s.finishedAt = at;
+        if (s.id === 'migrate.credit-memos') {
+          const acknowledged = typeof m.acknowledge === 'string' ? m.acknowledge : null;
+          state.migration.skipped = { by: m.by, reason: String(m.reason), acknowledged, risk: MIGRATION_SKIP_RISK };
+        }
         break;
       }
       case 'retryStep':
@@ -590,7 +605,11 @@ export async function invoiceSettlementUpgrade(rawInput: UpgradeInput, carry?: U
             args: [{ ...common, dryRun: true }],
             parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
           });
-          state.migration.dryRun = { found: dry.remaining, sample: dry.reports.dryRunSample };
+          state.migration.dryRun = {
+            found: dry.remaining,
+            sample: dry.reports.dryRunSample,
+            ...(dry.byTransferredToAccounting ? { byTransferredToAccounting: dry.byTransferredToAccounting } : {}),
+          };
           s.data.dryRunFound = dry.remaining;
         }
         if (s.data.approvedBy === undefined) {
@@ -629,6 +648,7 @@ export async function invoiceSettlementUpgrade(rawInput: UpgradeInput, carry?: U
           remaining: result.remaining,
           verified: result.verified,
           failuresReport: result.reports.failures,
+          ...(result.byTransferredToAccounting ? { byTransferredToAccounting: result.byTransferredToAccounting } : {}),
         };
         s.data.updated = result.counters.updated;
         s.data.remaining = result.remaining;
@@ -636,7 +656,10 @@ export async function invoiceSettlementUpgrade(rawInput: UpgradeInput, carry?: U
           throw ApplicationFailure.nonRetryable(
             `${result.remaining} migrated credit memo(s) are not Transferred To Accounting = Yes after ` +
               `${result.counters.passes} pass(es) (${result.counters.failed} refused by Zuora` +
-              `${result.reports.failures ? `, report: ${result.reports.failures}` : ''})`,
+              `${result.reports.failures ? `, report: ${result.reports.failures}` : ''})` +
+              (result.byTransferredToAccounting
+                ? `; by Transferred To Accounting: ${describeTransferCounts(result.byTransferredToAccounting)}`
+                : ''),
             'MigrationIncomplete',
           );
         }
@@ -843,11 +866,24 @@ export function renderChecklist(s: UpgradeStatus): string {
         `| ${STATE_ICON[st.state]} | ${i + 1}. \`${st.id}\` ${st.title} | ${st.state}${st.error ? `: ${st.error}` : ''}${st.note ? ` — ${st.note}` : ''} | ${st.by ?? ''} ${st.finishedAt ?? st.startedAt ?? ''} |`,
     ),
   ];
-  if (s.migration.dryRun) lines.push('', `Migration dry run: ${s.migration.dryRun.found} memo(s) to update.`);
+  const byTransfer = (c?: TransferCount[]) => (c ? ` By Transferred To Accounting: ${describeTransferCounts(c)}.` : '');
+  if (s.migration.dryRun)
+    lines.push(
+      '',
+      `Migration dry run: ${s.migration.dryRun.found} memo(s) to update.${byTransfer(s.migration.dryRun.byTransferredToAccounting)}`,
+    );
   if (s.migration.result) {
     const m = s.migration.result;
     lines.push(
-      `Migration: ${m.updated} updated, ${m.failed} refused, ${m.remaining} remaining${m.verified ? ' (verified)' : ''}.`,
+      `Migration: ${m.updated} updated, ${m.failed} refused, ${m.remaining} remaining${m.verified ? ' (verified)' : ''}.` +
+        byTransfer(m.byTransferredToAccounting),
+    );
+  }
+  if (s.migration.skipped) {
+    const k = s.migration.skipped;
+    lines.push(
+      '',
+      `⚠️ **Migration skipped** by ${k.by} (${k.reason}; acknowledged: ${k.acknowledged ?? 'not asked'}): ${k.risk}.`,
     );
   }
   if (s.openReminders.length > 0) {

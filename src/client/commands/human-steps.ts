@@ -1,6 +1,6 @@
 // One command per human step of the upgrade, with typed flags, so nobody hand-writes JSON. The table is also what
 // `status` uses to say which command moves the upgrade on.
-import type { MessageName, StepId } from '../../shared/upgrade';
+import { MIGRATION_SKIP_ACKNOWLEDGEMENT, type MessageName, type StepId } from '../../shared/upgrade';
 
 export type StepFlag = { flags: string; description: string; key: string; required: boolean };
 
@@ -115,8 +115,10 @@ export const HUMAN_STEP_COMMANDS: HumanStepCommand[] = [
 /** The command line that moves a waiting or failed step on, for `status`. */
 export function nextCommandFor(stepId: StepId, state: string, tenantId: string): string | null {
   const t = `--tenant ${tenantId}`;
+  // Skipping the migration names its risk (shared/upgrade.ts MIGRATION_SKIP_RISK).
+  const ack = stepId === 'migrate.credit-memos' ? ` --acknowledge ${MIGRATION_SKIP_ACKNOWLEDGEMENT}` : '';
   if (state === 'failed') {
-    return `is-upgrade retry ${t} --step ${stepId}   (or: is-upgrade skip ${t} --step ${stepId} --reason "…")`;
+    return `is-upgrade retry ${t} --step ${stepId}   (or: is-upgrade skip ${t} --step ${stepId} --reason "…"${ack})`;
   }
   if (state !== 'waiting') return null;
   if (stepId === 'prepare.verify-zuora-synced') {
