@@ -115,7 +115,7 @@ describe('Data Query evaluator follows SQL three-valued logic', () => {
 
   it.each([
     ['select id, count(*) from creditmemo', /must be an aggregate expression or appear in GROUP BY/],
-    ["select id from creditmemo where transferredtoaccounting", /comparison operator/],
+    ['select id from creditmemo where transferredtoaccounting', /comparison operator/],
     ["select id from creditmemo where id = 'a' and", /Expected a column|end of the query/],
     ['select nope from creditmemo', /cannot be resolved/],
     ['select id from invoice', /not available/],
