@@ -59,6 +59,25 @@ export type ChunkResult = {
   resumed: boolean;
 };
 
+/** The verification query (shared/migration.ts): a handful of rows, one per Transferred To Accounting value. */
+async function countByTransferredToAccounting(client: ZuoraClient, signal: AbortSignal): Promise<TransferCount[]> {
+  const jobId = (await client.submitDataQuery(MIGRATED_CREDIT_MEMOS_BY_TRANSFER_QUERY)).id;
+  const job = await client.waitForDataQuery(jobId, {
+    pollMs: DATA_QUERY_FIRST_POLL_MS,
+    signal,
+    onPoll: () => heartbeat(activityInfo().heartbeatDetails),
+  });
+  if (!job.dataFile) {
+    throw ApplicationFailure.nonRetryable(`Data Query job ${jobId} has no result file`, 'DataQueryNoResult');
+  }
+  const counts: TransferCount[] = [];
+  for await (const row of client.streamDataQueryResult(job.dataFile, transferCountRowSchema, { signal })) {
+    counts.push({ transferredToAccounting: row.transferredtoaccounting ?? null, memos: row.memos });
+  }
+  log.info('migrated credit memos counted by Transferred To Accounting', { jobId, counts });
+  return counts;
+}
+
 export function createMigrationActivities({ zuora, reports, tenantId }: MigrationDeps) {
   return {
     /** Submit (or, on retry, keep waiting for) the "what is left" Data Query. Returns only its id and row count. */
@@ -79,44 +98,23 @@ export function createMigrationActivities({ zuora, reports, tenantId }: Migratio
           onPoll: () => heartbeat({ jobId }),
         });
         log.info('remaining migrated credit memos queried', { pass: input.pass, jobId, rows: job.outputRows });
+        const rows = job.outputRows ?? 0;
+        // Before the first pass (what the dry run shows) and whenever nothing seems left (the verification): the
+        // seed's own filter, counted by Transferred To Accounting. Here rather than in an activity of its own, so
+        // running workflows issue the same commands as before.
+        const byTransferredToAccounting =
+          input.pass === 1 || rows === 0
+            ? await countByTransferredToAccounting(client, cancellationSignal())
+            : undefined;
         const after = client.stats();
         return {
           jobId,
-          rows: job.outputRows ?? 0,
+          rows,
+          ...(byTransferredToAccounting ? { byTransferredToAccounting } : {}),
           reportDir: reports.dirFor(workflowIdOf(info)),
           retries: after.retries - before.retries,
           throttledMs: after.throttledMs - before.throttledMs,
         };
-      } catch (err) {
-        throw toActivityFailure(err);
-      }
-    },
-
-    /** The verification: the seed's filter counted by Transferred To Accounting (a handful of rows). */
-    async countMigratedCreditMemos(input: { tenantId: string }): Promise<{ counts: TransferCount[] }> {
-      assertTenant(tenantId, input.tenantId);
-      const info = activityInfo();
-      const client = zuora.withTrackId(trackIdOf(info));
-      const previous = z.object({ jobId: z.string() }).safeParse(info.heartbeatDetails);
-      try {
-        const jobId = previous.success
-          ? previous.data.jobId
-          : (await client.submitDataQuery(MIGRATED_CREDIT_MEMOS_BY_TRANSFER_QUERY)).id;
-        heartbeat({ jobId });
-        const job = await client.waitForDataQuery(jobId, {
-          pollMs: DATA_QUERY_FIRST_POLL_MS,
-          signal: cancellationSignal(),
-          onPoll: () => heartbeat({ jobId }),
-        });
-        if (!job.dataFile) {
-          throw ApplicationFailure.nonRetryable(`Data Query job ${jobId} has no result file`, 'DataQueryNoResult');
-        }
-        const counts: TransferCount[] = [];
-        for await (const row of client.streamDataQueryResult(job.dataFile, transferCountRowSchema)) {
-          counts.push({ transferredToAccounting: row.transferredtoaccounting ?? null, memos: row.memos });
-        }
-        log.info('migrated credit memos counted by Transferred To Accounting', { jobId, counts });
-        return { counts };
       } catch (err) {
         throw toActivityFailure(err);
       }

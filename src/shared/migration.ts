@@ -108,7 +108,7 @@ export type MigrationProgress = MigrationCounters & {
   /** Estimated seconds to finish the current pass; null when unknown. */
   etaSeconds: number | null;
   remainingAtLastQuery: number | null;
-  /** The seed's filter counted by Transferred To Accounting, once the run has ended. */
+  /** The seed's filter counted by Transferred To Accounting, as of the first query or the latest verification. */
   byTransferredToAccounting?: TransferCount[];
   startedAt: string;
   reportDir: string | null;

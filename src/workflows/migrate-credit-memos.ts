@@ -5,15 +5,7 @@
 // resumes from its heartbeat after a crash). Passes repeat until a fresh query finds nothing (the verification) or
 // a pass makes no progress (what is left is refused by Zuora and is in the failure report). Per-memo data stays in
 // the activities and the report files: history carries only counts, so it stays small at any N.
-import {
-  continueAsNew,
-  log,
-  patched,
-  proxyActivities,
-  setCurrentDetails,
-  setHandler,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { continueAsNew, log, proxyActivities, setCurrentDetails, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { MigrationActivities } from '../activities/migration';
 import {
   concurrencyBudgetOf,
@@ -30,15 +22,13 @@ import {
 } from '../shared/migration';
 import { parseWorkflowInput } from './validation';
 
-/** patched() id: runs that end count the seed's filter by Transferred To Accounting, and verify only if all are Yes. */
-const VERIFY_BY_TRANSFER_COUNTS = 'migration-verify-by-transfer-counts';
-
-const { queryRemainingCreditMemos, writeDryRunSample, consolidateFailureReport, countMigratedCreditMemos } =
-  proxyActivities<MigrationActivities>({
+const { queryRemainingCreditMemos, writeDryRunSample, consolidateFailureReport } = proxyActivities<MigrationActivities>(
+  {
     startToCloseTimeout: '4h', // Zuora allows a Data Query up to 4 hours
     heartbeatTimeout: '2m',
     retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 10 },
-  });
+  },
+);
 
 /** A killed worker is noticed after the heartbeat timeout; the retry resumes from the last heartbeat. */
 const updateActivity = (heartbeatTimeoutSeconds: number) =>
@@ -80,6 +70,8 @@ export async function migrateCreditMemos(
   let phase: MigrationProgress['phase'] = 'querying';
   let remaining: number | null = carry?.remaining ?? null;
   let reportDir: string | null = null;
+  /** The seed's filter counted by Transferred To Accounting, from the latest query that counted. */
+  let byTransfer: TransferCount[] | undefined;
 
   const progress = (): MigrationProgress => {
     const rate = updatingMs > 0 ? counters.updated / (updatingMs / 1000) : 0;
@@ -100,20 +92,16 @@ export async function migrateCreditMemos(
   setHandler(progressQuery, progress);
   const show = () => setCurrentDetails(renderDetails(input.tenantId, progress()));
 
-  let byTransfer: TransferCount[] | undefined;
   const finish = async (stoppedBecause: MigrateCreditMemosResult['stoppedBecause'], dryRunSample: string | null) => {
     const failuresReport =
       counters.failed > 0 ? (await consolidateFailureReport({ tenantId: input.tenantId })).location : null;
-    if (patched(VERIFY_BY_TRANSFER_COUNTS)) {
-      // The verification is the seed's own filter, counted: an empty "what is left" is not enough on its own (a
-      // query that misses a value — null did — would pass it).
-      byTransfer = (await countMigratedCreditMemos({ tenantId: input.tenantId })).counts;
-      const notYes = notYesIn(byTransfer);
-      if (stoppedBecause === 'verified' && notYes > 0) {
-        stoppedBecause = 'count-not-all-yes';
-        remaining = notYes;
-        log.warn('the remaining query found nothing but the count is not all Yes', { notYes });
-      }
+    // The verification is the seed's own filter, counted: an empty "what is left" is not enough on its own (a query
+    // that misses a value — null did — would pass it). Runs recorded before the count carry none: verified as then.
+    const notYes = byTransfer ? notYesIn(byTransfer) : 0;
+    if (stoppedBecause === 'verified' && notYes > 0) {
+      stoppedBecause = 'count-not-all-yes';
+      remaining = notYes;
+      log.warn('the remaining query found nothing but the count is not all Yes', { notYes });
     }
     // A worker that died after its last heartbeat took its count of writes with it; the memos it wrote are Yes
     // all the same. After a resume, the fresh queries are the truth: what was found and is no longer left.
@@ -146,6 +134,7 @@ export async function migrateCreditMemos(
       const found = await queryRemainingCreditMemos({ tenantId: input.tenantId, pass: counters.passes + 1 });
       remaining = found.rows;
       reportDir = found.reportDir;
+      if (found.byTransferredToAccounting) byTransfer = found.byTransferredToAccounting;
       counters.retries += found.retries;
       counters.throttledMs += found.throttledMs;
       if (counters.passes === 0 && counters.totalFound === 0) counters.totalFound = found.rows;
