@@ -65,7 +65,6 @@ async function countByTransferredToAccounting(client: ZuoraClient, signal: Abort
   const job = await client.waitForDataQuery(jobId, {
     pollMs: DATA_QUERY_FIRST_POLL_MS,
     signal,
-    onPoll: () => heartbeat(activityInfo().heartbeatDetails),
   });
   if (!job.dataFile) {
     throw ApplicationFailure.nonRetryable(`Data Query job ${jobId} has no result file`, 'DataQueryNoResult');
@@ -88,6 +87,10 @@ export function createMigrationActivities({ zuora, reports, tenantId }: Migratio
       const previous = z.object({ jobId: z.string() }).safeParse(info.heartbeatDetails);
       const before = client.stats();
       try {
+        // The seed's own filter counted by Transferred To Accounting (the verification), run alongside so it costs
+        // no extra wait. Here rather than in an activity of its own, so running workflows issue the same commands.
+        const counting = countByTransferredToAccounting(client, cancellationSignal());
+        counting.catch(() => undefined); // awaited below; an early failure must not go unhandled meanwhile
         const jobId = previous.success
           ? previous.data.jobId
           : (await client.submitDataQuery(REMAINING_MIGRATED_CREDIT_MEMOS_QUERY)).id;
@@ -99,18 +102,12 @@ export function createMigrationActivities({ zuora, reports, tenantId }: Migratio
         });
         log.info('remaining migrated credit memos queried', { pass: input.pass, jobId, rows: job.outputRows });
         const rows = job.outputRows ?? 0;
-        // Before the first pass (what the dry run shows) and whenever nothing seems left (the verification): the
-        // seed's own filter, counted by Transferred To Accounting. Here rather than in an activity of its own, so
-        // running workflows issue the same commands as before.
-        const byTransferredToAccounting =
-          input.pass === 1 || rows === 0
-            ? await countByTransferredToAccounting(client, cancellationSignal())
-            : undefined;
+        const byTransferredToAccounting = await counting;
         const after = client.stats();
         return {
           jobId,
           rows,
-          ...(byTransferredToAccounting ? { byTransferredToAccounting } : {}),
+          byTransferredToAccounting,
           reportDir: reports.dirFor(workflowIdOf(info)),
           retries: after.retries - before.retries,
           throttledMs: after.throttledMs - before.throttledMs,
