@@ -5,7 +5,11 @@ import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import { RequestGate } from '../http/request-gate';
 import type { ReportStore } from '../reports/report-store';
-import { REMAINING_MIGRATED_CREDIT_MEMOS_QUERY } from '../shared/migration';
+import {
+  MIGRATED_CREDIT_MEMOS_BY_TRANSFER_QUERY,
+  REMAINING_MIGRATED_CREDIT_MEMOS_QUERY,
+  type TransferCount,
+} from '../shared/migration';
 import type { ZuoraClient } from '../zuora/client';
 import { assertTenant, trackIdOf, toActivityFailure, whileHeartbeating, workflowIdOf } from './common';
 
@@ -18,6 +22,13 @@ const DATA_QUERY_FIRST_POLL_MS = 250;
 
 const memoRowSchema = z.object({ id: z.string().min(1), memonumber: z.string().optional() }).passthrough();
 type MemoRow = { row: number; id: string; number?: string };
+
+/** A row of the count by Transferred To Accounting. A null group may come with the field null or left out; a
+ * count may come as a number or as digits (CSV-minded exporters), so both are read. */
+const transferCountRowSchema = z.object({
+  transferredtoaccounting: z.string().nullish(),
+  memos: z.union([z.number().int().nonnegative(), z.string().regex(/^\d+$/).transform(Number)]),
+});
 
 const chunkHeartbeatSchema = z.object({
   jobId: z.string(),
@@ -48,6 +59,24 @@ export type ChunkResult = {
   resumed: boolean;
 };
 
+/** The verification query (shared/migration.ts): a handful of rows, one per Transferred To Accounting value. */
+async function countByTransferredToAccounting(client: ZuoraClient, signal: AbortSignal): Promise<TransferCount[]> {
+  const jobId = (await client.submitDataQuery(MIGRATED_CREDIT_MEMOS_BY_TRANSFER_QUERY)).id;
+  const job = await client.waitForDataQuery(jobId, {
+    pollMs: DATA_QUERY_FIRST_POLL_MS,
+    signal,
+  });
+  if (!job.dataFile) {
+    throw ApplicationFailure.nonRetryable(`Data Query job ${jobId} has no result file`, 'DataQueryNoResult');
+  }
+  const counts: TransferCount[] = [];
+  for await (const row of client.streamDataQueryResult(job.dataFile, transferCountRowSchema, { signal })) {
+    counts.push({ transferredToAccounting: row.transferredtoaccounting ?? null, memos: row.memos });
+  }
+  log.info('migrated credit memos counted by Transferred To Accounting', { jobId, counts });
+  return counts;
+}
+
 export function createMigrationActivities({ zuora, reports, tenantId }: MigrationDeps) {
   return {
     /** Submit (or, on retry, keep waiting for) the "what is left" Data Query. Returns only its id and row count. */
@@ -58,6 +87,10 @@ export function createMigrationActivities({ zuora, reports, tenantId }: Migratio
       const previous = z.object({ jobId: z.string() }).safeParse(info.heartbeatDetails);
       const before = client.stats();
       try {
+        // The seed's own filter counted by Transferred To Accounting (the verification), run alongside so it costs
+        // no extra wait. Here rather than in an activity of its own, so running workflows issue the same commands.
+        const counting = countByTransferredToAccounting(client, cancellationSignal());
+        counting.catch(() => undefined); // awaited below; an early failure must not go unhandled meanwhile
         const jobId = previous.success
           ? previous.data.jobId
           : (await client.submitDataQuery(REMAINING_MIGRATED_CREDIT_MEMOS_QUERY)).id;
@@ -68,10 +101,13 @@ export function createMigrationActivities({ zuora, reports, tenantId }: Migratio
           onPoll: () => heartbeat({ jobId }),
         });
         log.info('remaining migrated credit memos queried', { pass: input.pass, jobId, rows: job.outputRows });
+        const rows = job.outputRows ?? 0;
+        const byTransferredToAccounting = await counting;
         const after = client.stats();
         return {
           jobId,
-          rows: job.outputRows ?? 0,
+          rows,
+          byTransferredToAccounting,
           reportDir: reports.dirFor(workflowIdOf(info)),
           retries: after.retries - before.retries,
           throttledMs: after.throttledMs - before.throttledMs,

@@ -2,7 +2,7 @@
 // output reads the same in a log file, a CI job or a pipe. What operators or outside systems wrote (who, reasons,
 // notes, errors, data) goes through escapeTerminal: an escape sequence or a newline is shown, never interpreted.
 import { escapeTerminal } from '../shared/escape';
-import type { MigrationProgress } from '../shared/migration';
+import { describeTransferCounts, type MigrationProgress, type TransferCount } from '../shared/migration';
 import type { StepStatus, UpgradeStatus } from '../shared/upgrade';
 import { nextCommandFor } from './commands/human-steps';
 
@@ -79,15 +79,29 @@ export function renderChecklist(s: UpgradeStatus, closedAs?: string): string {
     clip(detailOf(st), 90),
   ]);
   const out = [...head, '', table(['', '#', 'step', 'state', 'by', 'when', 'detail'], rows)];
+  const byTransfer = (c?: TransferCount[]) =>
+    c ? `\n  By Transferred To Accounting: ${describeTransferCounts(c)}` : '';
   if (s.migration.dryRun) {
     const sample = s.migration.dryRun.sample ? ` Sample: ${clip(s.migration.dryRun.sample, 200)}` : '';
-    out.push('', `Migration dry run: ${s.migration.dryRun.found} credit memo(s) to update.${sample}`);
+    out.push(
+      '',
+      `Migration dry run: ${s.migration.dryRun.found} credit memo(s) to update.${sample}` +
+        byTransfer(s.migration.dryRun.byTransferredToAccounting),
+    );
   }
   if (s.migration.result) {
     const m = s.migration.result;
     out.push(
       `Migration: ${m.updated} updated, ${m.failed} refused, ${m.remaining} remaining` +
-        `${m.verified ? ' (verified)' : ''}${m.failuresReport ? `; failures: ${clip(m.failuresReport, 500)}` : ''}.`,
+        `${m.verified ? ' (verified)' : ''}${m.failuresReport ? `; failures: ${clip(m.failuresReport, 500)}` : ''}.` +
+        byTransfer(m.byTransferredToAccounting),
+    );
+  }
+  if (s.migration.skipped) {
+    const k = s.migration.skipped;
+    out.push(
+      '',
+      `WARNING: migration skipped by ${clip(k.by, 200)} (${clip(k.reason, 1_000)}; acknowledged: ${k.acknowledged ?? 'not asked'}): ${k.risk}.`,
     );
   }
   for (const r of s.openReminders) out.push(`Open ${r.kind} for ${r.stepId}: ${r.count}×, last ${when(r.at)}`);

@@ -6,10 +6,41 @@ import { z } from 'zod';
 /** Reason code Zuora gives the credit memos it creates from negative invoices when it enables Invoice Settlement. */
 export const MIGRATED_CREDIT_MEMO_REASON_CODE = 'AR Mig - negative invoice';
 
-/** The Data Query that finds what is left to do. Re-run after every pass: its empty answer is the verification. */
+/**
+ * The Data Query that finds what is left to do. Re-run after every pass. Data Query is SQL (reference §2): a null
+ * Transferred To Accounting matches neither `=` nor `<>`, so null is asked for explicitly — the seed wants every memo
+ * its filter finds set to Yes, whatever it held (null, No, Processing, Error, Ignore).
+ */
 export const REMAINING_MIGRATED_CREDIT_MEMOS_QUERY =
   `select id, memonumber from creditmemo where reasoncode = '${MIGRATED_CREDIT_MEMO_REASON_CODE}' ` +
-  `and transferredtoaccounting <> 'Yes'`;
+  `and (transferredtoaccounting is null or transferredtoaccounting <> 'Yes')`;
+
+/**
+ * The verification: the seed's own filter (seed 000), counted by Transferred To Accounting. Done only when every
+ * group is Yes; a null group comes back as its own row.
+ */
+export const MIGRATED_CREDIT_MEMOS_BY_TRANSFER_QUERY =
+  `select transferredtoaccounting, count(*) as memos from creditmemo ` +
+  `where reasoncode = '${MIGRATED_CREDIT_MEMO_REASON_CODE}' group by transferredtoaccounting`;
+
+/** How many memos the seed's filter finds per Transferred To Accounting value (null: the field is empty). */
+export type TransferCount = { transferredToAccounting: string | null; memos: number };
+
+/** Memos of the counts that are not Yes: what still has to change. */
+export function notYesIn(counts: readonly TransferCount[]): number {
+  return counts.reduce((n, c) => (c.transferredToAccounting === 'Yes' ? n : n + c.memos), 0);
+}
+
+/** `Yes 120, No 3, (empty) 2`: the counts as operators read them, Yes first. */
+export function describeTransferCounts(counts: readonly TransferCount[]): string {
+  if (counts.length === 0) return 'no migrated credit memos';
+  return [...counts]
+    .sort((a, b) =>
+      a.transferredToAccounting === 'Yes' ? -1 : b.transferredToAccounting === 'Yes' ? 1 : b.memos - a.memos,
+    )
+    .map((c) => `${c.transferredToAccounting ?? '(empty)'} ${c.memos}`)
+    .join(', ');
+}
 
 export const tenantIdSchema = z
   .string({ message: 'tenantId is required' })
@@ -77,6 +108,8 @@ export type MigrationProgress = MigrationCounters & {
   /** Estimated seconds to finish the current pass; null when unknown. */
   etaSeconds: number | null;
   remainingAtLastQuery: number | null;
+  /** The seed's filter counted by Transferred To Accounting, as of the first query or the latest verification. */
+  byTransferredToAccounting?: TransferCount[];
   startedAt: string;
   reportDir: string | null;
 };
@@ -91,7 +124,12 @@ export type MigrateCreditMemosResult = {
   counters: MigrationCounters;
   /** Where the full per-memo reports are (failures, dry-run sample). Per-memo data never enters history. */
   reports: { dir: string | null; failures: string | null; dryRunSample: string | null };
-  stoppedBecause: 'verified' | 'no-progress' | 'max-passes' | 'dry-run';
+  stoppedBecause: 'verified' | 'no-progress' | 'max-passes' | 'dry-run' | 'count-not-all-yes';
+  /**
+   * The seed's filter counted by Transferred To Accounting when the run ended (absent in runs that started before
+   * the count existed). `verified` needs every memo in the Yes group.
+   */
+  byTransferredToAccounting?: TransferCount[];
   seconds: number;
 };
 

@@ -4,7 +4,7 @@
 import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
-import { tenantIdSchema } from './migration';
+import { tenantIdSchema, type TransferCount } from './migration';
 import { isSecretKey, secretShapeOf } from './secrets';
 import { clip, hasControlChars, jsonBytes } from './text';
 
@@ -255,6 +255,15 @@ const stepData = (strict: boolean) => {
 };
 
 /**
+ * Skipping the migration leaves memos that are not Yes, and the new connector syncs every memo whose Transferred To
+ * Accounting is No, Error or Processing (reference §7): they would post to NetSuite a second time, which cannot be
+ * undone. So a skip of migrate.credit-memos must carry this acknowledgement, and the status shows the risk.
+ */
+export const MIGRATION_SKIP_ACKNOWLEDGEMENT = 'new-connector-resyncs-unmigrated-memos';
+export const MIGRATION_SKIP_RISK =
+  'the migrated credit memos were not all set to Transferred To Accounting = Yes: the new connector syncs every memo ' +
+  'whose Transferred To Accounting is No, Error or Processing, so those memos may post to NetSuite a second time';
+/**
  * The message schemas. `strict` (every run that started with the BOUNDED_MESSAGES patch, and every client) adds the
  * bounds, the refusal of control characters and the screening of data values; upgrades that started before keep
  * the rules they started with, so that their recorded histories replay the same (their state is clipped anyway).
@@ -323,6 +332,12 @@ export function messageSchemas(strict: boolean) {
           required: 'reason is required: why skip this step',
           missing: 'reason is required',
         }),
+        /** Required to skip migrate.credit-memos: the sender has read MIGRATION_SKIP_RISK. */
+        acknowledge: z
+          .literal(MIGRATION_SKIP_ACKNOWLEDGEMENT, {
+            message: `acknowledge, when given, must be "${MIGRATION_SKIP_ACKNOWLEDGEMENT}"`,
+          })
+          .optional(),
       })
       .strict(),
     retryStep: z.object({ by, stepId }).strict(),
@@ -485,8 +500,18 @@ export type UpgradeStatus = {
   connectorPath?: ConnectorPath | null;
   steps: StepStatus[];
   migration: {
-    dryRun?: { found: number; sample: string | null };
-    result?: { updated: number; failed: number; remaining: number; verified: boolean; failuresReport: string | null };
+    /** byTransferredToAccounting: the seed's filter counted by Transferred To Accounting (null: the field is empty). */
+    dryRun?: { found: number; sample: string | null; byTransferredToAccounting?: TransferCount[] };
+    result?: {
+      updated: number;
+      failed: number;
+      remaining: number;
+      verified: boolean;
+      failuresReport: string | null;
+      byTransferredToAccounting?: TransferCount[];
+    };
+    /** Set when migrate.credit-memos was skipped: who, why, what they acknowledged, and the risk it leaves. */
+    skipped?: { by: string; reason: string; acknowledged: string | null; risk: string };
   };
   syncs: {
     finalCreditMemoSync?: Record<string, unknown>;

@@ -19,7 +19,7 @@ import {
 } from '@temporalio/workflow';
 import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
 import type { UpgradeActivities } from '../activities/upgrade';
-import type { MigrateCreditMemosResult } from '../shared/migration';
+import { describeTransferCounts, type MigrateCreditMemosResult } from '../shared/migration';
 import { IS_TENANT_ID, IS_UPGRADE_PHASE, IS_WAITING_ON } from '../shared/search-attributes';
 import type { SyncResult } from '../shared/sync';
 import {
@@ -27,6 +27,8 @@ import {
   MESSAGES,
   MESSAGE_BOUNDS,
   MESSAGE_DEFINITIONS,
+  MIGRATION_SKIP_ACKNOWLEDGEMENT,
+  MIGRATION_SKIP_RISK,
   REQUIRED_STEP_DATA,
   phaseOf,
   statusQuery,
@@ -90,6 +92,8 @@ const FINAL_SYNC_ASKS_OPERATOR = 'final-credit-memo-sync-asks-operator';
 const FINAL_SYNC: StepId = 'prepare.final-credit-memo-sync';
 /** Memos listed by number in the status while the final sync waits (the full list is in the sync's report). */
 const NOT_FULLY_APPLIED_LISTED = 50;
+/** A skip of migrate.credit-memos must acknowledge MIGRATION_SKIP_RISK (older runs accepted any skip). */
+const MIGRATION_SKIP_NEEDS_ACKNOWLEDGEMENT = 'migration-skip-needs-acknowledgement';
 
 /** Steps that need an explicit approval before they write (the irreversible bulk update). */
 const APPROVAL_GATES: ReadonlySet<StepId> = new Set(['migrate.credit-memos']);
@@ -125,6 +129,8 @@ export async function invoiceSettlementUpgrade(rawInput: UpgradeInput, carry?: U
   const input = parseWorkflowInput(upgradeInputSchema, rawInput, 'invoiceSettlementUpgrade input');
   const { tenantId, options } = input;
   const workflowId = workflowInfo().workflowId;
+  // Decided once, before any handler runs: the update validators cannot call patched() themselves.
+  const migrationSkipNeedsAcknowledgement = patched(MIGRATION_SKIP_NEEDS_ACKNOWLEDGEMENT);
   const now = () => new Date(Date.now()).toISOString();
   // Upgrades started before keep the message rules they started with, so that their histories replay the same.
   const strictMessages = patched(STRICT_MESSAGES);
@@ -332,6 +338,11 @@ export async function invoiceSettlementUpgrade(rawInput: UpgradeInput, carry?: U
         if (strictMessages && s.state === 'pending' && current()?.id !== id) {
           return reject(`step ${id} has not come yet; ${where()}; skip it when it comes`);
         }
+        if (id === 'migrate.credit-memos' && migrationSkipNeedsAcknowledgement && m.acknowledge === undefined) {
+          return reject(
+            `skipping ${id} needs "acknowledge": "${MIGRATION_SKIP_ACKNOWLEDGEMENT}": ${MIGRATION_SKIP_RISK}`,
+          );
+        }
         return accept(`step ${id} skipped`);
       }
       case 'retryStep': {
@@ -395,6 +406,15 @@ export async function invoiceSettlementUpgrade(rawInput: UpgradeInput, carry?: U
         s.by = m.by;
         s.note = `skipped: ${clip(String(m.reason), STORED_TEXT_MAX)}`;
         s.finishedAt = at;
+        if (s.id === 'migrate.credit-memos') {
+          const acknowledged = typeof m.acknowledge === 'string' ? m.acknowledge : null;
+          state.migration.skipped = {
+            by: m.by,
+            reason: clip(String(m.reason), STORED_TEXT_MAX),
+            acknowledged,
+            risk: MIGRATION_SKIP_RISK,
+          };
+        }
         break;
       }
       case 'retryStep':
@@ -754,7 +774,11 @@ export async function invoiceSettlementUpgrade(rawInput: UpgradeInput, carry?: U
             args: [{ ...common, dryRun: true }],
             parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
           });
-          state.migration.dryRun = { found: dry.remaining, sample: dry.reports.dryRunSample };
+          state.migration.dryRun = {
+            found: dry.remaining,
+            sample: dry.reports.dryRunSample,
+            ...(dry.byTransferredToAccounting ? { byTransferredToAccounting: dry.byTransferredToAccounting } : {}),
+          };
           s.data.dryRunFound = dry.remaining;
         }
         if (s.data.approvedBy === undefined) {
@@ -793,6 +817,7 @@ export async function invoiceSettlementUpgrade(rawInput: UpgradeInput, carry?: U
           remaining: result.remaining,
           verified: result.verified,
           failuresReport: result.reports.failures,
+          ...(result.byTransferredToAccounting ? { byTransferredToAccounting: result.byTransferredToAccounting } : {}),
         };
         s.data.updated = result.counters.updated;
         s.data.remaining = result.remaining;
@@ -800,7 +825,10 @@ export async function invoiceSettlementUpgrade(rawInput: UpgradeInput, carry?: U
           throw ApplicationFailure.nonRetryable(
             `${result.remaining} migrated credit memo(s) are not Transferred To Accounting = Yes after ` +
               `${result.counters.passes} pass(es) (${result.counters.failed} refused by Zuora` +
-              `${result.reports.failures ? `, report: ${result.reports.failures}` : ''})`,
+              `${result.reports.failures ? `, report: ${result.reports.failures}` : ''})` +
+              (result.byTransferredToAccounting
+                ? `; by Transferred To Accounting: ${describeTransferCounts(result.byTransferredToAccounting)}`
+                : ''),
             'MigrationIncomplete',
           );
         }

@@ -9,13 +9,16 @@ import { continueAsNew, log, proxyActivities, setCurrentDetails, setHandler, wor
 import type { MigrationActivities } from '../activities/migration';
 import {
   concurrencyBudgetOf,
+  describeTransferCounts,
   migrateCreditMemosInputSchema,
+  notYesIn,
   progressQuery,
   type MigrateCreditMemosInput,
   type MigrateCreditMemosResult,
   type MigrationCarryOver,
   type MigrationCounters,
   type MigrationProgress,
+  type TransferCount,
 } from '../shared/migration';
 import { parseWorkflowInput } from './validation';
 
@@ -67,6 +70,8 @@ export async function migrateCreditMemos(
   let phase: MigrationProgress['phase'] = 'querying';
   let remaining: number | null = carry?.remaining ?? null;
   let reportDir: string | null = null;
+  /** The seed's filter counted by Transferred To Accounting, from the latest query that counted. */
+  let byTransfer: TransferCount[] | undefined;
 
   const progress = (): MigrationProgress => {
     const rate = updatingMs > 0 ? counters.updated / (updatingMs / 1000) : 0;
@@ -79,6 +84,7 @@ export async function migrateCreditMemos(
       rate: Math.round(rate * 10) / 10,
       etaSeconds: phase === 'updating' && rate > 0 ? Math.ceil(left / rate) : phase === 'done' ? 0 : null,
       remainingAtLastQuery: remaining,
+      ...(byTransfer ? { byTransferredToAccounting: byTransfer } : {}),
       startedAt: new Date(startedAt).toISOString(),
       reportDir,
     };
@@ -89,6 +95,14 @@ export async function migrateCreditMemos(
   const finish = async (stoppedBecause: MigrateCreditMemosResult['stoppedBecause'], dryRunSample: string | null) => {
     const failuresReport =
       counters.failed > 0 ? (await consolidateFailureReport({ tenantId: input.tenantId })).location : null;
+    // The verification is the seed's own filter, counted: an empty "what is left" is not enough on its own (a query
+    // that misses a value — null did — would pass it). Runs recorded before the count carry none: verified as then.
+    const notYes = byTransfer ? notYesIn(byTransfer) : 0;
+    if (stoppedBecause === 'verified' && notYes > 0) {
+      stoppedBecause = 'count-not-all-yes';
+      remaining = notYes;
+      log.warn('the remaining query found nothing but the count is not all Yes', { notYes });
+    }
     // A worker that died after its last heartbeat took its count of writes with it; the memos it wrote are Yes
     // all the same. After a resume, the fresh queries are the truth: what was found and is no longer left.
     if (counters.resumes > 0 && !input.dryRun) {
@@ -105,6 +119,7 @@ export async function migrateCreditMemos(
       reports: { dir: reportDir, failures: failuresReport, dryRunSample },
       stoppedBecause,
       seconds: Math.round((Date.now() - startedAt) / 1000),
+      ...(byTransfer ? { byTransferredToAccounting: byTransfer } : {}),
     };
     log.info('credit memo migration finished', { ...result.counters, stoppedBecause, remaining: result.remaining });
     return result;
@@ -119,6 +134,7 @@ export async function migrateCreditMemos(
       const found = await queryRemainingCreditMemos({ tenantId: input.tenantId, pass: counters.passes + 1 });
       remaining = found.rows;
       reportDir = found.reportDir;
+      if (found.byTransferredToAccounting) byTransfer = found.byTransferredToAccounting;
       counters.retries += found.retries;
       counters.throttledMs += found.throttledMs;
       if (counters.passes === 0 && counters.totalFound === 0) counters.totalFound = found.rows;
@@ -212,6 +228,7 @@ function renderDetails(tenantId: string, p: MigrationProgress): string {
     `| ETA | ${p.etaSeconds === null ? '—' : `${p.etaSeconds} s`} |`,
     `| retried requests / throttled | ${p.retries} / ${Math.round(p.throttledMs / 1000)} s |`,
     `| left at last query | ${p.remainingAtLastQuery ?? '—'} |`,
+    `| by Transferred To Accounting | ${p.byTransferredToAccounting ? describeTransferCounts(p.byTransferredToAccounting) : '—'} |`,
     p.reportDir ? `\nReports: \`${p.reportDir}\`` : '',
   ].join('\n');
 }

@@ -3,6 +3,7 @@
 // (shared/escape.ts), so a message cannot add a row, a heading, a link, an image or HTML (issue 16 point 4), and the
 // document stays under MAX_DETAILS_BYTES whatever was sent.
 import { escapeMarkdown } from '../shared/escape';
+import { describeTransferCounts, type TransferCount } from '../shared/migration';
 import { clip, utf8Bytes } from '../shared/text';
 import type { StepStatus, UpgradeStatus } from '../shared/upgrade';
 import { MAX_DETAILS_BYTES } from '../shared/upgrade-bounds';
@@ -42,11 +43,24 @@ export function renderChecklist(s: UpgradeStatus): string {
         `| ${STATE_ICON[st.state]} | ${i + 1}. \`${st.id}\` ${st.title} | ${st.state}${st.error ? `: ${md(st.error)}` : ''}${st.note ? ` — ${md(st.note)}` : ''} | ${md(st.by)} ${st.finishedAt ?? st.startedAt ?? ''} |`,
     ),
   ];
-  if (s.migration.dryRun) lines.push('', `Migration dry run: ${s.migration.dryRun.found} memo(s) to update.`);
+  const byTransfer = (c?: TransferCount[]) => (c ? ` By Transferred To Accounting: ${describeTransferCounts(c)}.` : '');
+  if (s.migration.dryRun)
+    lines.push(
+      '',
+      `Migration dry run: ${s.migration.dryRun.found} memo(s) to update.${byTransfer(s.migration.dryRun.byTransferredToAccounting)}`,
+    );
   if (s.migration.result) {
     const m = s.migration.result;
     lines.push(
-      `Migration: ${m.updated} updated, ${m.failed} refused, ${m.remaining} remaining${m.verified ? ' (verified)' : ''}.`,
+      `Migration: ${m.updated} updated, ${m.failed} refused, ${m.remaining} remaining${m.verified ? ' (verified)' : ''}.` +
+        byTransfer(m.byTransferredToAccounting),
+    );
+  }
+  if (s.migration.skipped) {
+    const k = s.migration.skipped;
+    lines.push(
+      '',
+      `⚠️ **Migration skipped** by ${md(k.by)} (${md(k.reason)}; acknowledged: ${k.acknowledged ?? 'not asked'}): ${k.risk}.`,
     );
   }
   if (s.openReminders.length > 0) {

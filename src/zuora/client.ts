@@ -39,7 +39,7 @@ import {
 import { TokenCache } from './token-cache';
 import { normalizeTrackId } from './track-id';
 import { ZuoraTransport, type TransportStats, type ZuoraRequestSpec } from './transport';
-import { equalsAnyClauses } from './zoql';
+import { equalsAnyClauses, mixesAndWithOr } from './zoql';
 
 export interface ZuoraClientOptions {
   /** e.g. https://rest.zuora.com or https://rest.apisandbox.zuora.com (no trailing path). */
@@ -398,6 +398,11 @@ export class ZuoraClient {
 
   /** One page (≤ 2000 records) of a ZOQL action query. Records omit null fields, as Zuora does. */
   query(zoql: string, options: { batchSize?: number } = {}): Promise<ZoqlPage> {
+    if (mixesAndWithOr(zoql)) {
+      return Promise.reject(
+        clientError(`ZOQL mixes 'and' with 'or' (grouping undocumented): split it into separate queries: ${zoql}`),
+      );
+    }
     const body = checkRequest(
       zoqlQueryRequestSchema,
       { queryString: zoql, conf: options.batchSize === undefined ? undefined : { batchSize: options.batchSize } },
@@ -532,42 +537,52 @@ export class ZuoraClient {
 
   /**
    * What must sync to NetSuite before IS is enabled (after it, these can no longer sync): invoice item
-   * adjustments and negative invoices whose IntegrationStatus__NS is not `Sync Complete`. `= null` is asked for
-   * explicitly because whether `!=` matches null fields is not documented.
+   * adjustments and negative invoices whose IntegrationStatus__NS is not `Sync Complete`. Whether `!=` matches a
+   * null field is not documented (null fields are simply left out of records, reference §2), so `= null` is asked
+   * for in a query of its own; and since ZOQL does not document how it groups `and` with `or`, no query mixes them:
+   * each list is the union, by Id, of pure-`and` queries.
    */
   async findUnsyncedBeforeUpgrade(options: { limit?: number } = {}): Promise<UnsyncedBeforeUpgrade> {
     const limit = options.limit ?? 100;
-    const notSynced = (extra: string): string =>
-      `${extra}IntegrationStatus__NS != 'Sync Complete' or ${extra}IntegrationStatus__NS = null`;
+    const notSynced = ["IntegrationStatus__NS != 'Sync Complete'", 'IntegrationStatus__NS = null'];
     return {
       invoiceItemAdjustments: await this.collectUnsynced(
-        `select Id, AdjustmentNumber, IntegrationStatus__NS from InvoiceItemAdjustment where ${notSynced('')}`,
+        notSynced.map(
+          (c) => `select Id, AdjustmentNumber, IntegrationStatus__NS from InvoiceItemAdjustment where ${c}`,
+        ),
         'AdjustmentNumber',
         limit,
       ),
       negativeInvoices: await this.collectUnsynced(
-        `select Id, InvoiceNumber, Amount, IntegrationStatus__NS from Invoice where ${notSynced('Amount < 0 and ')}`,
+        notSynced.map(
+          (c) => `select Id, InvoiceNumber, Amount, IntegrationStatus__NS from Invoice where Amount < 0 and ${c}`,
+        ),
         'InvoiceNumber',
         limit,
       ),
     };
   }
 
-  private async collectUnsynced(zoql: string, numberField: string, limit: number): Promise<UnsyncedList> {
+  /** The union by Id of the records of `queries`: a record two of them find is counted once. */
+  private async collectUnsynced(queries: string[], numberField: string, limit: number): Promise<UnsyncedList> {
     const schema = z.looseObject({ Id: z.string(), IntegrationStatus__NS: z.string().optional() });
     const list: UnsyncedList = { count: 0, items: [], truncated: false };
-    for await (const record of this.queryAll(zoql)) {
-      const r = parseRecord(schema, record, 'record');
-      list.count++;
-      if (list.items.length < limit) {
-        const number = record[numberField];
-        list.items.push({
-          id: r.Id,
-          number: typeof number === 'string' ? number : undefined,
-          integrationStatus: r.IntegrationStatus__NS,
-        });
+    const seen = new Set<string>();
+    for (const zoql of queries)
+      for await (const record of this.queryAll(zoql)) {
+        const r = parseRecord(schema, record, 'record');
+        if (seen.has(r.Id)) continue;
+        seen.add(r.Id);
+        list.count++;
+        if (list.items.length < limit) {
+          const number = record[numberField];
+          list.items.push({
+            id: r.Id,
+            number: typeof number === 'string' ? number : undefined,
+            integrationStatus: r.IntegrationStatus__NS,
+          });
+        }
       }
-    }
     list.truncated = list.count > list.items.length;
     return list;
   }

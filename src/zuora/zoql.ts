@@ -33,3 +33,14 @@ export function equalsAnyClauses(
   }
   return clauses;
 }
+
+/**
+ * true when a ZOQL query's conditions mix `and` with `or`. SQL binds `and` first, but Zuora's ZOQL page does not
+ * say how its action query groups them nor that it honours parentheses (reference §2), so a mixed where-clause is
+ * a bet on undocumented behaviour. Our queries are pure `and` or pure `or`; anything else is split into separate
+ * queries whose results are unioned by Id. String literals are ignored (a value may contain " or ").
+ */
+export function mixesAndWithOr(zoql: string): boolean {
+  const outsideLiterals = zoql.replace(/'(?:\\.|[^'\\])*'/g, "''").toLowerCase();
+  return /\band\b/.test(outsideLiterals) && /\bor\b/.test(outsideLiterals);
+}

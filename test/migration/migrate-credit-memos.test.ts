@@ -58,6 +58,41 @@ test('updates every migrated memo once, leaves other memos alone, and verifies w
   for (const m of others) expect(writes[m.id]).toBeUndefined();
 });
 
+test('every memo the seed filter finds ends Yes whatever it held (null, No, Processing, Error, Ignore), verified by count', async () => {
+  suite.stack.zuoraEmulator.admin.seed({
+    migratedCreditMemos: 400,
+    otherCreditMemos: 40,
+    migratedTransferredToAccounting: 'mixed',
+  });
+  const memos = [...suite.stack.zuoraEmulator.state.creditMemos.values()];
+  const migrated = memos.filter((m) => m.reasonCode === MIGRATED_CREDIT_MEMO_REASON_CODE);
+  const before = new Set(migrated.map((m) => m.transferredToAccounting));
+  // The tenant holds every value the field can take, null included, and some memos are already Yes.
+  for (const v of [null, 'No', 'Processing', 'Error', 'Ignore', 'Yes'] as const) expect(before.has(v)).toBe(true);
+  const alreadyYes = migrated.filter((m) => m.transferredToAccounting === 'Yes').map((m) => m.id);
+  const others = memos.filter((m) => m.reasonCode !== MIGRATED_CREDIT_MEMO_REASON_CODE);
+  const othersBefore = others.map((m) => [m.id, m.transferredToAccounting]);
+
+  const dry = await run({ tenantId: 'demo', dryRun: true });
+  expect(dry.remaining).toBe(400 - alreadyYes.length);
+  expect(dry.byTransferredToAccounting).toEqual(
+    expect.arrayContaining([
+      { transferredToAccounting: null, memos: migrated.filter((m) => m.transferredToAccounting === null).length },
+      { transferredToAccounting: 'Yes', memos: alreadyYes.length },
+    ]),
+  );
+
+  const result = await run({ tenantId: 'demo' });
+  expect(notYes()).toEqual([]);
+  expect(result).toMatchObject({ verified: true, remaining: 0, stoppedBecause: 'verified' });
+  expect(result.byTransferredToAccounting).toEqual([{ transferredToAccounting: 'Yes', memos: 400 }]);
+  expect(result.counters).toMatchObject({ totalFound: 400 - alreadyYes.length, updated: 400 - alreadyYes.length });
+  const writes = suite.stack.zuoraEmulator.admin.counters().writesPerCreditMemo;
+  expect(Object.keys(writes)).toHaveLength(400 - alreadyYes.length);
+  for (const id of alreadyYes) expect(writes[id]).toBeUndefined();
+  expect(others.map((m) => [m.id, m.transferredToAccounting])).toEqual(othersBefore);
+});
+
 test('memos Zuora refuses are reported with their codes; the rest finish', async () => {
   suite.stack.zuoraEmulator.admin.seed({ migratedCreditMemos: 1_000, cancelledShare: 0.02 });
   const cancelled = notYes().filter(

@@ -1,6 +1,7 @@
 // Waiting on Zuora support for provisioning ids: a reminder every 24 h and an escalation after 5 days, over 7
 // simulated days on the time-skipping test server; and no limit on the wait itself.
 import {
+  MIGRATION_SKIP_ACKNOWLEDGEMENT,
   STEPS,
   pauseSignal,
   provisioningIdsReceivedUpdate,
@@ -37,7 +38,12 @@ test('reminders every 24 h and one escalation after 5 days while waiting 7 days 
     STEPS.findIndex((s) => s.id === 'connector.provisioning-ids'),
   );
   for (const s of before)
-    await handle.signal(skipStepSignal, { by: 'test', stepId: s.id, reason: 'not part of this test' });
+    await handle.signal(skipStepSignal, {
+      by: 'test',
+      stepId: s.id,
+      reason: 'not part of this test',
+      ...(s.id === 'migrate.credit-memos' ? { acknowledge: MIGRATION_SKIP_ACKNOWLEDGEMENT } : {}),
+    });
   await handle.signal(resumeSignal, { by: 'test' });
 
   // Once the workflow waits for the ids, let 7 days and an hour pass.

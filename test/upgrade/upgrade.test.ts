@@ -10,6 +10,8 @@ import {
   completeStepUpdate,
   invoiceSettlementEnabledSignal,
   invoiceSettlementEnabledUpdate,
+  MIGRATION_SKIP_ACKNOWLEDGEMENT,
+  MIGRATION_SKIP_RISK,
   pauseSignal,
   pauseUpdate,
   provisioningIdsReceivedSignal,
@@ -17,11 +19,14 @@ import {
   resumeUpdate,
   retryStepUpdate,
   reuseExistingIdsUpdate,
+  skipStepSignal,
   skipStepUpdate,
   statusQuery,
   type UpgradeStatus,
 } from '../../src/shared/upgrade';
+import { renderChecklist as renderCliChecklist } from '../../src/client/render';
 import { invoiceSettlementUpgrade } from '../../src/workflows/invoice-settlement-upgrade';
+import { renderChecklist } from '../../src/workflows/upgrade-render';
 import { recordHistory } from '../helpers/histories';
 import { useWorkflowSuite } from '../helpers/suite';
 import { answerFinalCreditMemoSync, stepOf, waitForStatus, waitForStep } from '../helpers/upgrade-driver';
@@ -128,6 +133,17 @@ test('a whole upgrade, driven only by operator messages, ends with every step do
   // 5. dry run, then approval, then the bulk update
   s = await waitForStep(handle, 'migrate.credit-memos', 'waiting');
   expect(s.migration.dryRun?.found).toBe(negativeInvoices);
+  // The seed's filter counted by Transferred To Accounting, a null group included, in the status and both checklists.
+  const migratedBefore = [...suite.stack.zuoraEmulator.state.creditMemos.values()].filter(
+    (m) => m.reasonCode === MIGRATED_CREDIT_MEMO_REASON_CODE,
+  );
+  expect(migratedBefore.some((m) => m.transferredToAccounting === null)).toBe(true);
+  expect(s.migration.dryRun?.byTransferredToAccounting).toContainEqual({
+    transferredToAccounting: null,
+    memos: migratedBefore.filter((m) => m.transferredToAccounting === null).length,
+  });
+  expect(renderChecklist(s)).toMatch(/By Transferred To Accounting: .*\(empty\) \d+/);
+  expect(renderCliChecklist(s)).toMatch(/By Transferred To Accounting: .*\(empty\) \d+/);
   const outcome = await handle.executeUpdate(approveStepUpdate, {
     args: [{ by: ana, stepId: 'migrate.credit-memos', note: 'dry run reviewed' }],
   });
@@ -191,7 +207,12 @@ test('a whole upgrade, driven only by operator messages, ends with every step do
     environmentId: 'env-5521',
   });
   expect(stepOf(final, 'migrate.credit-memos').data).toMatchObject({ approvedBy: ana, remaining: 0 });
-  expect(final.migration.result).toMatchObject({ verified: true, remaining: 0, updated: negativeInvoices });
+  expect(final.migration.result).toMatchObject({
+    verified: true,
+    remaining: 0,
+    updated: negativeInvoices,
+    byTransferredToAccounting: [{ transferredToAccounting: 'Yes', memos: negativeInvoices }],
+  });
 
   // Emulator state: every migrated memo Yes, each written once; schedules switched.
   const memos = [...suite.stack.zuoraEmulator.state.creditMemos.values()].filter(
@@ -493,9 +514,33 @@ test('bad and duplicate messages: updates say what is wrong, signals are recorde
   await handle.executeUpdate(resumeUpdate, { args: [{ by: ana }] });
   await waitForStep(handle, 'migrate.credit-memos', 'waiting');
 
-  // Skip needs a reason and stays visible.
+  // Skipping the migration needs a reason and an acknowledgement that names the risk (the new connector syncs
+  // every memo that is not Yes, reference §7); without it the connector steps do not start.
+  const unacknowledged = await rejectionOf(
+    handle.executeUpdate(skipStepUpdate, {
+      args: [{ by: ana, stepId: 'migrate.credit-memos', reason: 'done by Zuora services' }],
+    }),
+  );
+  expect(unacknowledged).toMatch(/new-connector-resyncs-unmigrated-memos.*No, Error or Processing/);
+  await handle.signal(skipStepSignal, { by: ana, stepId: 'migrate.credit-memos', reason: 'done by Zuora services' });
+  s = await waitForStatus(
+    handle,
+    (x) => x.audit.some((a) => a.message === 'skipStep' && a.outcome === 'rejected'),
+    'the unacknowledged skip signal to be recorded as rejected',
+  );
+  expect(stepOf(s, 'migrate.credit-memos').state).toBe('waiting');
+  expect(stepOf(s, 'connector.oauth-client').state).toBe('pending');
+  expect(s.migration.skipped).toBeUndefined();
+
   await handle.executeUpdate(skipStepUpdate, {
-    args: [{ by: ana, stepId: 'migrate.credit-memos', reason: 'done by Zuora services' }],
+    args: [
+      {
+        by: ana,
+        stepId: 'migrate.credit-memos',
+        reason: 'done by Zuora services',
+        acknowledge: MIGRATION_SKIP_ACKNOWLEDGEMENT,
+      },
+    ],
   });
   s = await waitForStep(handle, 'connector.oauth-client', 'waiting');
   expect(stepOf(s, 'migrate.credit-memos')).toMatchObject({
@@ -503,6 +548,15 @@ test('bad and duplicate messages: updates say what is wrong, signals are recorde
     by: ana,
     note: 'skipped: done by Zuora services',
   });
+  // The status, the checklist in the Web UI and the CLI say what the skip risks.
+  expect(s.migration.skipped).toEqual({
+    by: ana,
+    reason: 'done by Zuora services',
+    acknowledged: MIGRATION_SKIP_ACKNOWLEDGEMENT,
+    risk: MIGRATION_SKIP_RISK,
+  });
+  expect(renderChecklist(s)).toContain(MIGRATION_SKIP_RISK);
+  expect(renderCliChecklist(s)).toContain(`WARNING: migration skipped by ${ana}`);
   expect((await handle.describe()).status.name).toBe('RUNNING');
   await recordHistory(handle, 'upgrade-mid-run-messages');
 });

@@ -1,6 +1,8 @@
 import type { RunningZuoraEmulator } from '../../src/emulators/zuora';
 import { equalsAnyClauses, ZuoraApiError, ZuoraClient, zoqlString } from '../../src/zuora';
-import { clientFor, rejectionOf, startEmulator } from './helpers';
+import type { ZRecord } from '../../src/emulators/zuora/state';
+import { mixesAndWithOr } from '../../src/zuora/zoql';
+import { clientFor, rawCall, rejectionOf, startEmulator } from './helpers';
 
 describe('ZOQL action query', () => {
   let emulator: RunningZuoraEmulator;
@@ -34,11 +36,33 @@ describe('ZOQL action query', () => {
     expect(page.records.some((r) => !('IntegrationStatus__NS' in r))).toBe(true);
   });
 
-  it('evaluates and/or with and binding tighter', async () => {
-    const page = await client.query(
-      "select Id, Amount from Invoice where Amount < 0 and Status = 'Posted' or Amount > 1000000",
-    );
-    expect(page.records.every((r) => Number(r.Amount) < 0)).toBe(true);
+  it('evaluates and/or with and binding tighter, as SQL does', async () => {
+    // Raw call: our client refuses to send a query that mixes them. SQL: `a and b or c` is `(a and b) or c`, so
+    // `Amount > 0 and Amount < 0 or Status = 'Posted'` is every posted invoice; read left to right as
+    // `a and (b or c)` it would be the positive ones only.
+    const zoql = "select Id, Amount from Invoice where Amount > 0 and Amount < 0 or Status = 'Posted'";
+    const { status, json } = await rawCall(emulator, 'POST', '/v1/action/query', {
+      body: JSON.stringify({ queryString: zoql }),
+    });
+    expect(status).toBe(200);
+    const records = (json as { records: Array<{ Amount: number }> }).records;
+    expect(records.some((r) => r.Amount < 0)).toBe(true);
+    expect(records).toHaveLength(emulator.state.invoices.size);
+  });
+
+  it("refuses to send a where-clause that mixes 'and' with 'or' (ZOQL does not document their grouping)", async () => {
+    const before = client.stats().requests;
+    // The form findUnsyncedBeforeUpgrade used to send.
+    const mixed =
+      "select Id from Invoice where Amount < 0 and IntegrationStatus__NS != 'Sync Complete' or Amount < 0 and " +
+      'IntegrationStatus__NS = null';
+    expect((await rejectionOf(client.query(mixed))) as Error).toHaveProperty('message', expect.stringMatching(/mixes/));
+    expect(client.stats().requests).toBe(before);
+    // Pure forms, and words inside string literals, are fine.
+    expect(mixesAndWithOr("select Id from Invoice where Amount < 0 and Status = 'Posted'")).toBe(false);
+    expect(mixesAndWithOr("select Id from Invoice where Id = 'a' or Id = 'b'")).toBe(false);
+    expect(mixesAndWithOr("select Id from Invoice where Status = 'this or that' and Amount < 0")).toBe(false);
+    expect(mixesAndWithOr("select Id from Invoice where Comment = 'it\\'s or' and Amount < 0")).toBe(false);
   });
 
   it.each([
@@ -95,5 +119,28 @@ describe('ZOQL action query', () => {
     expect(result.negativeInvoices.count).toBe(unsyncedNegative.length);
     expect(result.invoiceItemAdjustments.items.length).toBe(Math.min(2, unsyncedAdjustments.length));
     expect(result.negativeInvoices.items[0]?.number).toMatch(/^INV\d{8}$/);
+  });
+
+  it('findUnsyncedBeforeUpgrade lists only negative invoices, never a positive one with no status', async () => {
+    const invoices = [...emulator.state.invoices.values()];
+    const notSynced = (r: ZRecord) => r.IntegrationStatus__NS !== 'Sync Complete';
+    // The seed has what the check must tell apart: positive invoices with no status, negative ones with no status
+    // and with another status.
+    expect(
+      invoices.filter((i) => Number(i.Amount) > 0 && i.IntegrationStatus__NS === undefined).length,
+    ).toBeGreaterThan(0);
+    const negative = invoices.filter((i) => Number(i.Amount) < 0 && notSynced(i));
+    expect(negative.some((i) => i.IntegrationStatus__NS === undefined)).toBe(true);
+    expect(negative.some((i) => i.IntegrationStatus__NS === 'Error')).toBe(true);
+    const adjustments = [...emulator.state.invoiceItemAdjustments.values()].filter(notSynced);
+    expect(adjustments.some((a) => a.IntegrationStatus__NS === undefined)).toBe(true);
+    expect(adjustments.some((a) => a.IntegrationStatus__NS === 'Error')).toBe(true);
+
+    const result = await client.findUnsyncedBeforeUpgrade({ limit: 10_000 });
+    const ids = (l: { items: Array<{ id: string }> }) => l.items.map((i) => i.id).sort();
+    expect(ids(result.negativeInvoices)).toEqual(negative.map((i) => i.Id).sort());
+    expect(result.negativeInvoices.count).toBe(negative.length);
+    expect(ids(result.invoiceItemAdjustments)).toEqual(adjustments.map((a) => a.Id).sort());
+    expect(result.invoiceItemAdjustments.count).toBe(adjustments.length);
   });
 });

@@ -1,6 +1,11 @@
 // One command per human step of the upgrade, with typed flags, so nobody hand-writes JSON. The table is also what
 // `status` uses to say which command moves the upgrade on.
-import type { ConnectorPath, MessageName, StepId } from '../../shared/upgrade';
+import {
+  MIGRATION_SKIP_ACKNOWLEDGEMENT,
+  type ConnectorPath,
+  type MessageName,
+  type StepId,
+} from '../../shared/upgrade';
 
 export type StepFlag = { flags: string; description: string; key: string; required: boolean };
 
@@ -153,8 +158,10 @@ export function nextCommandFor(
   connectorPath?: ConnectorPath | null,
 ): string | null {
   const t = `--tenant ${tenantId}`;
+  // Skipping the migration names its risk (shared/upgrade.ts MIGRATION_SKIP_RISK).
+  const ack = stepId === 'migrate.credit-memos' ? ` --acknowledge ${MIGRATION_SKIP_ACKNOWLEDGEMENT}` : '';
   if (state === 'failed') {
-    return `is-upgrade retry ${t} --step ${stepId}   (or: is-upgrade skip ${t} --step ${stepId} --reason "…")`;
+    return `is-upgrade retry ${t} --step ${stepId}   (or: is-upgrade skip ${t} --step ${stepId} --reason "…"${ack})`;
   }
   if (state !== 'waiting') return null;
   if (stepId === 'prepare.verify-zuora-synced') {

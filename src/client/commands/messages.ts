@@ -2,7 +2,7 @@
 // complete / approve / skip / retry / pause / resume.
 import { Option, type Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
-import type { MessageName } from '../../shared/upgrade';
+import { MIGRATION_SKIP_ACKNOWLEDGEMENT, MIGRATION_SKIP_RISK, type MessageName } from '../../shared/upgrade';
 import { sendMessage } from '../cli/messages';
 import { contextOf, jsonOption, stepOption, tenantOption } from '../cli/options';
 import { defaultOperator, operatorOf } from '../cli/operator';
@@ -85,8 +85,18 @@ export function registerMessageCommands(program: Command): void {
       .command('skip')
       .description('Skip a step that waits or failed, with a reason for the audit log [skipStep]')
       .addOption(stepOption('the step to skip'))
-      .requiredOption('--reason <text>', 'why the step is skipped'),
-  ).action(action('skipStep', (o) => ({ stepId: o.step, reason: o.reason })));
+      .requiredOption('--reason <text>', 'why the step is skipped')
+      .option(
+        '--acknowledge <risk>',
+        `needed to skip migrate.credit-memos: "${MIGRATION_SKIP_ACKNOWLEDGEMENT}" (${MIGRATION_SKIP_RISK})`,
+      ),
+  ).action(
+    action('skipStep', (o) => ({
+      stepId: o.step,
+      reason: o.reason,
+      ...(o.acknowledge !== undefined ? { acknowledge: o.acknowledge } : {}),
+    })),
+  );
 
   withMessageFlags(
     program

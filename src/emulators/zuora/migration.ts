@@ -1,10 +1,10 @@
-import { MIGRATION_REASON_CODE } from './seed';
+import { MIGRATION_REASON_CODE, mixedTransferredToAccounting } from './seed';
 import { IdKind, isoDate, isoDateTime, money, type ZuoraState } from './state';
 
 /**
  * What Zuora does when it enables Invoice Settlement (reference §7): each negative invoice is written off and
- * becomes a credit memo with reason code `AR Mig - negative invoice`, excluded from auto-apply, not yet
- * transferred to accounting. Simplification: the write-off zeroes the invoice balance without creating the
+ * becomes a credit memo with reason code `AR Mig - negative invoice`, excluded from auto-apply; its Transferred To
+ * Accounting value is not documented, so the emulator gives the mix of seed.ts (null, No, Processing, …). Simplification: the write-off zeroes the invoice balance without creating the
  * invoice item adjustments Zuora uses for it. Irreversible, like the real thing: a second call changes nothing.
  */
 export function enableInvoiceSettlement(state: ZuoraState, now: number): { creditMemosCreated: number } {
@@ -25,7 +25,8 @@ export function enableInvoiceSettlement(state: ZuoraState, now: number): { credi
       balance: credit,
       status: 'Posted',
       reasonCode: MIGRATION_REASON_CODE,
-      transferredToAccounting: 'No',
+      // Not documented: the emulator gives every value a tenant may hold, null included (see seed.ts).
+      transferredToAccounting: mixedTransferredToAccounting(created),
       excludeFromAutoApplyRules: true,
       memoDate: isoDate(now),
       comment: `Migrated from negative invoice ${String(invoice.InvoiceNumber)}`,

@@ -5,6 +5,28 @@ import { IdKind, isoDate, isoDateTime, money, type CreditMemoRecord, type ZuoraS
 
 export const MIGRATION_REASON_CODE = 'AR Mig - negative invoice';
 
+/**
+ * Transferred To Accounting of migrated memos on a lived-in tenant. What Zuora's migration sets is not documented,
+ * and a tenant may have touched the memos since (the field takes Processing, Yes, No, Error, Ignore — reference
+ * §3 — or may be empty), so the emulator seeds every value, null included (inferred: a realistic mix, not a
+ * documented one). The migration must bring each of them to Yes.
+ */
+const TRANSFER_MIX: ReadonlyArray<CreditMemoRecord['transferredToAccounting']> = [
+  'No',
+  null,
+  'No',
+  'Processing',
+  null,
+  'Error',
+  'No',
+  'Ignore',
+  'Yes',
+  null,
+];
+export function mixedTransferredToAccounting(index: number): CreditMemoRecord['transferredToAccounting'] {
+  return TRANSFER_MIX[index % TRANSFER_MIX.length] ?? null;
+}
+
 export const seedRequestSchema = z.object({
   seed: z.number().int().default(42),
   /** A small tenant to click through: accounts, positive and negative invoices, invoice item adjustments. */
@@ -18,6 +40,8 @@ export const seedRequestSchema = z.object({
   lockedShare: z.number().min(0).max(1).default(0),
   /** Share of migrated memos that are cancelled (writes fail with a business-rule error, …30). */
   cancelledShare: z.number().min(0).max(1).default(0),
+  /** Transferred To Accounting of the migrated memos: all `No`, or the mix of every value a tenant may hold. */
+  migratedTransferredToAccounting: z.enum(['No', 'mixed']).default('No'),
 });
 export type SeedRequest = z.input<typeof seedRequestSchema>;
 
@@ -66,7 +90,9 @@ export function seedTenant(state: ZuoraState, input: SeedRequest, ctx: SeedConte
           Balance: random() < 0.5 ? total : money(total * 0.5),
           Status: 'Posted',
           IntegrationId__NS: String(5000 + state.invoices.size),
-          IntegrationStatus__NS: 'Sync Complete',
+          // The newest invoice of every other account has not synced yet: a positive invoice with no status, which
+          // the pre-upgrade check must not count (it looks for negative invoices only).
+          IntegrationStatus__NS: a % 2 === 1 && i === invoiceCount - 1 ? undefined : 'Sync Complete',
         });
         if (random() < 0.4) {
           adjustments++;
@@ -83,8 +109,10 @@ export function seedTenant(state: ZuoraState, input: SeedRequest, ctx: SeedConte
             Status: 'Processed',
             SourceType: 'InvoiceDetail',
             ReasonCode: 'Standard Adjustment',
-            // Most already synced to NetSuite; every third not yet (what the pre-upgrade check must find).
-            IntegrationStatus__NS: adjustments % 3 === 1 ? undefined : 'Sync Complete',
+            // Most already synced to NetSuite; every third not yet and every fifth failed (what the pre-upgrade
+            // check must find: no status at all, or a status other than Sync Complete).
+            IntegrationStatus__NS:
+              adjustments % 3 === 1 ? undefined : adjustments % 5 === 0 ? 'Error' : 'Sync Complete',
           });
         }
       }
@@ -101,7 +129,7 @@ export function seedTenant(state: ZuoraState, input: SeedRequest, ctx: SeedConte
           Amount: total,
           Balance: total,
           Status: 'Posted',
-          IntegrationStatus__NS: a === 0 ? undefined : 'Sync Complete',
+          IntegrationStatus__NS: a === 0 ? undefined : a === 2 ? 'Error' : 'Sync Complete',
         });
       }
     }
@@ -123,7 +151,7 @@ export function seedTenant(state: ZuoraState, input: SeedRequest, ctx: SeedConte
     }
     const memoDate = isoDate(ctx.now);
     const created = isoDateTime(ctx.now);
-    const make = (reasonCode: string, migrated: boolean): CreditMemoRecord => {
+    const make = (reasonCode: string, migrated: boolean, index = 0): CreditMemoRecord => {
       const value = amount(1, 500);
       const cancelled = migrated && random() < req.cancelledShare;
       const locked = migrated && !cancelled && random() < req.lockedShare;
@@ -135,7 +163,8 @@ export function seedTenant(state: ZuoraState, input: SeedRequest, ctx: SeedConte
         balance: value,
         status: cancelled ? 'Cancelled' : 'Posted',
         reasonCode,
-        transferredToAccounting: 'No',
+        transferredToAccounting:
+          migrated && req.migratedTransferredToAccounting === 'mixed' ? mixedTransferredToAccounting(index) : 'No',
         excludeFromAutoApplyRules: migrated,
         memoDate,
         comment: null,
@@ -145,7 +174,7 @@ export function seedTenant(state: ZuoraState, input: SeedRequest, ctx: SeedConte
         lockedAttemptsRemaining: locked ? ctx.lockReleaseAfterAttempts : 0,
       };
     };
-    for (let i = 0; i < req.migratedCreditMemos; i++) state.addCreditMemo(make(MIGRATION_REASON_CODE, true));
+    for (let i = 0; i < req.migratedCreditMemos; i++) state.addCreditMemo(make(MIGRATION_REASON_CODE, true, i));
     for (let i = 0; i < req.otherCreditMemos; i++)
       state.addCreditMemo(make(pick(['Standard Adjustment', 'Write-off']), false));
   }

@@ -14,11 +14,11 @@ import {
   jsonLines,
   newJob,
   parseDataQuery,
-  selectRow,
+  runDataQuery,
   type DataQueryJobRecord,
 } from '../data-query';
 import { RestCode, commonError } from '../errors';
-import { isoDateTime, type FieldValue } from '../state';
+import { isoDateTime } from '../state';
 import { authenticated } from './auth';
 
 /** Served outside the API limits, like S3. */
@@ -112,12 +112,8 @@ function jobJson(ctx: ZuoraContext, job: DataQueryJobRecord, origin: string): Re
   const elapsed = ctx.now() - job.submittedAt;
   const delay = ctx.settings.dataQueryDelayMs;
   if (!job.rows && elapsed >= delay) {
-    const rows: Array<Record<string, FieldValue>> = [];
-    for (const memo of ctx.state.creditMemos.values()) {
-      const row = selectRow(memo, job.select);
-      if (row && rows.length < ctx.settings.maxOutputRows) rows.push(row);
-      // Rows past the output cap are dropped: callers re-run "what is left" to get the rest.
-    }
+    // Rows past the output cap are dropped: callers re-run "what is left" to get the rest.
+    const rows = runDataQuery(job.select, ctx.state.creditMemos.values(), ctx.settings.maxOutputRows);
     job.rows = rows;
     job.outputRows = rows.length;
     job.completedAt = ctx.now();
