@@ -123,6 +123,7 @@ const HUMAN_STEPS: { stepId: StepId; message: MessageName; payload: Record<strin
     payload: { data: { oauthClientId: 'oauth-client-42' } },
   },
   { stepId: 'connector.new-instance', message: 'completeStep', payload: { data: { newInstanceId: 'new-instance-2' } } },
+  { stepId: 'connector.instance-credentials', message: 'completeStep', payload: {} },
   { stepId: 'connector.support-ticket', message: 'completeStep', payload: { data: { ticketId: 'T-1' } } },
   {
     stepId: 'connector.provisioning-ids',

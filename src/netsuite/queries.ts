@@ -172,7 +172,7 @@ async function applicationsOf(
   const inList = ids.map((id) => Number(id)).join(', ');
   const docColumns = `d.id AS docid, d.type AS doctype, d.tranid AS doctranid,
       d.${f.zuoraId} AS doczuoraid, d.${f.zuoraType} AS doczuoratype, d.foreigntotal AS doctotal,
-      d.foreignamountremaining AS docremaining, l.foreignamount AS amount`;
+      l.foreignamount AS amount`;
   const q = `
     SELECT l.nextdoc AS sourceid, ${docColumns}
     FROM NextTransactionLineLink l JOIN transaction d ON d.id = l.previousdoc
@@ -199,7 +199,6 @@ async function applicationsOf(
         zuoraId: row.doczuoraid ?? null,
         zuoraType: row.doczuoratype ?? null,
         total: row.doctotal ?? null,
-        amountRemaining: row.docremaining ?? null,
         amount: Math.abs(row.amount), // INFERRED: link amounts may be signed; the application amount is not
       });
       byId.set(row.sourceid, list);

@@ -169,7 +169,6 @@ export const applicationRowSchema = z.object({
   doczuoraid: optionalText,
   doczuoratype: optionalText,
   doctotal: nsNumber.optional(),
-  docremaining: nsNumber.optional(),
   amount: nsNumber,
 });
 export type ApplicationRow = z.infer<typeof applicationRowSchema>;
@@ -182,7 +181,6 @@ export const appliedDocumentSchema = z.object({
   zuoraId: z.string().nullable(),
   zuoraType: z.string().nullable(),
   total: z.number().nullable(),
-  amountRemaining: z.number().nullable(),
   /** Amount of this application (absolute value). */
   amount: z.number(),
 });

@@ -142,7 +142,7 @@ describe('npm start (dist/src/main.js)', () => {
   const realZuora = {
     TENANT_ID: 'acme',
     ZUORA_BASE_URL: 'https://rest.zuora.com',
-    ZUORA_CLIENT_ID: 'client-1',
+    ZUORA_CLIENT_ID: '0f6b3a1e-7c2d-4e8f-9a1b-2c3d4e5f6a7b',
     ZUORA_CLIENT_SECRET: 'zuora-client-secret-for-start-test',
   };
   const misconfigurations: [string, Record<string, string>, RegExp][] = [
