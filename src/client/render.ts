@@ -106,7 +106,9 @@ export function renderChecklist(s: UpgradeStatus, closedAs?: string): string {
   }
   for (const r of s.openReminders) out.push(`Open ${r.kind} for ${r.stepId}: ${r.count}×, last ${when(r.at)}`);
   const current = s.steps.find((x) => x.id === s.currentStep);
-  const next = current ? nextCommandFor(current.id, current.state, s.tenantId, s.connectorPath) : null;
+  const next = current
+    ? nextCommandFor(current.id, current.state, s.tenantId, s.connectorPath, current.data.question)
+    : null;
   if (s.paused) out.push('', `Next: is-upgrade resume --tenant ${s.tenantId}`);
   else if (next) out.push('', `Next: ${next}`);
   else if (s.currentStep === null) out.push('', 'All steps finished.');

@@ -374,6 +374,13 @@ export type RetryStep = z.infer<typeof retryStepSchema>;
 export type Pause = z.infer<typeof pauseSchema>;
 export type Resume = z.infer<typeof resumeSchema>;
 
+/**
+ * The questions step prepare.final-credit-memo-sync may wait on (its `data.question`): which credit memo syncs the
+ * tenant had enabled (no schedule, or one whose input cannot be read), and whether to go on without the memos not
+ * fully applied (they can never sync after Invoice Settlement).
+ */
+export const FinalSyncQuestion = { whichSyncs: 'which-syncs', notFullyApplied: 'not-fully-applied' } as const;
+
 /** Per-step data a manual completion must carry. */
 export const REQUIRED_STEP_DATA: Partial<Record<StepId, { key: string; pattern: RegExp; hint: string }>> = {
   'connector.oauth-client': {

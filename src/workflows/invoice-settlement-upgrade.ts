@@ -24,6 +24,7 @@ import { IS_TENANT_ID, IS_UPGRADE_PHASE, IS_WAITING_ON } from '../shared/search-
 import type { SyncResult } from '../shared/sync';
 import {
   LEGACY_MESSAGES,
+  FinalSyncQuestion,
   MESSAGES,
   MESSAGE_BOUNDS,
   MESSAGE_DEFINITIONS,
@@ -263,7 +264,7 @@ export async function invoiceSettlementUpgrade(rawInput: UpgradeInput, carry?: U
         const id = m.stepId as StepId;
         const s = step(id);
         const question = id === FINAL_SYNC && s.state === 'waiting' ? s.data.question : undefined;
-        if (question === 'which-syncs') {
+        if (question === FinalSyncQuestion.whichSyncs) {
           const d = (m.data ?? {}) as Record<string, unknown>;
           if (yesNo(d.standard) === undefined || yesNo(d.negativeBalance) === undefined) {
             return reject(
@@ -274,7 +275,9 @@ export async function invoiceSettlementUpgrade(rawInput: UpgradeInput, carry?: U
         }
         if (question !== undefined) {
           if (state.inbox.completions[id]) return duplicate(`step ${id} completion already recorded`);
-          return accept(question === 'which-syncs' ? 'final sync runs with the syncs given' : `step ${id} done`);
+          return accept(
+            question === FinalSyncQuestion.whichSyncs ? 'final sync runs with the syncs given' : `step ${id} done`,
+          );
         }
         if (s.kind !== 'manual') {
           const hint =
@@ -353,7 +356,9 @@ export async function invoiceSettlementUpgrade(rawInput: UpgradeInput, carry?: U
         if (id === 'prepare.verify-zuora-synced' && s.state === 'waiting') return accept('checking Zuora again');
         if (id === FINAL_SYNC && s.state === 'waiting' && s.data.question !== undefined) {
           return accept(
-            s.data.question === 'which-syncs' ? 'reading the schedule again' : 'running the final sync again',
+            s.data.question === FinalSyncQuestion.whichSyncs
+              ? 'reading the schedule again'
+              : 'running the final sync again',
           );
         }
         return reject(`step ${id} is not failed (state ${s.state}); only a failed step can be retried`);
@@ -617,7 +622,7 @@ export async function invoiceSettlementUpgrade(rawInput: UpgradeInput, carry?: U
         while (asks && (!plan.scheduleFound || plan.inputError)) {
           s.data = { ...s.data, scheduleFound: plan.scheduleFound, scheduleInputError: plan.inputError ?? null };
           const answer = await ask(
-            'which-syncs',
+            FinalSyncQuestion.whichSyncs,
             `${plan.scheduleFound ? `The credit memo sync schedule's input cannot be read (${plan.inputError})` : 'No credit memo sync schedule was found'}; ` +
               'which NetSuite credit memo syncs did the tenant have enabled? completeStep { "stepId": "' +
               `${s.id}", "by": "…", "data": { "standard": true|false, "negativeBalance": true|false } }; or fix the ` +
@@ -676,7 +681,7 @@ export async function invoiceSettlementUpgrade(rawInput: UpgradeInput, carry?: U
           s.data = { ...s.data, notFullyApplied: open };
           const more = open.count > open.memos.length ? `, … (${open.count} in all)` : '';
           const answer = await ask(
-            'not-fully-applied',
+            FinalSyncQuestion.notFullyApplied,
             `${open.count} credit memo(s) are not fully applied: ${open.memos.join(', ')}${more}; full list: ` +
               `${open.report}. After Invoice Settlement they can never sync to Zuora. Apply them in NetSuite, then ` +
               `retryStep { "stepId": "${s.id}" } to run the final sync again; or completeStep { "stepId": ` +

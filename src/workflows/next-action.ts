@@ -1,6 +1,6 @@
 // "Next:" in the Web UI checklist: the message that moves the upgrade on, as an operator types it in the `temporal`
 // CLI or the Web UI's signal/update form. (Our `is-upgrade` CLI has its own: src/client/commands/human-steps.ts.)
-import { REQUIRED_STEP_DATA, type UpgradeStatus } from '../shared/upgrade';
+import { FinalSyncQuestion, REQUIRED_STEP_DATA, type UpgradeStatus } from '../shared/upgrade';
 
 // In backticks: the markdown renderer would turn the quotes into typographic ones, and the JSON must copy as is.
 const REUSE = '`reuseExistingIds { "by": "…", "accountId": "…", "environmentId": "…" }`';
@@ -16,6 +16,14 @@ export function nextAction(s: UpgradeStatus): string | null {
   if (c.state !== 'waiting') return null;
   let text: string;
   switch (c.id) {
+    case 'prepare.final-credit-memo-sync':
+      text =
+        c.data.question === FinalSyncQuestion.whichSyncs
+          ? `the syncs the tenant had enabled: \`completeStep { ${at}, "data": { "standard": true, "negativeBalance": false } }\`` +
+            ` (true/false each), or fix the schedule and \`retryStep { ${at} }\``
+          : `apply the listed memos in NetSuite and \`retryStep { ${at} }\`, or go on without them: ` +
+            `\`completeStep { ${at} }\``;
+      break;
     case 'prepare.verify-zuora-synced':
       text = `sync what it lists to NetSuite, then \`retryStep { ${at} }\``;
       break;

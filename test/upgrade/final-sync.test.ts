@@ -7,7 +7,9 @@ import { deleteSyncSchedule } from '../../src/client/schedules';
 import { mirrorNetSuiteIntoZuora } from '../../src/emulators/linked-tenants';
 import type { DemoTenant } from '../../src/emulators/netsuite/seed';
 import { completeStepUpdate, creditMemoScheduleId, retryStepUpdate, skipStepUpdate } from '../../src/shared/upgrade';
+import { renderChecklist as renderCliChecklist } from '../../src/client/render';
 import { invoiceSettlementUpgrade } from '../../src/workflows/invoice-settlement-upgrade';
+import { renderChecklist as renderWebUiChecklist } from '../../src/workflows/upgrade-render';
 import { recordHistory } from '../helpers/histories';
 import { useWorkflowSuite } from '../helpers/suite';
 import { stepOf, waitForStatus, waitForStep } from '../helpers/upgrade-driver';
@@ -55,6 +57,11 @@ test('no schedule: the final sync asks which syncs were enabled, runs with the a
   expect(s.waitingOn).toBe('operator');
   expect(stepOf(s, STEP).data).toMatchObject({ question: 'which-syncs', scheduleFound: false });
   expect(s.syncs.finalCreditMemoSync).toBeUndefined();
+  // The CLI's and the Web UI's "Next" say how to answer this question, not the generic completion.
+  expect(renderCliChecklist(s)).toContain(
+    `is-upgrade complete --tenant ${s.tenantId} --step ${STEP} --data standard=true|false --data negativeBalance=true|false`,
+  );
+  expect(renderWebUiChecklist(s)).toMatch(/\*\*Next:\*\* the syncs the tenant had enabled: `completeStep .*"standard"/);
   const refused = await handle
     .executeUpdate(completeStepUpdate, { args: [{ by, stepId: STEP }] })
     .catch((err: unknown) => err);
@@ -72,6 +79,8 @@ test('no schedule: the final sync asks which syncs were enabled, runs with the a
   expect(adjustments(demo.creditMemos.standardEligible)).toHaveLength(1);
   expect(adjustments(demo.creditMemos.negativeBalance)).toHaveLength(0);
   expect(stepOf(s, STEP).state).toBe('waiting');
+  expect(renderCliChecklist(s)).toContain(`apply them in NetSuite, then: is-upgrade retry --tenant ${s.tenantId}`);
+  expect(renderWebUiChecklist(s)).toContain('**Next:** apply the listed memos in NetSuite');
   // The memos not fully applied are listed by number, not only counted.
   const listed = stepOf(s, STEP).data.notFullyApplied as { count: number; memos: string[]; report: string };
   expect(listed.count).toBe(2);

@@ -1,6 +1,7 @@
 // One command per human step of the upgrade, with typed flags, so nobody hand-writes JSON. The table is also what
 // `status` uses to say which command moves the upgrade on.
 import {
+  FinalSyncQuestion,
   MIGRATION_SKIP_ACKNOWLEDGEMENT,
   type ConnectorPath,
   type MessageName,
@@ -156,6 +157,7 @@ export function nextCommandFor(
   state: string,
   tenantId: string,
   connectorPath?: ConnectorPath | null,
+  question?: unknown,
 ): string | null {
   const t = `--tenant ${tenantId}`;
   // Skipping the migration names its risk (shared/upgrade.ts MIGRATION_SKIP_RISK).
@@ -166,6 +168,18 @@ export function nextCommandFor(
   if (state !== 'waiting') return null;
   if (stepId === 'prepare.verify-zuora-synced') {
     return `sync what it lists to NetSuite, then: is-upgrade retry ${t} --step ${stepId}`;
+  }
+  if (question === FinalSyncQuestion.whichSyncs) {
+    return (
+      `is-upgrade complete ${t} --step ${stepId} --data standard=true|false --data negativeBalance=true|false` +
+      `   (the syncs the tenant had enabled; or fix the schedule, then: is-upgrade retry ${t} --step ${stepId})`
+    );
+  }
+  if (question === FinalSyncQuestion.notFullyApplied) {
+    return (
+      `apply them in NetSuite, then: is-upgrade retry ${t} --step ${stepId}` +
+      `   (or, to go on without them: is-upgrade complete ${t} --step ${stepId})`
+    );
   }
   const c = HUMAN_STEP_COMMANDS.find((x) => x.stepId === stepId);
   if (!c) return null;
