@@ -108,8 +108,7 @@ export type CreditMemoRuleOptions = { standard: boolean; negativeBalance: boolea
 
 export function classifyCreditMemo(m: CreditMemoCandidate, o: CreditMemoRuleOptions): CreditMemoDecision {
   const skip = (reason: SkipReason): Decision<CreditMemoPlan> => ({ kind: 'skip', reason });
-  // "Zuora Type empty" (§7): an empty string is empty too, not another Zuora Type.
-  const zuoraType = m.zuoraType || null;
+  const zuoraType = zuoraTypeOf(m);
   const negative = zuoraType === ZuoraType.negativeInvoice;
   if (zuoraType !== null && !negative) return skip(SkipReason.otherZuoraType);
 
@@ -247,7 +246,7 @@ export function classifyCreditMemo(m: CreditMemoCandidate, o: CreditMemoRuleOpti
  * (ReferenceId = internal id); empty = none found, which proves nothing (not reported).
  */
 export function reappliedAfterSync(m: CreditMemoCandidate, syncedToInvoices: string[]): ReconciliationEntry | null {
-  if (m.integrationStatus !== IntegrationStatus.syncComplete || (m.zuoraType || null) !== null) return null;
+  if (m.integrationStatus !== IntegrationStatus.syncComplete || zuoraTypeOf(m) !== null) return null;
   if (syncedToInvoices.length === 0) return null;
   const now = m.applications.filter((a) => isZuoraInvoice(a) && a.zuoraId).map((a) => a.zuoraId!);
   const same = now.length === syncedToInvoices.length && syncedToInvoices.every((invoiceId) => now.includes(invoiceId));
@@ -269,6 +268,11 @@ export function reappliedAfterSync(m: CreditMemoCandidate, syncedToInvoices: str
       `${m.applications.map((a) => a.tranId ?? a.id).join(', ') || 'nothing'}. Reconcile by hand; to re-sync, ` +
       'cancel the adjustment in Zuora and clear Integration Status and Zuora ID on the credit memo.',
   };
+}
+
+/** "Zuora Type empty" (§7): an empty string is empty too, not another Zuora Type. */
+function zuoraTypeOf(m: CreditMemoCandidate): string | null {
+  return m.zuoraType || null;
 }
 
 /**

@@ -1,28 +1,15 @@
 // syncNetSuiteCreditMemos on the real Temporal dev server, against both emulators through our real clients: every
 // documented case of the standard and negative balance syncs (reference/zuora.md §7, seed 002).
 import { recordHistory } from '../helpers/histories';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { DemoTenant } from '../../src/emulators/netsuite/seed';
 import { IntegrationStatus, ZuoraType } from '../../src/netsuite/fields';
-import { devServerEnv } from '../helpers/temporal';
-import { duplicateReferenceIds, F, startHarness, type Harness } from './harness';
+import { duplicateReferenceIds, F, type Harness, useDemoHarness } from './harness';
 
-let env: TestWorkflowEnvironment;
 let h: Harness;
 let demo: DemoTenant;
-
-beforeAll(async () => {
-  env = await devServerEnv();
-});
-afterAll(async () => {
-  await env?.teardown();
-});
-beforeEach(async () => {
-  h = await startHarness(env);
-  demo = h.seedDemo();
-});
-afterEach(async () => {
-  await h?.stop();
+useDemoHarness((harness, tenant) => {
+  h = harness;
+  demo = tenant;
 });
 
 /** Two more Acme memos fully applied to one new Zuora invoice (500); Zuora's open balance is 400 (already credited). */

@@ -29,7 +29,7 @@ import { syncNetSuiteCreditMemos } from '../../src/workflows/sync-netsuite-credi
 import { syncNetSuitePayments } from '../../src/workflows/sync-netsuite-payments';
 import { ZuoraClient } from '../../src/zuora/client';
 import { RecordingNotifier } from '../helpers/stack';
-import { testWorker, uniqueTaskQueue } from '../helpers/temporal';
+import { devServerEnv, testWorker, uniqueTaskQueue } from '../helpers/temporal';
 
 export const F = connectorFields();
 
@@ -67,6 +67,28 @@ export type Harness = {
   adjustments(referenceId: string): Array<Record<string, unknown>>;
   stop(): Promise<void>;
 };
+
+/**
+ * The jest lifecycle the sync test files share: one dev-server environment per file, and per test a fresh harness
+ * seeded with the demo tenant, handed to `each` (stopped after the test).
+ */
+export function useDemoHarness(each: (h: Harness, demo: DemoTenant) => void): void {
+  let env: TestWorkflowEnvironment;
+  let h: Harness | undefined;
+  beforeAll(async () => {
+    env = await devServerEnv();
+  });
+  afterAll(async () => {
+    await env?.teardown();
+  });
+  beforeEach(async () => {
+    h = await startHarness(env);
+    each(h, h.seedDemo());
+  });
+  afterEach(async () => {
+    await h?.stop();
+  });
+}
 
 export async function startHarness(
   env: TestWorkflowEnvironment,

@@ -1,27 +1,14 @@
 // The rule fixes the sync oracle (./oracle.test.ts) found, each as one readable case on the demo tenant: the real
 // syncNetSuiteCreditMemos on the real Temporal dev server, against both emulators through our real clients.
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { DemoTenant } from '../../src/emulators/netsuite/seed';
 import { ZuoraType } from '../../src/netsuite/fields';
-import { devServerEnv } from '../helpers/temporal';
-import { F, startHarness, type Harness } from './harness';
+import { F, type Harness, useDemoHarness } from './harness';
 
-let env: TestWorkflowEnvironment;
 let h: Harness;
 let demo: DemoTenant;
-
-beforeAll(async () => {
-  env = await devServerEnv();
-});
-afterAll(async () => {
-  await env?.teardown();
-});
-beforeEach(async () => {
-  h = await startHarness(env);
-  demo = h.seedDemo();
-});
-afterEach(async () => {
-  await h?.stop();
+useDemoHarness((harness, tenant) => {
+  h = harness;
+  demo = tenant;
 });
 
 /** A Globex invoice that originated in Zuora (Zuora Type INVOICE) but has no Zuora ID yet. */

@@ -2,29 +2,16 @@
 // both emulators. Expectations come from seed 002 / reference/zuora.md §7 ("syncs only credit memos applied to an
 // invoice that originated in Zuora", "must be fully applied", "if a credit memo is unapplied after it has been
 // synced, you must reconcile manually") and from docs/netsuite-amounts.md (the remaining amount column).
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { DemoTenant } from '../../src/emulators/netsuite/seed';
 import { IntegrationStatus, ZuoraType } from '../../src/netsuite/fields';
 import { MAX_UNDECIDED, mergeUndecided, type UndecidedRecord } from '../../src/shared/sync';
-import { devServerEnv } from '../helpers/temporal';
-import { duplicateReferenceIds, F, startHarness, type Harness } from './harness';
+import { duplicateReferenceIds, F, type Harness, useDemoHarness } from './harness';
 
-let env: TestWorkflowEnvironment;
 let h: Harness;
 let demo: DemoTenant;
-
-beforeAll(async () => {
-  env = await devServerEnv();
-});
-afterAll(async () => {
-  await env?.teardown();
-});
-beforeEach(async () => {
-  h = await startHarness(env);
-  demo = h.seedDemo();
-});
-afterEach(async () => {
-  await h?.stop();
+useDemoHarness((harness, tenant) => {
+  h = harness;
+  demo = tenant;
 });
 
 const SYNCS = { standard: true, negativeBalance: true } as const;

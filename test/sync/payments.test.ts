@@ -1,27 +1,14 @@
 // syncNetSuitePayments on the real Temporal dev server, against both emulators through our real clients
 // (reference/zuora.md §7: the post-upgrade NetSuite → Zuora payment sync).
 import { recordHistory } from '../helpers/histories';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { DemoTenant } from '../../src/emulators/netsuite/seed';
-import { devServerEnv } from '../helpers/temporal';
-import { F, startHarness, type Harness } from './harness';
+import { F, type Harness, useDemoHarness } from './harness';
 
-let env: TestWorkflowEnvironment;
 let h: Harness;
 let demo: DemoTenant;
-
-beforeAll(async () => {
-  env = await devServerEnv();
-});
-afterAll(async () => {
-  await env?.teardown();
-});
-beforeEach(async () => {
-  h = await startHarness(env);
-  demo = h.seedDemo();
-});
-afterEach(async () => {
-  await h?.stop();
+useDemoHarness((harness, tenant) => {
+  h = harness;
+  demo = tenant;
 });
 
 const paymentsOf = (h: Harness, netsuiteId: number) =>
