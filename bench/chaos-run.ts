@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { Client, Connection, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
-import { deleteSyncSchedule, ensureSyncSchedule } from '../src/client/schedules';
+import { deleteSyncSchedule, ensureSyncSchedule } from '../src/temporal/schedules';
 import { mirrorNetSuiteIntoZuora } from '../src/emulators/linked-tenants';
 import { startNetSuiteEmulator, type RunningNetSuiteEmulator } from '../src/emulators/netsuite/server';
 import { seededRandom } from '../src/emulators/common/random';

@@ -2,13 +2,14 @@
 // whose retry behaviour matches the error (a 429's Retry-After becomes the next retry delay).
 import { activityInfo, heartbeat, type Info } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
+import { FailureType } from '../shared/failures';
 
 /** A worker is configured for one tenant: refuse work for another rather than run it against the wrong books. */
 export function assertTenant(configured: string, requested: string): void {
   if (configured !== requested) {
     throw ApplicationFailure.nonRetryable(
       `This worker serves tenant "${configured}", not "${requested}": start the workflow on that tenant's worker`,
-      'WrongTenant',
+      FailureType.WrongTenant,
     );
   }
 }
@@ -38,6 +39,19 @@ export function toActivityFailure(err: unknown): unknown {
     });
   }
   return err;
+}
+
+/**
+ * Runs `work`; what it throws leaves as toActivityFailure makes it (API errors become failures whose retry matches
+ * them). `onFailure` sees the original error first (e.g. to log where a retry resumes).
+ */
+export async function withActivityFailures<T>(work: () => Promise<T>, onFailure?: (err: unknown) => void): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    onFailure?.(err);
+    throw toActivityFailure(err);
+  }
 }
 
 /**

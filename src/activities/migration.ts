@@ -5,13 +5,14 @@ import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import { RequestGate } from '../http/request-gate';
 import type { ReportStore } from '../reports/report-store';
+import { FailureType } from '../shared/failures';
 import {
   MIGRATED_CREDIT_MEMOS_BY_TRANSFER_QUERY,
   REMAINING_MIGRATED_CREDIT_MEMOS_QUERY,
   type TransferCount,
 } from '../shared/migration';
 import type { ZuoraClient } from '../zuora/client';
-import { assertTenant, trackIdOf, toActivityFailure, whileHeartbeating, workflowIdOf } from './common';
+import { assertTenant, trackIdOf, whileHeartbeating, withActivityFailures, workflowIdOf } from './common';
 
 /** Zuora's bulk credit memo update takes at most 50 memos a request. */
 export const BULK_LIMIT = 50;
@@ -67,7 +68,7 @@ async function countByTransferredToAccounting(client: ZuoraClient, signal: Abort
     signal,
   });
   if (!job.dataFile) {
-    throw ApplicationFailure.nonRetryable(`Data Query job ${jobId} has no result file`, 'DataQueryNoResult');
+    throw ApplicationFailure.nonRetryable(`Data Query job ${jobId} has no result file`, FailureType.DataQueryNoResult);
   }
   const counts: TransferCount[] = [];
   for await (const row of client.streamDataQueryResult(job.dataFile, transferCountRowSchema, { signal })) {
@@ -86,7 +87,7 @@ export function createMigrationActivities({ zuora, reports, tenantId }: Migratio
       const client = zuora.withTrackId(trackIdOf(info));
       const previous = z.object({ jobId: z.string() }).safeParse(info.heartbeatDetails);
       const before = client.stats();
-      try {
+      return withActivityFailures(async () => {
         // The seed's own filter counted by Transferred To Accounting (the verification), run alongside so it costs
         // no extra wait. Here rather than in an activity of its own, so running workflows issue the same commands.
         const counting = countByTransferredToAccounting(client, cancellationSignal());
@@ -112,9 +113,7 @@ export function createMigrationActivities({ zuora, reports, tenantId }: Migratio
           retries: after.retries - before.retries,
           throttledMs: after.throttledMs - before.throttledMs,
         };
-      } catch (err) {
-        throw toActivityFailure(err);
-      }
+      });
     },
 
     /**
@@ -153,7 +152,7 @@ export function createMigrationActivities({ zuora, reports, tenantId }: Migratio
       assertTenant(tenantId, input.tenantId);
       const info = activityInfo();
       const client = zuora.withTrackId(trackIdOf(info));
-      try {
+      return withActivityFailures(async () => {
         const job = await client.getDataQueryJob(input.jobId);
         const sample: MemoRow[] = [];
         if (input.sampleSize > 0 && job.dataFile) {
@@ -169,9 +168,7 @@ export function createMigrationActivities({ zuora, reports, tenantId }: Migratio
           sample.map((m) => ({ ...m, change: { transferredToAccounting: { to: 'Yes' } } })),
         );
         return { location, sampled: sample.length };
-      } catch (err) {
-        throw toActivityFailure(err);
-      }
+      });
     },
 
     /**
@@ -195,177 +192,178 @@ export function createMigrationActivities({ zuora, reports, tenantId }: Migratio
         latest = details;
         heartbeat(details);
       };
-      return whileHeartbeating(
-        async () => {
-          const info = activityInfo();
-          const signal = cancellationSignal();
-          const client = zuora.withTrackId(trackIdOf(info));
-          const before = client.stats();
-          const hb = chunkHeartbeatSchema.safeParse(info.heartbeatDetails);
+      // Errors before the write loop (the fresh query of a resumed chunk) get the same retry treatment as in it.
+      return withActivityFailures(() =>
+        whileHeartbeating(
+          async () => {
+            const info = activityInfo();
+            const signal = cancellationSignal();
+            const client = zuora.withTrackId(trackIdOf(info));
+            const before = client.stats();
+            const hb = chunkHeartbeatSchema.safeParse(info.heartbeatDetails);
 
-          // A retry after a crash does not trust the old result file past the last heartbeat: the memos the dead
-          // attempt wrote after it are Yes now, and rewriting them is exactly what we avoid. A fresh query of what is
-          // left is the truth; this attempt handles as many of its rows as the chunk had left.
-          let job = { id: input.jobId, rows: Number.NaN };
-          let startRow = input.startRow;
-          let endRow = input.endRow;
-          let committedBefore = { updated: 0, failed: 0 };
-          if (hb.success) {
-            committedBefore = { updated: hb.data.updated, failed: hb.data.failed };
-            const left = Math.max(0, hb.data.endRow - hb.data.doneRow);
-            // Always a new query: an earlier fresh one may predate writes the dead attempt made from it.
-            const freshJobId = (await client.submitDataQuery(REMAINING_MIGRATED_CREDIT_MEMOS_QUERY)).id;
-            const fresh = await client.waitForDataQuery(freshJobId, {
-              pollMs: DATA_QUERY_FIRST_POLL_MS,
-              signal,
-              onPoll: () => beatWith(info.heartbeatDetails),
-            });
-            job = { id: freshJobId, rows: fresh.outputRows ?? 0 };
-            startRow = 0;
-            endRow = Math.min(job.rows, left);
-            log.info('resuming a credit memo chunk from a fresh query', { jobId: job.id, rows: job.rows, left });
-          }
-
-          // At once: any retry of this attempt then knows it must resume from a fresh query, not rewrite from startRow.
-          beatWith({ jobId: job.id, doneRow: startRow, endRow, ...committedBefore } satisfies ChunkHeartbeat);
-          const reportPath = reports.pathFor(
-            workflowIdOf(info),
-            `credit-memo-failures-pass${input.pass}-rows${input.startRow}-attempt${info.attempt}.jsonl`,
-          );
-          const failures = await reports.openJsonLines(reportPath, () => false);
-          const budget = new RequestGate({ maxInFlight: input.concurrencyBudget });
-
-          // Committed = batches below the watermark (what a heartbeat may claim); batches finished above a gap wait.
-          let committed = { ...committedBefore };
-          let doneRow = startRow;
-          const finished = new Map<number, { end: number; updated: number; failed: number }>();
-          let totals = { ...committed };
-          let rowsRead = 0;
-          let lastBeat = 0;
-
-          const beat = (force = false) => {
-            const now = Date.now();
-            if (!force && now - lastBeat < 1000) return;
-            lastBeat = now;
-            beatWith({ jobId: job.id, doneRow, endRow, ...committed } satisfies ChunkHeartbeat);
-          };
-          const advance = () => {
-            for (;;) {
-              const f = finished.get(doneRow);
-              if (!f) break;
-              finished.delete(doneRow);
-              committed = { updated: committed.updated + f.updated, failed: committed.failed + f.failed };
-              doneRow = f.end;
+            // A retry after a crash does not trust the old result file past the last heartbeat: the memos the dead
+            // attempt wrote after it are Yes now, and rewriting them is exactly what we avoid. A fresh query of what is
+            // left is the truth; this attempt handles as many of its rows as the chunk had left.
+            let job = { id: input.jobId, rows: Number.NaN };
+            let startRow = input.startRow;
+            let endRow = input.endRow;
+            let committedBefore = { updated: 0, failed: 0 };
+            if (hb.success) {
+              committedBefore = { updated: hb.data.updated, failed: hb.data.failed };
+              const left = Math.max(0, hb.data.endRow - hb.data.doneRow);
+              // Always a new query: an earlier fresh one may predate writes the dead attempt made from it.
+              const freshJobId = (await client.submitDataQuery(REMAINING_MIGRATED_CREDIT_MEMOS_QUERY)).id;
+              const fresh = await client.waitForDataQuery(freshJobId, {
+                pollMs: DATA_QUERY_FIRST_POLL_MS,
+                signal,
+                onPoll: () => beatWith(info.heartbeatDetails),
+              });
+              job = { id: freshJobId, rows: fresh.outputRows ?? 0 };
+              startRow = 0;
+              endRow = Math.min(job.rows, left);
+              log.info('resuming a credit memo chunk from a fresh query', { jobId: job.id, rows: job.rows, left });
             }
-            beat();
-          };
 
-          const updateBatch = async (batch: MemoRow[]) => {
-            const start = batch[0]!.row;
-            const end = batch[batch.length - 1]!.row + 1;
-            let pending = batch;
-            let updated = 0;
-            let failed = 0;
-            for (let attempt = 0; pending.length > 0; attempt++) {
-              const res = await budget.run(() =>
-                client.bulkUpdateCreditMemos(
-                  pending.map((m) => ({ id: m.id, transferredToAccounting: 'Yes' as const })),
-                ),
-              );
-              updated += res.updated.length;
-              const retryLater: MemoRow[] = [];
-              for (const f of res.failed) {
-                const memo = pending.find((m) => m.id === f.id) ?? pending[f.objectIndex];
-                if (!memo) continue;
-                if (f.retryable && attempt < ITEM_RETRIES) {
-                  retryLater.push(memo);
-                } else {
-                  failed++;
-                  failures.append({
-                    pass: input.pass,
-                    row: memo.row,
-                    id: memo.id,
-                    number: memo.number,
-                    code: f.code,
-                    message: f.message,
-                  });
-                }
+            // At once: any retry of this attempt then knows it must resume from a fresh query, not rewrite from startRow.
+            beatWith({ jobId: job.id, doneRow: startRow, endRow, ...committedBefore } satisfies ChunkHeartbeat);
+            const reportPath = reports.pathFor(
+              workflowIdOf(info),
+              `credit-memo-failures-pass${input.pass}-rows${input.startRow}-attempt${info.attempt}.jsonl`,
+            );
+            const failures = await reports.openJsonLines(reportPath, () => false);
+            const budget = new RequestGate({ maxInFlight: input.concurrencyBudget });
+
+            // Committed = batches below the watermark (what a heartbeat may claim); batches finished above a gap wait.
+            let committed = { ...committedBefore };
+            let doneRow = startRow;
+            const finished = new Map<number, { end: number; updated: number; failed: number }>();
+            let totals = { ...committed };
+            let rowsRead = 0;
+            let lastBeat = 0;
+
+            const beat = (force = false) => {
+              const now = Date.now();
+              if (!force && now - lastBeat < 1000) return;
+              lastBeat = now;
+              beatWith({ jobId: job.id, doneRow, endRow, ...committed } satisfies ChunkHeartbeat);
+            };
+            const advance = () => {
+              for (;;) {
+                const f = finished.get(doneRow);
+                if (!f) break;
+                finished.delete(doneRow);
+                committed = { updated: committed.updated + f.updated, failed: committed.failed + f.failed };
+                doneRow = f.end;
               }
-              pending = retryLater;
-            }
-            finished.set(start, { end, updated, failed });
-            totals = { updated: totals.updated + updated, failed: totals.failed + failed };
-            advance();
-          };
+              beat();
+            };
 
-          const inFlight = new Set<Promise<void>>();
-          let firstError: unknown;
-          const dispatch = (batch: MemoRow[]) => {
-            const p = updateBatch(batch)
-              .catch((err) => {
-                firstError ??= err;
-              })
-              .finally(() => inFlight.delete(p));
-            inFlight.add(p);
-          };
-
-          try {
-            const current = await client.getDataQueryJob(job.id);
-            if (!current.dataFile) {
-              throw ApplicationFailure.nonRetryable(`Data Query job ${job.id} has no result file`, 'DataQueryNoResult');
-            }
-            if (Number.isNaN(job.rows)) job.rows = current.outputRows ?? endRow;
-            let row = 0;
-            let batch: MemoRow[] = [];
-            const window = input.concurrencyBudget * BULK_LIMIT;
-            for await (const r of client.streamDataQueryResult(current.dataFile, memoRowSchema)) {
-              const index = row++;
-              if (index < startRow) continue;
-              if (index >= endRow) break;
-              rowsRead++;
-              batch.push({ row: index, id: r.id, number: r.memonumber });
-              if (batch.length === BULK_LIMIT) {
-                dispatch(batch);
-                batch = [];
-                // Back-pressure: no more than the budget in flight, and nothing dispatched more than one budget's worth
-                // of rows past the first unfinished batch — so a crash leaves at most that much unaccounted for.
-                while ((inFlight.size >= input.concurrencyBudget || index + 1 - doneRow >= window) && !firstError) {
-                  await Promise.race(inFlight);
+            const updateBatch = async (batch: MemoRow[]) => {
+              const start = batch[0]!.row;
+              const end = batch[batch.length - 1]!.row + 1;
+              let pending = batch;
+              let updated = 0;
+              let failed = 0;
+              for (let attempt = 0; pending.length > 0; attempt++) {
+                const res = await budget.run(() =>
+                  client.bulkUpdateCreditMemos(
+                    pending.map((m) => ({ id: m.id, transferredToAccounting: 'Yes' as const })),
+                  ),
+                );
+                updated += res.updated.length;
+                const retryLater: MemoRow[] = [];
+                for (const f of res.failed) {
+                  const memo = pending.find((m) => m.id === f.id) ?? pending[f.objectIndex];
+                  if (!memo) continue;
+                  if (f.retryable && attempt < ITEM_RETRIES) {
+                    retryLater.push(memo);
+                  } else {
+                    failed++;
+                    failures.append({
+                      pass: input.pass,
+                      row: memo.row,
+                      id: memo.id,
+                      number: memo.number,
+                      code: f.code,
+                      message: f.message,
+                    });
+                  }
                 }
+                pending = retryLater;
               }
-              if (firstError || signal.aborted) break;
-            }
-            if (batch.length > 0 && !firstError && !signal.aborted) dispatch(batch);
-            await Promise.all(inFlight);
-            if (firstError) throw firstError;
-            if (signal.aborted) throw ApplicationFailure.retryable('cancelled', 'Cancelled');
-            doneRow = Math.max(doneRow, endRow);
-            beat(true);
-          } catch (err) {
-            throw toActivityFailure(err);
-          } finally {
-            await failures.close();
-          }
+              finished.set(start, { end, updated, failed });
+              totals = { updated: totals.updated + updated, failed: totals.failed + failed };
+              advance();
+            };
 
-          const after = client.stats();
-          return {
-            jobId: job.id,
-            jobRows: job.rows,
-            nextRow: endRow,
-            rowsRead,
-            updated: totals.updated,
-            failed: totals.failed,
-            retries: after.retries - before.retries,
-            throttledMs: budget.stats().throttledMs + (after.throttledMs - before.throttledMs),
-            failuresReport: totals.failed > 0 ? failures.path : null,
-            resumed: hb.success,
-          };
-        },
-        () => latest,
-      ).catch((err: unknown) => {
-        // Errors before the write loop (the fresh query of a resumed chunk) get the same retry treatment as in it.
-        throw toActivityFailure(err);
-      });
+            const inFlight = new Set<Promise<void>>();
+            let firstError: unknown;
+            const dispatch = (batch: MemoRow[]) => {
+              const p = updateBatch(batch)
+                .catch((err) => {
+                  firstError ??= err;
+                })
+                .finally(() => inFlight.delete(p));
+              inFlight.add(p);
+            };
+
+            try {
+              const current = await client.getDataQueryJob(job.id);
+              if (!current.dataFile) {
+                throw ApplicationFailure.nonRetryable(
+                  `Data Query job ${job.id} has no result file`,
+                  FailureType.DataQueryNoResult,
+                );
+              }
+              if (Number.isNaN(job.rows)) job.rows = current.outputRows ?? endRow;
+              let row = 0;
+              let batch: MemoRow[] = [];
+              const window = input.concurrencyBudget * BULK_LIMIT;
+              for await (const r of client.streamDataQueryResult(current.dataFile, memoRowSchema)) {
+                const index = row++;
+                if (index < startRow) continue;
+                if (index >= endRow) break;
+                rowsRead++;
+                batch.push({ row: index, id: r.id, number: r.memonumber });
+                if (batch.length === BULK_LIMIT) {
+                  dispatch(batch);
+                  batch = [];
+                  // Back-pressure: no more than the budget in flight, and nothing dispatched more than one budget's worth
+                  // of rows past the first unfinished batch — so a crash leaves at most that much unaccounted for.
+                  while ((inFlight.size >= input.concurrencyBudget || index + 1 - doneRow >= window) && !firstError) {
+                    await Promise.race(inFlight);
+                  }
+                }
+                if (firstError || signal.aborted) break;
+              }
+              if (batch.length > 0 && !firstError && !signal.aborted) dispatch(batch);
+              await Promise.all(inFlight);
+              if (firstError) throw firstError;
+              if (signal.aborted) throw ApplicationFailure.retryable('cancelled', FailureType.Cancelled);
+              doneRow = Math.max(doneRow, endRow);
+              beat(true);
+            } finally {
+              await failures.close();
+            }
+
+            const after = client.stats();
+            return {
+              jobId: job.id,
+              jobRows: job.rows,
+              nextRow: endRow,
+              rowsRead,
+              updated: totals.updated,
+              failed: totals.failed,
+              retries: after.retries - before.retries,
+              throttledMs: budget.stats().throttledMs + (after.throttledMs - before.throttledMs),
+              failuresReport: totals.failed > 0 ? failures.path : null,
+              resumed: hb.success,
+            };
+          },
+          () => latest,
+        ),
+      );
     },
   };
 }

@@ -2,12 +2,13 @@
 import { activityInfo } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { deleteSyncSchedule, describeSyncSchedule, ensureSyncSchedule, pauseSyncSchedule } from '../client/schedules';
 import { NotifierError, notificationSchema, type Notification, type Notifier } from '../notifier/notifier';
 import type { ReportStore } from '../reports/report-store';
-import { syncNetSuiteCreditMemosInputSchema, type SyncNetSuiteCreditMemosInput } from '../shared/sync';
+import { FailureType } from '../shared/failures';
+import { syncNetSuiteCreditMemosInputSchema, type SyncKind, type SyncNetSuiteCreditMemosInput } from '../shared/sync';
+import { deleteSyncSchedule, describeSyncSchedule, ensureSyncSchedule, pauseSyncSchedule } from '../temporal/schedules';
 import type { ZuoraClient } from '../zuora/client';
-import { assertTenant, heartbeatingAll, toActivityFailure, trackIdOf } from './common';
+import { assertTenant, heartbeatingAll, trackIdOf, withActivityFailures } from './common';
 import { NOT_FULLY_APPLIED_REPORT } from './sync';
 
 export type UpgradeDeps = {
@@ -27,16 +28,12 @@ export function createUpgradeActivities({ zuora, notifier, temporal, reports, te
   return heartbeatingAll({
     async verifyInvoiceSettlementEnabled(input: { tenantId: string }): Promise<boolean> {
       assertTenant(tenantId, input.tenantId);
-      try {
-        return await client().isInvoiceSettlementEnabled();
-      } catch (err) {
-        throw toActivityFailure(err);
-      }
+      return withActivityFailures(() => client().isInvoiceSettlementEnabled());
     },
 
     async findUnsyncedBeforeUpgrade(input: { tenantId: string }) {
       assertTenant(tenantId, input.tenantId);
-      try {
+      return withActivityFailures(async () => {
         const r = await client().findUnsyncedBeforeUpgrade({ limit: UNSYNCED_LISTED });
         const brief = (l: typeof r.negativeInvoices) => ({
           count: l.count,
@@ -44,9 +41,7 @@ export function createUpgradeActivities({ zuora, notifier, temporal, reports, te
           truncated: l.truncated,
         });
         return { itemAdjustments: brief(r.invoiceItemAdjustments), negativeInvoices: brief(r.negativeInvoices) };
-      } catch (err) {
-        throw toActivityFailure(err);
-      }
+      });
     },
 
     async notify(n: Notification): Promise<void> {
@@ -58,7 +53,7 @@ export function createUpgradeActivities({ zuora, notifier, temporal, reports, te
         if (err instanceof NotifierError) {
           throw ApplicationFailure.create({
             message: err.message,
-            type: 'NotifierError',
+            type: FailureType.NotifierError,
             nonRetryable: !err.retryable,
           });
         }
@@ -104,7 +99,7 @@ export function createUpgradeActivities({ zuora, notifier, temporal, reports, te
       };
     },
 
-    async pauseSchedule(input: { tenantId: string; schedule: 'credit-memo' | 'payment'; note: string }) {
+    async pauseSchedule(input: { tenantId: string; schedule: SyncKind; note: string }) {
       assertTenant(tenantId, input.tenantId);
       return pauseSyncSchedule(temporal, input.schedule, input.tenantId, input.note);
     },
@@ -113,11 +108,7 @@ export function createUpgradeActivities({ zuora, notifier, temporal, reports, te
      * Pause the schedule and wait until the sync run it started (if any) has finished, so the upgrade's own final
      * run never overlaps a scheduled one. Idempotent.
      */
-    async pauseScheduleAndWaitForRunningSync(input: {
-      tenantId: string;
-      schedule: 'credit-memo' | 'payment';
-      note: string;
-    }) {
+    async pauseScheduleAndWaitForRunningSync(input: { tenantId: string; schedule: SyncKind; note: string }) {
       assertTenant(tenantId, input.tenantId);
       const paused = await pauseSyncSchedule(temporal, input.schedule, input.tenantId, input.note);
       if (!paused.exists) return { ...paused, waitedForRuns: 0 };

@@ -1,6 +1,8 @@
 /** One typed error for every NetSuite REST failure, so activities can decide retry vs. fail from one place. */
+import { FailureType } from '../shared/failures';
+
 export class NetSuiteApiError extends Error {
-  override readonly name = 'NetSuiteApiError';
+  override readonly name = FailureType.NetSuiteApiError;
   readonly httpStatus: number;
   /** `o:errorCode` of the first error detail, e.g. `INVALID_LOGIN`, `INVALID_CONTENT`; `NETWORK_ERROR` for no answer. */
   readonly errorCode: string | undefined;
@@ -52,7 +54,7 @@ export interface ShapeIssue {
 
 /** The response parsed but did not have the documented shape: retrying will not change it. */
 export class NetSuiteResponseShapeError extends Error {
-  override readonly name = 'NetSuiteResponseShapeError';
+  override readonly name = FailureType.NetSuiteResponseShapeError;
   readonly retryable = false;
 
   constructor(
@@ -71,6 +73,6 @@ export class NetSuiteResponseShapeError extends Error {
 
 /** The caller's key-based query broke the paging contract (rows not ordered by a strictly increasing key). */
 export class NetSuitePagingError extends Error {
-  override readonly name = 'NetSuitePagingError';
+  override readonly name = FailureType.NetSuitePagingError;
   readonly retryable = false;
 }

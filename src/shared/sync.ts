@@ -1,5 +1,5 @@
-// The NetSuite→Zuora sync contracts: inputs and results of syncNetSuiteCreditMemos and syncNetSuitePayments.
-// Free of I/O: imported by workflows, activities and the client.
+// The NetSuite→Zuora sync contracts: inputs and results of syncNetSuiteCreditMemos and syncNetSuitePayments, and of
+// the activities they run. Free of I/O: imported by workflows, activities and the client.
 import { z } from 'zod';
 import { tenantIdSchema } from './migration';
 
@@ -185,3 +185,53 @@ export function addTally(into: SyncTally, t: SyncTally): SyncTally {
     skippedByReason,
   };
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// The sync activities' inputs and results (src/activities/sync/): shapes the workflows share
+
+export type BeginSyncResult = {
+  previousWatermark: string | null;
+  /** Workflow id of the run the watermark came from. */
+  previousRun: string | null;
+  /** That run's undecided records (read again by id this run). Optional: results recorded before it lack it. */
+  previousUndecided?: UndecidedSet;
+  /**
+   * The highest lastmodifieddate of the record type in NetSuite when this scan began (NetSuite's own clock and time
+   * zone): every record modified later has a later (or, within the overlap, equal) value. null = no records.
+   */
+  scanMark: string | null;
+};
+
+export type SyncChunkInput = {
+  tenantId: string;
+  /** Inclusive lower bound on lastmodifieddate, `YYYY-MM-DDTHH:MM:SS`. */
+  modifiedSince: string;
+  cutoverDate?: string;
+  /** Key-based cursor: read records with internal id greater than this. */
+  startAfterId: number;
+  maxPages: number;
+  pageSize: number;
+  dryRun: boolean;
+  /** SyncDate written to Zuora and NetSuite; fixed per run so retried requests are identical. */
+  syncDate: string;
+  /** Internal ids read whatever their lastmodifieddate: the previous run's undecided records (≤ 1000). */
+  recheckIds?: string[];
+};
+
+export type CreditMemoChunkInput = SyncChunkInput & { standard: boolean; negativeBalance: boolean };
+
+export type SyncChunkResult = {
+  /** No more candidates after `cursor`. */
+  done: boolean;
+  cursor: number;
+  pages: number;
+  tally: SyncTally;
+  failuresReport: string;
+  reconciliationReport: string | null;
+  /** Credit memos: one line per memo skipped as not fully applied (its number), for the upgrade's final sync. */
+  notFullyAppliedReport?: string | null;
+  /** Records of this chunk that stay undecided (failed, unreadable, or skipped for a reason that can change). */
+  undecided?: UndecidedSet;
+  /** This attempt resumed from an earlier attempt's heartbeat. */
+  resumed: boolean;
+};

@@ -24,6 +24,10 @@ import {
   zoqlQueryMoreRequestSchema,
   zoqlQueryRequestSchema,
   zoqlQueryResponseSchema,
+  accountRecordSchema,
+  invoiceRecordSchema,
+  paymentRecordSchema,
+  type AccountRecord,
   type BulkCreditMemoItem,
   type CreditMemo,
   type CreditMemoUpdate,
@@ -31,6 +35,7 @@ import {
   type DataQueryRequest,
   type InvoiceAdjustmentCreate,
   type InvoiceAdjustmentRecord,
+  type InvoiceRecord,
   type Payment,
   type PaymentCreate,
   type ZoqlPage,
@@ -115,9 +120,6 @@ interface Session {
   fetch: typeof fetch;
   requestTimeoutMs: number;
 }
-
-/** Reason code Zuora's IS migration gives the credit memos it creates from negative invoices. */
-export const MIGRATION_REASON_CODE = 'AR Mig - negative invoice';
 
 export class ZuoraClient {
   private readonly session: Session;
@@ -509,6 +511,51 @@ export class ZuoraClient {
       }
     }
     return found;
+  }
+
+  /** Accounts by Id (their Currency), for the payments the sync creates. */
+  findAccountsByIds(ids: readonly string[]): Promise<AccountRecord[]> {
+    return this.findByAnyOf('Account', 'Id, Currency', 'Id', ids, accountRecordSchema);
+  }
+
+  /** Invoices by IntegrationId__NS (the NetSuite internal id of the invoice they mirror). */
+  findInvoicesByIntegrationIds(netsuiteIds: readonly string[]): Promise<InvoiceRecord[]> {
+    return this.findByAnyOf('Invoice', 'Id, IntegrationId__NS', 'IntegrationId__NS', netsuiteIds, invoiceRecordSchema);
+  }
+
+  /** Payments already in Zuora for these NetSuite ids (IntegrationId__NS → payment Id), cancelled ones excluded. */
+  async findPaymentsByIntegrationIds(netsuiteIds: readonly string[]): Promise<Map<string, string>> {
+    const found = new Map<string, string>();
+    if (netsuiteIds.length === 0) return found;
+    const records = await this.findByAnyOf(
+      'Payment',
+      'Id, IntegrationId__NS, Status',
+      'IntegrationId__NS',
+      netsuiteIds,
+      paymentRecordSchema,
+    );
+    for (const r of records) {
+      if (!r.IntegrationId__NS || r.Status === 'Canceled' || r.Status === 'Cancelled' || r.Status === 'Error') continue;
+      found.set(r.IntegrationId__NS, r.Id);
+    }
+    return found;
+  }
+
+  /** Records of `object` whose `field` equals any of `values` (190 `or`-ed conditions per query: no `in`). */
+  private async findByAnyOf<S extends z.ZodType>(
+    object: string,
+    select: string,
+    field: string,
+    values: readonly string[],
+    schema: S,
+  ): Promise<z.infer<S>[]> {
+    const out: z.infer<S>[] = [];
+    for (const where of equalsAnyClauses(field, values)) {
+      for await (const record of this.queryAll(`select ${select} from ${object} where ${where}`)) {
+        out.push(parseRecord(schema, record, object));
+      }
+    }
+    return out;
   }
 
   // ---------------- payments ----------------

@@ -1,5 +1,6 @@
 // Typed Zuora errors. The 8-digit REST code is a 6-digit resource code plus a 2-digit category; the category
 // decides whether trying again can help. CRUD endpoints answer string codes, mapped to the same categories.
+import { FailureType } from '../shared/failures';
 
 export interface ZuoraErrorReason {
   code: string;
@@ -58,7 +59,7 @@ const CRUD_CODE_CATEGORIES: Record<string, number> = {
 };
 
 export class ZuoraApiError extends Error {
-  override readonly name = 'ZuoraApiError';
+  override readonly name = FailureType.ZuoraApiError;
   readonly httpStatus: number;
   /** 8-digit REST code as a string (`"50000070"`), a legacy short code (`"70"`) or a CRUD code (`"INVALID_VALUE"`). */
   readonly code: string;
@@ -124,7 +125,7 @@ export class ZuoraApiError extends Error {
 
 /** A response that does not have the documented shape: a contract problem, never fixed by retrying. */
 export class ZuoraResponseShapeError extends Error {
-  override readonly name = 'ZuoraResponseShapeError';
+  override readonly name = FailureType.ZuoraResponseShapeError;
   readonly retryable = false;
 
   constructor(

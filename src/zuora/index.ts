@@ -1,6 +1,5 @@
 export {
   ZuoraClient,
-  MIGRATION_REASON_CODE,
   type ZuoraClientOptions,
   type BulkCreditMemoFailure,
   type BulkCreditMemoResult,

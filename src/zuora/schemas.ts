@@ -277,3 +277,14 @@ export const paymentSchema = z.looseObject({
 });
 export type Payment = z.infer<typeof paymentSchema>;
 export const paymentResponseSchema = paymentSchema.extend({ success: z.literal(true) });
+
+// ---------- ZOQL records the syncs look up (select lists in ZuoraClient) ----------
+const zoqlIdSchema = z.looseObject({ Id: z.string() });
+export const paymentRecordSchema = zoqlIdSchema.extend({
+  IntegrationId__NS: z.string().optional(),
+  Status: z.string().optional(),
+});
+export const accountRecordSchema = zoqlIdSchema.extend({ Currency: z.string().optional() });
+export type AccountRecord = z.infer<typeof accountRecordSchema>;
+export const invoiceRecordSchema = zoqlIdSchema.extend({ IntegrationId__NS: z.string().optional() });
+export type InvoiceRecord = z.infer<typeof invoiceRecordSchema>;

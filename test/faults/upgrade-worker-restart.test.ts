@@ -1,7 +1,7 @@
 // The worker killed (SIGKILL) while the upgrade waits on a person and again in the middle of the credit memo
 // migration, and started again: the upgrade finishes exactly as a run without faults does (timestamps aside).
 import type { WorkflowHandle } from '@temporalio/client';
-import { deleteSyncSchedule, ensureSyncSchedule } from '../../src/client/schedules';
+import { deleteSyncSchedule, ensureSyncSchedule } from '../../src/temporal/schedules';
 import { mirrorNetSuiteIntoZuora } from '../../src/emulators/linked-tenants';
 import {
   approveStepUpdate,

@@ -10,7 +10,7 @@ import {
   pauseSyncSchedule,
   triggerSyncSchedule,
   unpauseSyncSchedule,
-} from '../../src/client/schedules';
+} from '../../src/temporal/schedules';
 import type { DemoTenant } from '../../src/emulators/netsuite/seed';
 import { IS_TENANT_ID } from '../../src/shared/search-attributes';
 import type { SyncResult } from '../../src/shared/sync';

@@ -3,7 +3,7 @@
 // both NetSuite credit memo syncs are disabled by default; a memo must be fully applied to sync; the syncs exist only
 // without Invoice Settlement, so a memo left behind by the final run can never sync.
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
-import { deleteSyncSchedule } from '../../src/client/schedules';
+import { deleteSyncSchedule } from '../../src/temporal/schedules';
 import { mirrorNetSuiteIntoZuora } from '../../src/emulators/linked-tenants';
 import type { DemoTenant } from '../../src/emulators/netsuite/seed';
 import { completeStepUpdate, creditMemoScheduleId, retryStepUpdate, skipStepUpdate } from '../../src/shared/upgrade';

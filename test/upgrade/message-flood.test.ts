@@ -5,7 +5,7 @@
 // cannot be skipped.
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import { deleteSyncSchedule } from '../../src/client/schedules';
+import { deleteSyncSchedule } from '../../src/temporal/schedules';
 import { mirrorNetSuiteIntoZuora } from '../../src/emulators/linked-tenants';
 import { jsonBytes, utf8Bytes } from '../../src/shared/text';
 import {

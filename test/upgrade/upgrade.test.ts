@@ -1,7 +1,7 @@
 // invoiceSettlementUpgrade end to end on the real Temporal dev server (Schedules need it), both emulators in-process,
 // driven only by the messages an operator sends.
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
-import { describeSyncSchedule, ensureSyncSchedule, deleteSyncSchedule } from '../../src/client/schedules';
+import { describeSyncSchedule, ensureSyncSchedule, deleteSyncSchedule } from '../../src/temporal/schedules';
 import { mirrorNetSuiteIntoZuora } from '../../src/emulators/linked-tenants';
 import { MIGRATED_CREDIT_MEMO_REASON_CODE } from '../../src/shared/migration';
 import {

@@ -3,7 +3,8 @@
 // from Zuora's OpenAPI spec) with pydantic validation on. The expectations come from the spec, not from the emulator.
 import { z } from 'zod';
 import type { RunningZuoraEmulator } from '../../src/emulators/zuora';
-import { MIGRATION_REASON_CODE, ZuoraApiError, type ZuoraClient } from '../../src/zuora';
+import { MIGRATED_CREDIT_MEMO_REASON_CODE } from '../../src/shared/migration';
+import { ZuoraApiError, type ZuoraClient } from '../../src/zuora';
 import { checkContract, recordingFetch, type ContractReport, type Exchange } from './contract-recorder';
 import { clientFor, rejectionOf, startEmulator } from './helpers';
 
@@ -157,7 +158,7 @@ async function driveEveryOperation(
   emulator.admin.enableInvoiceSettlement();
   expect(await client.isInvoiceSettlementEnabled()).toBe(true);
   const job = await client.submitDataQuery(
-    `select id, memonumber from creditmemo where reasoncode = '${MIGRATION_REASON_CODE}'`,
+    `select id, memonumber from creditmemo where reasoncode = '${MIGRATED_CREDIT_MEMO_REASON_CODE}'`,
   );
   const done = await client.waitForDataQuery(job.id, { pollMs: 5, maxPollMs: 20 });
   let rows = 0;

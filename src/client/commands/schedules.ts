@@ -14,10 +14,14 @@ import {
   triggerSyncSchedule,
   unpauseSyncSchedule,
   type ScheduleSummary,
-  type SyncKind,
-} from '../schedules';
+} from '../../temporal/schedules';
 import { DEFAULT_TASK_QUEUE } from '../../shared/task-queue';
-import { syncNetSuiteCreditMemosInputSchema, syncNetSuitePaymentsInputSchema } from '../../shared/sync';
+import {
+  SYNC_WORKFLOW_TYPES,
+  syncNetSuiteCreditMemosInputSchema,
+  syncNetSuitePaymentsInputSchema,
+  type SyncKind,
+} from '../../shared/sync';
 import { describeZodError } from '../../workflows/validation';
 import { CliError, EXIT } from '../cli/exit-codes';
 import { contextOf, jsonOption, tenantOption, zodParser } from '../cli/options';
@@ -27,7 +31,7 @@ import { table, when } from '../render';
 type Common = { kind: SyncKind; tenant: string; json?: boolean; printTemporalCli?: boolean };
 
 const kindOption = () =>
-  new Option('--kind <kind>', 'which sync').choices(['credit-memo', 'payment']).makeOptionMandatory();
+  new Option('--kind <kind>', 'which sync').choices(Object.keys(SYNC_WORKFLOW_TYPES)).makeOptionMandatory();
 const isoDateTime = z.iso.datetime({ offset: true, message: 'must be a date-time such as 2026-01-31T00:00:00Z' });
 const interval = z.string().regex(/^\d+(m|h|d)$/, 'must be an interval such as "30m", "2h" or "1d"');
 
@@ -103,7 +107,7 @@ export function registerSchedules(program: Command): void {
           '--task-queue',
           String(o.taskQueue),
           '--type',
-          o.kind === 'credit-memo' ? 'syncNetSuiteCreditMemos' : 'syncNetSuitePayments',
+          SYNC_WORKFLOW_TYPES[o.kind],
           '--overlap-policy',
           'Skip',
           '--input',

@@ -1,9 +1,9 @@
 // The documented eligibility rules and field mappings of the NetSuite→Zuora syncs (reference/zuora.md §7, seed 002),
-// as pure functions over the candidates src/netsuite/queries.ts returns. No I/O: the activities in ./sync.ts do the
+// as pure functions over the candidates src/netsuite/queries.ts returns. No I/O: the activities beside it do the
 // calls; keeping the rules here makes each one easy to find, read and test.
-import { IntegrationStatus, ZuoraType } from '../netsuite/fields';
-import type { AppliedDocument, CreditMemoCandidate, PaymentCandidate } from '../netsuite/schemas';
-import type { InvoiceAdjustmentCreate, PaymentCreate } from '../zuora/schemas';
+import { IntegrationStatus, ZuoraType } from '../../netsuite/fields';
+import type { AppliedDocument, CreditMemoCandidate, PaymentCandidate } from '../../netsuite/schemas';
+import type { InvoiceAdjustmentCreate, PaymentCreate } from '../../zuora/schemas';
 
 /** Why a record was not synced; counted per reason in the run's result (SyncResult.skippedByReason). */
 export const SkipReason = {

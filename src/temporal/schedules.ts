@@ -12,17 +12,15 @@ import { IS_TENANT_ID } from '../shared/search-attributes';
 import { DEFAULT_TASK_QUEUE } from '../shared/task-queue';
 import {
   DEFAULT_SYNC_INTERVAL,
+  SYNC_WORKFLOW_TYPES,
+  type SyncKind,
   type SyncNetSuiteCreditMemosInput,
   type SyncNetSuitePaymentsInput,
 } from '../shared/sync';
 import { creditMemoScheduleId, paymentScheduleId } from '../shared/upgrade';
 
-export type SyncKind = 'credit-memo' | 'payment';
-
 export const scheduleIdOf = (kind: SyncKind, tenantId: string) =>
   kind === 'credit-memo' ? creditMemoScheduleId(tenantId) : paymentScheduleId(tenantId);
-export const workflowTypeOf = (kind: SyncKind) =>
-  kind === 'credit-memo' ? 'syncNetSuiteCreditMemos' : 'syncNetSuitePayments';
 
 export type EnsureScheduleOptions = {
   kind: SyncKind;
@@ -55,7 +53,7 @@ export async function ensureSyncSchedule(client: Client, o: EnsureScheduleOption
       spec: { intervals: [{ every: (o.interval ?? DEFAULT_SYNC_INTERVAL) as `${number}m` }] },
       action: {
         type: 'startWorkflow',
-        workflowType: workflowTypeOf(o.kind),
+        workflowType: SYNC_WORKFLOW_TYPES[o.kind],
         workflowId: `${scheduleId}-run`,
         args: [o.input],
         taskQueue: o.taskQueue ?? DEFAULT_TASK_QUEUE,
@@ -89,17 +87,29 @@ export async function describeSyncSchedule(
   }
 }
 
-export async function pauseSyncSchedule(
+export function pauseSyncSchedule(
   client: Client,
   kind: SyncKind,
   tenantId: string,
   note: string,
 ): Promise<ScheduleSummary> {
+  return setPaused(client, kind, tenantId, true, note);
+}
+
+/** Pauses or unpauses the schedule unless it already is; a schedule that does not exist is `exists: false`. */
+async function setPaused(
+  client: Client,
+  kind: SyncKind,
+  tenantId: string,
+  paused: boolean,
+  note: string,
+): Promise<ScheduleSummary> {
   const scheduleId = scheduleIdOf(kind, tenantId);
   const d = await describeSyncSchedule(client, kind, tenantId);
   if (!d) return { scheduleId, exists: false };
-  if (!d.state.paused) await client.schedule.getHandle(scheduleId).pause(note);
-  return { scheduleId, exists: true, paused: true, note };
+  const handle = client.schedule.getHandle(scheduleId);
+  if (d.state.paused !== paused) await (paused ? handle.pause(note) : handle.unpause(note));
+  return { scheduleId, exists: true, paused, note };
 }
 
 /** Runs `action` on the schedule; a schedule that does not exist is an answer (`exists: false`), not an error. */
@@ -120,17 +130,13 @@ export async function deleteSyncSchedule(client: Client, kind: SyncKind, tenantI
   });
 }
 
-export async function unpauseSyncSchedule(
+export function unpauseSyncSchedule(
   client: Client,
   kind: SyncKind,
   tenantId: string,
   note: string,
 ): Promise<ScheduleSummary> {
-  const scheduleId = scheduleIdOf(kind, tenantId);
-  const d = await describeSyncSchedule(client, kind, tenantId);
-  if (!d) return { scheduleId, exists: false };
-  if (d.state.paused) await client.schedule.getHandle(scheduleId).unpause(note);
-  return { scheduleId, exists: true, paused: false, note };
+  return setPaused(client, kind, tenantId, false, note);
 }
 
 /**
