@@ -6,7 +6,8 @@ import type { Notifier } from '../notifier/notifier';
 import type { ReportStore } from '../reports/report-store';
 import type { ZuoraClient } from '../zuora/client';
 import { createMigrationActivities } from './migration';
-import { createSyncActivities } from './sync';
+// './sync/index', not './sync': a dist/ built before the split may still hold a stale sync.js that Node would load.
+import { createSyncActivities } from './sync/index';
 import { createUpgradeActivities } from './upgrade';
 
 export type ActivityDeps = {

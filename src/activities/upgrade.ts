@@ -9,7 +9,7 @@ import { syncNetSuiteCreditMemosInputSchema, type SyncKind, type SyncNetSuiteCre
 import { deleteSyncSchedule, describeSyncSchedule, ensureSyncSchedule, pauseSyncSchedule } from '../temporal/schedules';
 import type { ZuoraClient } from '../zuora/client';
 import { assertTenant, heartbeatingAll, trackIdOf, withActivityFailures } from './common';
-import { NOT_FULLY_APPLIED_REPORT } from './sync';
+import { NOT_FULLY_APPLIED_REPORT } from './sync/index';
 
 export type UpgradeDeps = {
   zuora: ZuoraClient;

@@ -1,8 +1,7 @@
-// syncNetSuiteCreditMemos on the real Temporal dev server, against both emulators through our real clients: every
-// documented case of the standard and negative balance syncs (reference/zuora.md §7, seed 002).
-import { recordHistory } from '../helpers/histories';
+// syncNetSuiteCreditMemos on the real Temporal dev server, against both emulators through our real clients: the
+// switches, the cutover, the watermark and crash recovery (each documented case of one run: documented-cases.test.ts).
 import type { DemoTenant } from '../../src/emulators/netsuite/seed';
-import { IntegrationStatus, ZuoraType } from '../../src/netsuite/fields';
+import { ZuoraType } from '../../src/netsuite/fields';
 import { duplicateReferenceIds, F, type Harness, useDemoHarness } from './harness';
 
 let h: Harness;
@@ -12,141 +11,11 @@ useDemoHarness((harness, tenant) => {
   demo = tenant;
 });
 
-/** Two more Acme memos fully applied to one new Zuora invoice (500); Zuora's open balance is 400 (already credited). */
-function twoCreditsOnOneInvoice() {
-  const account = h.netsuiteEmulator.admin.account;
-  const invoice = account.addInvoice({
-    customer: demo.customers.acme,
-    tranDate: '2025-01-10',
-    total: 500,
-    connector: {
-      zuoraId: '8a8aa0000000000000000000000000a6',
-      zuoraType: ZuoraType.invoice,
-      origin: 'ZUORA',
-      integrationStatus: IntegrationStatus.syncComplete,
-      customerIdSales: 'A00000001',
-    },
-  });
-  const memo = (total: number) =>
-    account.addCreditMemo({
-      customer: demo.customers.acme,
-      tranDate: '2025-01-11',
-      total,
-      memo: `credit ${total}`,
-      connector: { customerIdSales: 'A00000001', origin: 'NETSUITE' },
-      applications: [{ invoice, amount: total }],
-    });
-  const first = memo(300);
-  const second = memo(200);
-  h.mirror();
-  h.zuoraEmulator.state.invoices.get('8a8aa0000000000000000000000000a6')!.Balance = 400;
-  return { invoice, first, second };
-}
-
 test('both syncs are off by default: nothing is read as eligible and nothing is written', async () => {
   const result = await h.creditMemos({});
   expect(result).toMatchObject({ examined: 0, eligible: 0, created: 0, synced: 0, failed: 0, newWatermark: null });
   expect(h.netsuiteEmulator.admin.counters().patches).toBe(0);
   expect(h.zuoraEmulator.state.invoiceAdjustments.size).toBe(0);
-});
-
-test('standard and negative balance syncs: each documented case handled as documented', async () => {
-  const extra = twoCreditsOnOneInvoice();
-  const result = await h.creditMemos({ standard: true, negativeBalance: true }, 'cm-sync-documented-cases');
-  await recordHistory({ workflowId: 'cm-sync-documented-cases' }, 'sync-credit-memos-documented-cases');
-  const cm = demo.creditMemos;
-
-  // Standard, eligible: one Credit adjustment, no accounting code, mapped fields; written back.
-  const [credit] = h.adjustments(String(cm.standardEligible));
-  expect(h.adjustments(String(cm.standardEligible))).toHaveLength(1);
-  expect(credit).toMatchObject({
-    Type: 'Credit',
-    Amount: 100,
-    InvoiceId: '8a8aa0000000000000000000000000a1',
-    AccountId: 'A00000001',
-    AdjustmentDate: '2025-01-11',
-    Comments: 'Demo credit 1',
-    TransferredToAccounting: 'Yes',
-    Origin__NS: 'NETSUITE',
-    IntegrationId__NS: String(cm.standardEligible),
-    Transaction__NS: `CM${cm.standardEligible}`,
-  });
-  expect(credit!.AccountingCode).toBeUndefined();
-  expect(h.record(cm.standardEligible)).toMatchObject({
-    [F.integrationStatus]: 'Sync Complete',
-    [F.zuoraId]: credit!.Id,
-  });
-
-  // Negative balance: a Charge for the full amount on the original negative invoice + a Credit per Zuora invoice,
-  // with composite reference ids; the memo keeps its Zuora ID (the negative invoice) and becomes Sync Complete.
-  const neg = String(cm.negativeBalance);
-  expect(h.adjustments(neg)).toEqual([
-    expect.objectContaining({ Type: 'Charge', Amount: 175, InvoiceId: '8a8aa0000000000000000000000000e1' }),
-  ]);
-  expect(h.adjustments(`${neg}_${demo.invoices.globex1}`)).toEqual([
-    expect.objectContaining({
-      Type: 'Credit',
-      Amount: 100,
-      InvoiceId: '8a8aa0000000000000000000000000b1',
-      IntegrationId__NS: `${neg}_${demo.invoices.globex1}`,
-      Transaction__NS: `CM${neg}_INV${demo.invoices.globex1}`,
-    }),
-  ]);
-  expect(h.adjustments(`${neg}_${demo.invoices.globex2}`)).toEqual([
-    expect.objectContaining({ Type: 'Credit', Amount: 75, InvoiceId: '8a8aa0000000000000000000000000b2' }),
-  ]);
-  expect(h.record(cm.negativeBalance)).toMatchObject({
-    [F.integrationStatus]: 'Sync Complete',
-    [F.zuoraId]: '8a8aa0000000000000000000000000e1',
-  });
-
-  // Over the open balance: the first of two credits on one invoice syncs, the second is refused by Zuora →
-  // Integration Status Error + message in NetSuite, a line in the failure report; the run went on.
-  expect(h.adjustments(String(extra.first))).toHaveLength(1);
-  expect(h.adjustments(String(extra.second))).toHaveLength(0);
-  const refused = h.record(extra.second);
-  expect(refused[F.integrationStatus]).toBe('Error');
-  expect(String(refused[F.syncError])).toMatch(/exceeds the invoice balance/);
-  const failures = h.reports.readJsonLines(result.reports.failures!);
-  expect(failures).toEqual([
-    expect.objectContaining({ id: String(extra.second), kind: 'standard', message: expect.stringMatching(/exceeds/) }),
-  ]);
-
-  // Ineligible records: untouched, counted per reason.
-  for (const id of [
-    cm.partlyApplied,
-    cm.twoInvoices,
-    cm.syncComplete,
-    cm.appliedToNativeInvoice,
-    cm.unapplied,
-    cm.noZuoraCustomer,
-  ]) {
-    expect(h.adjustments(String(id))).toHaveLength(0);
-    expect(h.netsuiteEmulator.admin.counters().patchesByRecord[`creditMemo/${id}`]).toBeUndefined();
-  }
-  expect(h.record(cm.syncComplete)[F.zuoraId]).toBe('8a8aa0000000000000000000000000f1');
-  expect(result.skippedByReason).toEqual({
-    'not-fully-applied': 2, // partly applied, unapplied
-    'applied-to-several-zuora-invoices': 1,
-    'already-sync-complete': 1,
-    'not-applied-to-a-zuora-invoice': 1,
-    'no-zuora-customer': 1,
-  });
-  expect(result).toMatchObject({
-    examined: 10,
-    eligible: 4,
-    created: 5, // 1 + 3 (negative) + 1 (first of the two on one invoice)
-    alreadyInZuora: 0,
-    synced: 3,
-    failed: 1,
-    eligibleRemaining: 1,
-    reconciliationNeeded: 0,
-    reports: { reconciliation: null },
-    previousWatermark: null,
-    readFrom: '1970-01-01T00:00:00',
-  });
-  expect(result.newWatermark).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/);
-  expect(duplicateReferenceIds(h)).toEqual([]);
 });
 
 test('only the negative balance sync on: standard memos are skipped as disabled', async () => {

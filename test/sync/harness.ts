@@ -70,24 +70,31 @@ export type Harness = {
 
 /**
  * The jest lifecycle the sync test files share: one dev-server environment per file, and per test a fresh harness
- * seeded with the demo tenant, handed to `each` (stopped after the test).
+ * seeded with the demo tenant, handed to `each` (stopped after the test). `once`: one harness for the whole file
+ * (tests that each check one aspect of the same run).
  */
-export function useDemoHarness(each: (h: Harness, demo: DemoTenant) => void): void {
+export function useDemoHarness(each: (h: Harness, demo: DemoTenant) => void, o: { once?: boolean } = {}): void {
   let env: TestWorkflowEnvironment;
   let h: Harness | undefined;
-  beforeAll(async () => {
-    env = await devServerEnv();
-  });
-  afterAll(async () => {
-    await env?.teardown();
-  });
-  beforeEach(async () => {
+  const start = async () => {
     h = await startHarness(env);
     each(h, h.seedDemo());
-  });
-  afterEach(async () => {
+  };
+  const stop = async () => {
     await h?.stop();
+  };
+  beforeAll(async () => {
+    env = await devServerEnv();
+    if (o.once) await start();
   });
+  afterAll(async () => {
+    if (o.once) await stop();
+    await env?.teardown();
+  });
+  if (!o.once) {
+    beforeEach(start);
+    afterEach(stop);
+  }
 }
 
 export async function startHarness(
