@@ -173,7 +173,7 @@ export type ZoqlPage = z.infer<typeof zoqlQueryResponseSchema>;
  * are the CRUD object's, reference §4). INFERRED: not in Zuora's OpenAPI spec 2025-08-12: `AccountId` on a create
  * (the connector's mapping sends ZuoraCustomerIDSales there, seed 002; the invoice already names the account). If the
  * real API refuses it: every adjustment fails with a per-item INVALID_FIELD, nothing is written, the sync reports each
- * memo as an error; drop `AccountId` from the sync's request (src/activities/sync-rules.ts) and re-run.
+ * memo as an error; drop `AccountId` from the sync's request (src/activities/sync/rules.ts) and re-run.
  */
 export const invoiceAdjustmentCreateSchema = connectorFieldsSchema
   .extend({

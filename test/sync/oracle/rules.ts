@@ -1,4 +1,4 @@
-// The NetSuite → Zuora credit memo sync, written from the documents alone (NOT from src/activities/sync-rules.ts):
+// The NetSuite → Zuora credit memo sync, written from the documents alone (NOT from src/activities/sync/rules.ts):
 // seed /work/shared/seeds/002_… ("seed 002"), /work/shared/reference/zuora.md §7 "NetSuite → Zuora credit memo sync"
 // ("§7"), and Zuora's published pages behind them ("Credit Memo transaction sync rules: Standard" / "… Negative
 // balance", "Credit Memo Field Mappings: NetSuite to Zuora Sync"). Each rule quotes the sentence it implements.
