@@ -32,21 +32,26 @@ const nativeInvoice = (id: string, amount: number): AppliedDocument => ({
   zuoraType: null,
 });
 
+/** What every candidate has: a NetSuite-native record (no Zuora Type, ID or status), applied to one Zuora invoice. */
+const candidate = (id: string, tranId: string, tranDate: string) => ({
+  id,
+  tranId,
+  tranDate,
+  lastModified: `${tranDate}T09:00:00`,
+  customerId: '7',
+  total: 100,
+  zuoraId: null,
+  integrationStatus: null,
+  zuoraType: null,
+  origin: 'NETSUITE',
+  applications: [zuoraInvoice('301', 100)],
+});
+
 /** A standard memo that meets every §7 criterion: fully applied to one Zuora invoice. */
 function memo(over: Partial<CreditMemoCandidate> = {}): CreditMemoCandidate {
   return {
-    id: '501',
-    tranId: 'CM501',
-    tranDate: '2025-01-11',
-    lastModified: '2025-01-11T09:00:00',
-    customerId: '7',
+    ...candidate('501', 'CM501', '2025-01-11'),
     memo: 'goodwill',
-    total: 100,
-    zuoraId: null,
-    integrationStatus: null,
-    zuoraType: null,
-    origin: 'NETSUITE',
-    applications: [zuoraInvoice('301', 100)],
     zuoraCustomerIdSales: 'A00000001',
     amountRemaining: 0,
     applied: 100,
@@ -185,18 +190,8 @@ describe('negative balance credit memo sync (§7 Negative balance)', () => {
 /** A payment that meets every §7 criterion: applied to one Zuora invoice, Sync Updates Yes. */
 function payment(over: Partial<PaymentCandidate> = {}): PaymentCandidate {
   return {
-    id: '801',
-    tranId: 'PYMT801',
-    tranDate: '2026-12-01',
-    lastModified: '2026-12-01T09:00:00',
-    customerId: '7',
+    ...candidate('801', 'PYMT801', '2026-12-01'),
     memo: null,
-    total: 100,
-    zuoraId: null,
-    integrationStatus: null,
-    zuoraType: null,
-    origin: 'NETSUITE',
-    applications: [zuoraInvoice('301', 100)],
     zuoraCustomerIdPayment: 'A00000001',
     syncUpdates: 'Yes',
     applied: 100,

@@ -56,37 +56,37 @@ describe('previousWatermark', () => {
     expect(await inActivity(() => previousWatermark(temporal, 'syncNetSuitePayments', 't1'))).toBeNull();
   });
 
-  test('the most recently closed run, whatever order visibility lists them in', async () => {
-    const { temporal } = fakeTemporal([
-      { workflowId: 'older', closedAt: '2026-11-30T08:00:00Z', result: result('2026-11-30T07:59:00') },
-      { workflowId: 'newer', closedAt: '2026-11-30T09:00:00Z', result: result('2026-11-30T08:59:00') },
-    ]);
-    expect(await inActivity(() => previousWatermark(temporal, 'syncNetSuiteCreditMemos', 't1'))).toMatchObject({
-      workflowId: 'newer',
-      watermark: '2026-11-30T08:59:00',
-    });
-  });
-
-  test('a dry run wrote nothing: passed over', async () => {
-    const { temporal } = fakeTemporal([
-      { workflowId: 'dry', closedAt: '2026-11-30T09:00:00Z', result: result('2026-11-30T08:59:00', true) },
-      { workflowId: 'real', closedAt: '2026-11-30T08:00:00Z', result: result('2026-11-30T07:59:00') },
-    ]);
-    expect(await inActivity(() => previousWatermark(temporal, 'syncNetSuiteCreditMemos', 't1'))).toMatchObject({
-      workflowId: 'real',
-      watermark: '2026-11-30T07:59:00',
-    });
-  });
-
-  test('a result that cannot be read or is not a sync result: passed over, not trusted', async () => {
-    const { temporal } = fakeTemporal([
-      { workflowId: 'gone', closedAt: '2026-11-30T10:00:00Z', result: new Error('history deleted') },
-      { workflowId: 'garbled', closedAt: '2026-11-30T09:30:00Z', result: { newWatermark: 'yesterday' } },
-      { workflowId: 'good', closedAt: '2026-11-30T09:00:00Z', result: result('2026-11-30T08:59:00') },
-    ]);
-    expect(await inActivity(() => previousWatermark(temporal, 'syncNetSuiteCreditMemos', 't1'))).toMatchObject({
-      workflowId: 'good',
-    });
+  test.each<[string, Run[], { workflowId: string; watermark: string }]>([
+    [
+      'the most recently closed run, whatever order visibility lists them in',
+      [
+        { workflowId: 'older', closedAt: '2026-11-30T08:00:00Z', result: result('2026-11-30T07:59:00') },
+        { workflowId: 'newer', closedAt: '2026-11-30T09:00:00Z', result: result('2026-11-30T08:59:00') },
+      ],
+      { workflowId: 'newer', watermark: '2026-11-30T08:59:00' },
+    ],
+    [
+      'a dry run wrote nothing: passed over',
+      [
+        { workflowId: 'dry', closedAt: '2026-11-30T09:00:00Z', result: result('2026-11-30T08:59:00', true) },
+        { workflowId: 'real', closedAt: '2026-11-30T08:00:00Z', result: result('2026-11-30T07:59:00') },
+      ],
+      { workflowId: 'real', watermark: '2026-11-30T07:59:00' },
+    ],
+    [
+      'a result that cannot be read or is not a sync result: passed over, not trusted',
+      [
+        { workflowId: 'gone', closedAt: '2026-11-30T10:00:00Z', result: new Error('history deleted') },
+        { workflowId: 'garbled', closedAt: '2026-11-30T09:30:00Z', result: { newWatermark: 'yesterday' } },
+        { workflowId: 'good', closedAt: '2026-11-30T09:00:00Z', result: result('2026-11-30T08:59:00') },
+      ],
+      { workflowId: 'good', watermark: '2026-11-30T08:59:00' },
+    ],
+  ])('%s', async (_case, runs, expected) => {
+    const { temporal } = fakeTemporal(runs);
+    expect(await inActivity(() => previousWatermark(temporal, 'syncNetSuiteCreditMemos', 't1'))).toMatchObject(
+      expected,
+    );
   });
 
   test("the previous run's undecided records come with its watermark", async () => {

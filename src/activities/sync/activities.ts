@@ -7,7 +7,6 @@ import type { Client } from '@temporalio/client';
 import type { NetSuiteClient } from '../../netsuite/client';
 import { connectorFields } from '../../netsuite/fields';
 import { creditMemoCandidatePages, paymentCandidatePages, type CandidateQuery } from '../../netsuite/queries';
-import type { CreditMemoCandidate, PaymentCandidate } from '../../netsuite/schemas';
 import type { ReportStore } from '../../reports/report-store';
 import {
   SYNC_WORKFLOW_TYPES,
@@ -23,8 +22,11 @@ import { assertTenant, trackIdOf, whileHeartbeating, withActivityFailures, workf
 import { runChunk } from './chunk';
 import { creditMemoPageProcessor } from './credit-memos';
 import { netsuiteWriteConcurrencyOf } from './netsuite-writes';
+import type { ConnectorFields, PageContext, PageProcessor } from './page';
 import { paymentPageProcessor } from './payments';
 import { highestLastModified, previousWatermark } from './watermark';
+
+type PageProcessorFactory<C> = (ctx: PageContext) => PageProcessor<C>;
 
 export type SyncDeps = {
   zuora: ZuoraClient;
@@ -39,22 +41,34 @@ export function createSyncActivities({ zuora, netsuite, reports, temporal, tenan
   const fields = connectorFields();
   const netsuiteWriteConcurrency = netsuiteWriteConcurrencyOf(netsuite);
 
-  /** What every chunk attempt starts with: the tenant check, its Zuora view (Track-Id), the pipeline's parts. */
-  const chunkOf = (input: SyncChunkInput, kind: SyncKind) => {
+  /** One attempt of a chunk of `kind`: the tenant check, its Zuora view (Track-Id), then the page pipeline. */
+  const chunk = <C extends { id: string }, I extends SyncChunkInput>(
+    kind: SyncKind,
+    input: I,
+    candidatePages: (netsuite: NetSuiteClient, query: CandidateQuery) => AsyncGenerator<C[], void, undefined>,
+    pageProcessor: (o: { zuora: ZuoraClient; input: I; fields: ConnectorFields }) => PageProcessorFactory<C>,
+  ): Promise<SyncChunkResult> => {
     assertTenant(tenantId, input.tenantId);
     const info = activityInfo();
-    return {
-      zuora: zuora.withTrackId(trackIdOf(info)),
-      pipeline: { input, kind, reports, netsuite, workflowId: workflowIdOf(info), netsuiteWriteConcurrency },
-      query: (startAfterId: number): CandidateQuery => ({
-        modifiedSince: input.modifiedSince,
-        tranDateFrom: input.cutoverDate,
-        pageSize: input.pageSize,
-        startAfterId,
-        recheckIds: input.recheckIds,
-        fields,
-      }),
-    };
+    const client = zuora.withTrackId(trackIdOf(info));
+    return runChunk<C>({
+      input,
+      kind,
+      reports,
+      netsuite,
+      workflowId: workflowIdOf(info),
+      netsuiteWriteConcurrency,
+      pages: (startAfterId) =>
+        candidatePages(netsuite, {
+          modifiedSince: input.modifiedSince,
+          tranDateFrom: input.cutoverDate,
+          pageSize: input.pageSize,
+          startAfterId,
+          recheckIds: input.recheckIds,
+          fields,
+        }),
+      makePageProcessor: pageProcessor({ zuora: client, input, fields }),
+    });
   };
 
   return {
@@ -79,22 +93,12 @@ export function createSyncActivities({ zuora, netsuite, reports, temporal, tenan
 
     /** A chunk of credit memo pages: classify, create invoice adjustments, write back. */
     async syncCreditMemoChunk(input: CreditMemoChunkInput): Promise<SyncChunkResult> {
-      const chunk = chunkOf(input, 'credit-memo');
-      return runChunk<CreditMemoCandidate>({
-        ...chunk.pipeline,
-        pages: (startAfterId) => creditMemoCandidatePages(netsuite, chunk.query(startAfterId)),
-        makePageProcessor: creditMemoPageProcessor({ zuora: chunk.zuora, input, fields }),
-      });
+      return chunk('credit-memo', input, creditMemoCandidatePages, creditMemoPageProcessor);
     },
 
     /** A chunk of payment pages: classify, create external payments, write back. */
     async syncPaymentChunk(input: SyncChunkInput): Promise<SyncChunkResult> {
-      const chunk = chunkOf(input, 'payment');
-      return runChunk<PaymentCandidate>({
-        ...chunk.pipeline,
-        pages: (startAfterId) => paymentCandidatePages(netsuite, chunk.query(startAfterId)),
-        makePageProcessor: paymentPageProcessor({ zuora: chunk.zuora, input, fields }),
-      });
+      return chunk('payment', input, paymentCandidatePages, paymentPageProcessor);
     },
   };
 }
