@@ -18,7 +18,7 @@ import {
 } from '../schedules';
 import { DEFAULT_TASK_QUEUE } from '../../shared/task-queue';
 import { syncNetSuiteCreditMemosInputSchema, syncNetSuitePaymentsInputSchema } from '../../shared/sync';
-import { describeZodError } from '../../workflows/validation';
+import { describeZodError } from '../../shared/zod-errors';
 import { CliError, EXIT } from '../cli/exit-codes';
 import { contextOf, jsonOption, tenantOption, zodParser } from '../cli/options';
 import { shellLine } from '../cli/shell';

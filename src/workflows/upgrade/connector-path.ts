@@ -3,10 +3,7 @@
 // Seed 001: a license has two permanent instances, so the tenant may instead re-use the AccountId and EnvironmentId
 // of an existing instance; once the instance details are updated, a new Zuora OAuth client must be created.
 // Pure functions on the upgrade's state: imported by the workflow (sandboxed), no I/O.
-import { STEPS, type ConnectorPath, type ReuseExistingIds, type StepId, type StepStatus } from '../shared/upgrade';
-
-/** patched() id: upgrades started before it keep their 14 steps (no credentials step, no re-use path). */
-export const CONNECTOR_PATHS_PATCH = 'connector-paths-and-credentials-step';
+import { STEPS, type ConnectorPath, type ReuseExistingIds, type StepId, type StepStatus } from '../../shared/upgrade';
 
 /** The steps this change added; an upgrade started before it has none of them. */
 export const STEPS_ADDED_WITH_CONNECTOR_PATHS: ReadonlySet<StepId> = new Set([
