@@ -185,7 +185,9 @@ describe('reuseExistingIds: the re-use path (seed 001)', () => {
   test("refused once Zuora's provisioning ids came, when started on the ticket path, or without the paths", () => {
     const received = upgradeAt('connector.support-ticket');
     send(received, 'provisioningIdsReceived', { by, ...ids });
-    expect(reasonOf(send(received, 'reuseExistingIds', { by, ...ids }))).toMatch(/step connector.existing-ids was skipped/);
+    expect(reasonOf(send(received, 'reuseExistingIds', { by, ...ids }))).toMatch(
+      /step connector.existing-ids was skipped/,
+    );
     const ticket = upgradeAt('connector.support-ticket');
     expect(
       reasonOf(send(ticket, 'reuseExistingIds', { by, ...ids }, rulesOf({ startedOn: 'support-ticket' }))),
