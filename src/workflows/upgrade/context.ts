@@ -24,12 +24,12 @@ export const drain = proxyActivities<UpgradeActivities>({
 
 export type NotifyKind = Parameters<UpgradeActivities['notify']>[0]['kind'];
 
-export type Upgrade = {
+/** The upgrade as the step runner sees it. */
+export type UpgradeCore = {
   input: z.output<typeof upgradeInputSchema>;
   workflowId: string;
   state: UpgradeState;
   rules: MessageRules;
-  run: StepRunner;
   /** The workflow's clock as an ISO date (deterministic in workflow code). */
   now: () => string;
   /** Shows the state: the Web UI checklist and, when they change, the search attributes. */
@@ -38,6 +38,9 @@ export type Upgrade = {
   /** Continues as new with the state (the kept messages go along). */
   continueAsNew: () => Promise<never>;
 };
+
+/** The upgrade as a step body sees it: with the runner. */
+export type Upgrade = UpgradeCore & { run: StepRunner };
 
 /** One runbook step: what it does, given the upgrade and the step's status. */
 export type StepBody = (up: Upgrade, s: StepStatus) => Promise<void>;

@@ -30,7 +30,7 @@ import {
   type UpgradeStatus,
 } from '../../shared/upgrade';
 import { parseWorkflowInput } from '../validation';
-import type { Upgrade } from './context';
+import type { Upgrade, UpgradeCore } from './context';
 import { apply, check, type Message, type MessageRules } from './messages';
 import { CONNECTOR_PATHS_PATCH, MIGRATION_SKIP_NEEDS_ACKNOWLEDGEMENT, STRICT_MESSAGES } from './patches';
 import { renderUpgradeMarkdown, renderUpgradeSummary } from './render';
@@ -58,12 +58,11 @@ export async function invoiceSettlementUpgrade(rawInput: UpgradeInput, carry?: U
   const status = () => statusOf(state, { tenantId, workflowId, dryRun: options.dryRun });
 
   let lastSearchAttributes = '';
-  const up: Upgrade = {
+  const core: UpgradeCore = {
     input,
     workflowId,
     state,
     rules,
-    run: undefined as unknown as StepRunner, // set just below: the runner works on this object
     now,
     publish: () => {
       const s = status();
@@ -80,7 +79,8 @@ export async function invoiceSettlementUpgrade(rawInput: UpgradeInput, carry?: U
     audit: (e) => recordAudit(state, e, now()),
     continueAsNew: () => continueAsNew<typeof invoiceSettlementUpgrade>(rawInput, { state }),
   };
-  const run = (up.run = new StepRunner(up));
+  const run = new StepRunner(core);
+  const up: Upgrade = { ...core, run };
 
   for (const name of Object.keys(MESSAGE_DEFINITIONS) as MessageName[]) registerMessage(up, name);
   setHandler(statusQuery, status);

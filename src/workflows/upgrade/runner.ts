@@ -7,7 +7,7 @@ import { allHandlersFinished, condition, workflowInfo } from '@temporalio/workfl
 import { clip } from '../../shared/text';
 import { REQUIRED_STEP_DATA, type StepStatus } from '../../shared/upgrade';
 import { STORED_TEXT_MAX } from '../../shared/upgrade-bounds';
-import { acts, type NotifyKind, type Upgrade } from './context';
+import { acts, type NotifyKind, type UpgradeCore } from './context';
 import { ZUORA_SUPPORT_WAITS, isSkipped } from './state';
 
 /** Reminders while a wait goes on: when to wake next (epoch ms), and what to do then. */
@@ -21,7 +21,7 @@ export function failureMessage(err: unknown): string {
 }
 
 export class StepRunner {
-  constructor(private readonly up: Upgrade) {}
+  constructor(private readonly up: UpgradeCore) {}
 
   /** An automatic step: run; on failure, say so and wait for retryStep or skipStep. */
   async automatic(s: StepStatus, body: () => Promise<void>): Promise<void> {
@@ -73,7 +73,7 @@ export class StepRunner {
     }
     const need = REQUIRED_STEP_DATA[s.id];
     const text = `When it is done: completeStep { "stepId": "${s.id}", "by": "…"${need ? `, "data": { "${need.key}": "…" }` : ''} }`;
-    if (!(await this.message(s, text, () => state.inbox.completions[s.id] !== undefined))) return;
+    if (!(await this.awaitMessage(s, text, () => state.inbox.completions[s.id] !== undefined))) return;
     const c = state.inbox.completions[s.id]!;
     delete state.inbox.completions[s.id];
     s.state = 'done';
@@ -87,7 +87,7 @@ export class StepRunner {
    * A step that waits on a message (Zuora's answer, relayed by the operator, or the operator's own): unless it came
    * already, says what it waits for and waits, running `nudge` at the times it names. False if the step was skipped.
    */
-  async message(s: StepStatus, text: string, arrived: () => boolean, nudge?: Nudge): Promise<boolean> {
+  async awaitMessage(s: StepStatus, text: string, arrived: () => boolean, nudge?: Nudge): Promise<boolean> {
     if (!arrived()) {
       await this.markWaiting(s, text);
       if (!nudge) await this.waitFor(s, arrived);

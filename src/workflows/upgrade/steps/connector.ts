@@ -30,7 +30,7 @@ export const supportTicket: StepBody = (up, s) =>
 export const provisioningIds: StepBody = async (up, s) => {
   const { state, now, publish } = up;
   s.startedAt ??= now();
-  const arrived = await up.run.message(
+  const arrived = await up.run.awaitMessage(
     s,
     'When Zuora provisioning answers: provisioningIdsReceived { "by", "accountId", "environmentId" }',
     () => state.inbox.provisioningIds !== undefined,
@@ -109,7 +109,7 @@ export const existingIds: StepBody = async (up, s) => {
     publish();
     return;
   }
-  const arrived = await up.run.message(
+  const arrived = await up.run.awaitMessage(
     s,
     "Put the AccountId and EnvironmentId of the existing instance in the new instance's details, then: " +
       'reuseExistingIds { "by", "accountId", "environmentId" }',

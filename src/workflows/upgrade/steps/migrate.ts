@@ -14,7 +14,7 @@ export const enableInvoiceSettlement: StepBody = async (up, s) => {
   const { state, now, publish } = up;
   s.startedAt ??= now();
   for (;;) {
-    const claimed = await up.run.message(
+    const claimed = await up.run.awaitMessage(
       s,
       'When Zuora has enabled Invoice Settlement: invoiceSettlementEnabled { "by": "…" }',
       () => state.inbox.enabledClaims.length > 0,
