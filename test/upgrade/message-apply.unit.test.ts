@@ -149,14 +149,6 @@ describe('provisioningIdsReceived: Zuora answered the ticket (seed 000)', () => 
     expect(withoutAudit(u)).toBe(before);
   });
 
-  test('refused once the re-use path was taken (its step is skipped)', () => {
-    const u = upgradeAt('connector.support-ticket');
-    send(u, 'reuseExistingIds', { by, ...ids });
-    expect(reasonOf(send(u, 'provisioningIdsReceived', { by, ...ids }))).toMatch(
-      /step connector.provisioning-ids was skipped/,
-    );
-  });
-
   test('a malformed id is refused naming the field', () => {
     const v = send(upgradeAt('connector.provisioning-ids'), 'provisioningIdsReceived', { by, ...ids, accountId: 'x' });
     expect(reasonOf(v)).toMatch(/accountId: accountId must be 3-64/);
@@ -182,18 +174,24 @@ describe('reuseExistingIds: the re-use path (seed 001)', () => {
     expect(withoutAudit(u)).toBe(before);
   });
 
-  test("refused once Zuora's provisioning ids came, when started on the ticket path, or without the paths", () => {
-    const received = upgradeAt('connector.support-ticket');
-    send(received, 'provisioningIdsReceived', { by, ...ids });
-    expect(reasonOf(send(received, 'reuseExistingIds', { by, ...ids }))).toMatch(
-      /step connector.existing-ids was skipped/,
-    );
+  test('refused when started on the ticket path, or without the paths', () => {
     const ticket = upgradeAt('connector.support-ticket');
     expect(
       reasonOf(send(ticket, 'reuseExistingIds', { by, ...ids }, rulesOf({ startedOn: 'support-ticket' }))),
     ).toMatch(/started with options.connectorPath "support-ticket"/);
     const old = upgradeAt('connector.support-ticket', 'waiting', { connectorPaths: false });
     expect(reasonOf(send(old, 'reuseExistingIds', { by, ...ids }))).toMatch(/support-ticket path only/);
+  });
+});
+
+describe("once a connector path is taken, the other path's message is refused (its step is skipped)", () => {
+  test.each([
+    ['reuseExistingIds', 'provisioningIdsReceived', 'connector.provisioning-ids'],
+    ['provisioningIdsReceived', 'reuseExistingIds', 'connector.existing-ids'],
+  ] as const)('after %s, %s is refused', (taken, other, skipped) => {
+    const u = upgradeAt('connector.support-ticket');
+    send(u, taken, { by, ...ids });
+    expect(reasonOf(send(u, other, { by, ...ids }))).toContain(`step ${skipped} was skipped`);
   });
 });
 

@@ -20,7 +20,7 @@ import {
   type StepId,
 } from '../../shared/upgrade';
 import { STORED_TEXT_MAX, boundStepData } from '../../shared/upgrade-bounds';
-import { judgeReuseExistingIds, markPathTaken } from './connector-path';
+import { judgeIdsAtStep, judgeReuseExistingIds, markPathTaken, type IdsVerdict } from './connector-path';
 import { APPROVAL_GATES, FINAL_SYNC, currentStep, recordAudit, stepOf, type UpgradeState } from './state';
 
 export type Message = { name: MessageName; payload: unknown };
@@ -42,6 +42,7 @@ const accept = (message: string): Verdict => ({ ok: true, outcome: { outcome: 'a
 const duplicate = (message: string): Verdict => ({ ok: true, outcome: { outcome: 'duplicate', message } });
 const later = (message: string): Verdict => ({ ok: true, outcome: { outcome: 'kept-for-later', message } });
 const reject = (reason: string): Verdict => ({ ok: false, reason });
+const verdictOf = (v: IdsVerdict): Verdict => ({ accept, later, duplicate, reject })[v.verdict](v.message);
 
 const schemasOf = (rules: MessageRules) => (rules.strict ? MESSAGES : LEGACY_MESSAGES);
 const where = (state: UpgradeState) => `the upgrade is at step ${currentStep(state)?.id ?? '(finished)'}`;
@@ -66,10 +67,10 @@ export function check(state: UpgradeState, { name, payload }: Message, rules: Me
       return checkEnabledClaim(state);
     case 'provisioningIdsReceived':
       return checkProvisioningIds(state, m as unknown as ProvisioningIdsReceived);
-    case 'reuseExistingIds': {
-      const v = judgeReuseExistingIds(m as unknown as ReuseExistingIds, state.steps, state.inbox, rules.startedOn);
-      return { accept, later, duplicate, reject }[v.verdict](v.message);
-    }
+    case 'reuseExistingIds':
+      return verdictOf(
+        judgeReuseExistingIds(m as unknown as ReuseExistingIds, state.steps, state.inbox, rules.startedOn),
+      );
     case 'completeStep':
       return checkCompletion(state, m.stepId as StepId, (m.data ?? {}) as Record<string, unknown>);
     case 'approveStep':
@@ -99,19 +100,8 @@ function checkEnabledClaim(state: UpgradeState): Verdict {
 
 function checkProvisioningIds(state: UpgradeState, ids: ProvisioningIdsReceived): Verdict {
   const s = stepOf(state, 'connector.provisioning-ids');
-  const known = s.state === 'done' ? s.data : state.inbox.provisioningIds;
-  if (known && known.accountId === ids.accountId && known.environmentId === ids.environmentId) {
-    return duplicate('these provisioning ids were already received');
-  }
-  if (s.state === 'done') {
-    return reject(
-      `provisioning ids were already received (accountId ${String(s.data.accountId)}, environmentId ` +
-        `${String(s.data.environmentId)}, from ${s.by}); they cannot be changed`,
-    );
-  }
-  if (s.state === 'skipped') {
-    return reject(`step connector.provisioning-ids was skipped${s.note ? ` (${s.note})` : ''}`);
-  }
+  const atStep = judgeIdsAtStep(s, state.inbox.provisioningIds, ids, 'provisioning ids were already received');
+  if (atStep) return verdictOf(atStep);
   return s.state === 'waiting'
     ? accept('provisioning ids recorded')
     : later(`kept: they will be used at step connector.provisioning-ids (${where(state)})`);
