@@ -28,7 +28,7 @@ import {
 } from '../src/shared/upgrade';
 import { loadTemporalBinaries } from '../src/temporal/binaries';
 import { startDevServer, type RunningDevServer } from '../src/temporal/dev-server';
-import { invoiceSettlementUpgrade } from '../src/workflows/invoice-settlement-upgrade';
+import { invoiceSettlementUpgrade } from '../src/workflows/upgrade/invoice-settlement-upgrade';
 import { slowActivities } from './activity-profile';
 import { emulatorWorkerEnv, freePortNumber, startWorkerProcess } from './harness';
 

@@ -2,4 +2,4 @@
 export { migrateCreditMemos } from './migrate-credit-memos';
 export { syncNetSuiteCreditMemos } from './sync-netsuite-credit-memos';
 export { syncNetSuitePayments } from './sync-netsuite-payments';
-export { invoiceSettlementUpgrade } from './invoice-settlement-upgrade';
+export { invoiceSettlementUpgrade } from './upgrade/invoice-settlement-upgrade';

@@ -3,24 +3,10 @@
 // not ZUORA; Zuora Sync Updates = Yes. `Creating Payment` while it runs; an External payment with IntegrationId__NS =
 // internal id and Transaction__NS = tranId, applied documents matched by their IntegrationId__NS, created under the
 // Idempotency-Key `ns-payment-<internalId>`. Started by schedule `netsuite-payment-sync-<tenantId>`.
-import { continueAsNew, proxyActivities } from '@temporalio/workflow';
-import type { SyncActivities } from '../activities/sync';
+import { continueAsNew } from '@temporalio/workflow';
 import { syncNetSuitePaymentsInputSchema, type SyncNetSuitePaymentsInput, type SyncResult } from '../shared/sync';
-import { runSync, type SyncCarry } from './sync-run';
+import { syncPaymentChunk, runSync, type SyncCarry } from './sync-run';
 import { parseWorkflowInput } from './validation';
-
-const { beginSync } = proxyActivities<SyncActivities>({
-  // It heartbeats every 5 s: a killed worker's call is retried after 30 s; the clients may wait out a 429 (≤ 60 s).
-  startToCloseTimeout: '5m',
-  heartbeatTimeout: '30s',
-  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 10 },
-});
-
-const { syncPaymentChunk } = proxyActivities<SyncActivities>({
-  startToCloseTimeout: '2h',
-  heartbeatTimeout: '20s', // it heartbeats every 2 s; the retry resumes after the last finished page
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 25 },
-});
 
 export async function syncNetSuitePayments(
   rawInput: SyncNetSuitePaymentsInput,
@@ -33,7 +19,6 @@ export async function syncNetSuitePayments(
     params: input,
     enabled: true,
     carry,
-    beginSync,
     chunk: syncPaymentChunk,
     continueWith: (state) => continueAsNew<typeof syncNetSuitePayments>(rawInput, state),
   });

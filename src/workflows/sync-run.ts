@@ -19,8 +19,8 @@
 //   `undecided` set (bounded, MAX_UNDECIDED); the next run reads them again by id whatever their lastmodifieddate,
 //   until they are decided. Beyond the bound, the watermark is held at the oldest record left out, so the scan itself
 //   reads them again. The set lives where the watermark lives (the previous completed run's result).
-import { log, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import type { BeginSyncResult, SyncChunkInput, SyncChunkResult } from '../activities/sync';
+import { log, proxyActivities, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import type { SyncActivities } from '../activities/sync';
 import { IS_TENANT_ID } from '../shared/search-attributes';
 import {
   EPOCH_WATERMARK,
@@ -29,11 +29,28 @@ import {
   emptyUndecided,
   mergeUndecided,
   watermarkMinus,
+  type BeginSyncResult,
+  type SyncChunkInput,
+  type SyncChunkResult,
   type SyncKind,
   type SyncResult,
   type SyncTally,
   type UndecidedSet,
 } from '../shared/sync';
+
+const { beginSync } = proxyActivities<SyncActivities>({
+  // It heartbeats every 5 s: a killed worker's call is retried after 30 s; the clients may wait out a 429 (≤ 60 s).
+  startToCloseTimeout: '5m',
+  heartbeatTimeout: '30s',
+  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 10 },
+});
+
+/** The chunk activities of both syncs (each sync workflow passes its own to runSync). */
+export const { syncCreditMemoChunk, syncPaymentChunk } = proxyActivities<SyncActivities>({
+  startToCloseTimeout: '2h',
+  heartbeatTimeout: '20s', // it heartbeats every 2 s; the retry resumes after the last finished page
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 25 },
+});
 
 /** Pages (of up to 1,000 records) per chunk activity: ~10,000 records, a few history events. */
 export const PAGES_PER_CHUNK = 10;
@@ -67,7 +84,6 @@ export type SyncRunOptions = {
   /** false: nothing is synced (both credit memo syncs off, as the connector ships). */
   enabled: boolean;
   carry: SyncCarry | undefined;
-  beginSync: (i: { tenantId: string; kind: SyncKind }) => Promise<BeginSyncResult>;
   chunk: (i: SyncChunkInput) => Promise<SyncChunkResult>;
   continueWith: (carry: SyncCarry) => Promise<never>;
   title: string;
@@ -81,7 +97,7 @@ export async function runSync(o: SyncRunOptions): Promise<SyncResult> {
   if (o.carry) {
     state = o.carry;
   } else {
-    const begin = await o.beginSync({ tenantId: params.tenantId, kind: o.kind });
+    const begin = await beginSync({ tenantId: params.tenantId, kind: o.kind });
     state = {
       begin,
       syncDate: new Date(Date.now()).toISOString(),

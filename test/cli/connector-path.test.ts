@@ -3,8 +3,8 @@
 // themselves are driven to the end on a live worker in test/upgrade/upgrade.test.ts.
 import { renderChecklist } from '../../src/client/render';
 import type { UpgradeStatus } from '../../src/shared/upgrade';
-import { connectorPathOf, initialSteps, judgeReuseExistingIds } from '../../src/workflows/connector-path';
-import { renderChecklist as renderWebUiChecklist } from '../../src/workflows/upgrade-render';
+import { connectorPathOf, initialSteps, judgeReuseExistingIds } from '../../src/workflows/upgrade/connector-path';
+import { renderUpgradeMarkdown as renderWebUiChecklist } from '../../src/workflows/upgrade/render';
 import { cliExpect } from '../helpers/cli';
 import { freePort } from '../helpers/ports';
 

@@ -11,7 +11,7 @@ import {
   type StepId,
   type UpgradeStatus,
 } from '../../src/shared/upgrade';
-import { invoiceSettlementUpgrade } from '../../src/workflows/invoice-settlement-upgrade';
+import { invoiceSettlementUpgrade } from '../../src/workflows/upgrade/invoice-settlement-upgrade';
 import type { Spawned } from '../helpers/process';
 import { uniqueTaskQueue } from '../helpers/temporal';
 import { answerFinalCreditMemoSync, waitForStep } from '../helpers/upgrade-driver';

@@ -24,8 +24,8 @@ import {
   type StepId,
   type UpgradeStatus,
 } from '../../src/shared/upgrade';
-import { invoiceSettlementUpgrade } from '../../src/workflows/invoice-settlement-upgrade';
-import { describeZodError } from '../../src/workflows/validation';
+import { invoiceSettlementUpgrade } from '../../src/workflows/upgrade/invoice-settlement-upgrade';
+import { describeZodError } from '../../src/shared/zod-errors';
 import { startStack, type Stack } from '../helpers/stack';
 import { devServerEnv, testWorker, uniqueTaskQueue } from '../helpers/temporal';
 import { answerFinalCreditMemoSync, stepOf, waitForStep } from '../helpers/upgrade-driver';

@@ -23,7 +23,7 @@ test('a bundle is refused once the compiled code beside it changes, or without i
     expect(loadPrebuiltBundle(copy)).toEqual({ codePath: join(dir, 'workflow-bundle.js') });
 
     // `tsc` alone after an edit: the code changed, the bundle did not.
-    const file = join(dir, 'src', 'workflows', 'invoice-settlement-upgrade.js');
+    const file = join(dir, 'src', 'workflows', 'upgrade', 'invoice-settlement-upgrade.js');
     writeFileSync(file, readFileSync(file, 'utf8') + '\n// edited\n');
     expect(loadPrebuiltBundle(copy)).toBeUndefined();
 

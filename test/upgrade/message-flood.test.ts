@@ -19,8 +19,8 @@ import {
   type UpgradeStatus,
 } from '../../src/shared/upgrade';
 import { AUDIT_BOUNDS, MAX_DETAILS_BYTES, WORST_CASE_STATE_BYTES } from '../../src/shared/upgrade-bounds';
-import { invoiceSettlementUpgrade } from '../../src/workflows/invoice-settlement-upgrade';
-import { renderChecklist } from '../../src/workflows/upgrade-render';
+import { invoiceSettlementUpgrade } from '../../src/workflows/upgrade/invoice-settlement-upgrade';
+import { renderUpgradeMarkdown } from '../../src/workflows/upgrade/render';
 import { recordHistory } from '../helpers/histories';
 import { STEP_DATA_SECRET_CANARIES, decodedPayloads } from '../secret-scan';
 import { useWorkflowSuite } from '../helpers/suite';
@@ -111,7 +111,7 @@ async function send(handle: WorkflowHandle, name: MessageName, payload: unknown,
 function expectBounded(s: UpgradeStatus) {
   expect(jsonBytes(s)).toBeLessThanOrEqual(WORST_CASE_STATE_BYTES);
   expect(jsonBytes(s.audit)).toBeLessThanOrEqual(AUDIT_BOUNDS.bytes);
-  expect(utf8Bytes(renderChecklist(s))).toBeLessThanOrEqual(MAX_DETAILS_BYTES);
+  expect(utf8Bytes(renderUpgradeMarkdown(s))).toBeLessThanOrEqual(MAX_DETAILS_BYTES);
 }
 
 const measured: Record<string, number> = {};
@@ -245,7 +245,7 @@ test('the largest messages many times and oversized ones: status answers, state 
   measured.statusBytes = jsonBytes(s);
   measured.auditBytes = jsonBytes(s.audit);
   measured.auditEntries = s.audit.length;
-  measured.detailsBytes = utf8Bytes(renderChecklist(s));
+  measured.detailsBytes = utf8Bytes(renderUpgradeMarkdown(s));
   const rejected = s.audit.filter((a) => a.outcome === 'rejected' && /^Invalid /.test(a.detail));
   expect(rejected.every((a) => a.detail.length <= AUDIT_BOUNDS.detail + 30)).toBe(true);
   expect(s.paused).toMatchObject({ reason: most(B.text) });

@@ -9,7 +9,7 @@ import {
   skipStepSignal,
   statusQuery,
 } from '../../src/shared/upgrade';
-import { invoiceSettlementUpgrade } from '../../src/workflows/invoice-settlement-upgrade';
+import { invoiceSettlementUpgrade } from '../../src/workflows/upgrade/invoice-settlement-upgrade';
 import { useWorkflowSuite } from '../helpers/suite';
 import { stepOf, waitForStep } from '../helpers/upgrade-driver';
 

@@ -25,8 +25,8 @@ import {
   type UpgradeStatus,
 } from '../../src/shared/upgrade';
 import { renderChecklist as renderCliChecklist } from '../../src/client/render';
-import { invoiceSettlementUpgrade } from '../../src/workflows/invoice-settlement-upgrade';
-import { renderChecklist } from '../../src/workflows/upgrade-render';
+import { invoiceSettlementUpgrade } from '../../src/workflows/upgrade/invoice-settlement-upgrade';
+import { renderUpgradeMarkdown } from '../../src/workflows/upgrade/render';
 import { recordHistory } from '../helpers/histories';
 import { useWorkflowSuite } from '../helpers/suite';
 import { answerFinalCreditMemoSync, stepOf, waitForStatus, waitForStep } from '../helpers/upgrade-driver';
@@ -142,7 +142,7 @@ test('a whole upgrade, driven only by operator messages, ends with every step do
     transferredToAccounting: null,
     memos: migratedBefore.filter((m) => m.transferredToAccounting === null).length,
   });
-  expect(renderChecklist(s)).toMatch(/By Transferred To Accounting: .*\(empty\) \d+/);
+  expect(renderUpgradeMarkdown(s)).toMatch(/By Transferred To Accounting: .*\(empty\) \d+/);
   expect(renderCliChecklist(s)).toMatch(/By Transferred To Accounting: .*\(empty\) \d+/);
   const outcome = await handle.executeUpdate(approveStepUpdate, {
     args: [{ by: ana, stepId: 'migrate.credit-memos', note: 'dry run reviewed' }],
@@ -555,7 +555,7 @@ test('bad and duplicate messages: updates say what is wrong, signals are recorde
     acknowledged: MIGRATION_SKIP_ACKNOWLEDGEMENT,
     risk: MIGRATION_SKIP_RISK,
   });
-  expect(renderChecklist(s)).toContain(MIGRATION_SKIP_RISK);
+  expect(renderUpgradeMarkdown(s)).toContain(MIGRATION_SKIP_RISK);
   expect(renderCliChecklist(s)).toContain(`WARNING: migration skipped by ${ana}`);
   expect((await handle.describe()).status.name).toBe('RUNNING');
   await recordHistory(handle, 'upgrade-mid-run-messages');

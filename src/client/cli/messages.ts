@@ -9,7 +9,7 @@ import {
   type MessageName,
   type MessageOutcome,
 } from '../../shared/upgrade';
-import { describeZodError } from '../../workflows/validation';
+import { describeZodError } from '../../shared/zod-errors';
 import type { CliContext } from './context';
 import { explainNotFound } from './errors';
 import { CliError, EXIT } from './exit-codes';

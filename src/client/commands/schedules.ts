@@ -22,7 +22,7 @@ import {
   syncNetSuitePaymentsInputSchema,
   type SyncKind,
 } from '../../shared/sync';
-import { describeZodError } from '../../workflows/validation';
+import { describeZodError } from '../../shared/zod-errors';
 import { CliError, EXIT } from '../cli/exit-codes';
 import { contextOf, jsonOption, tenantOption, zodParser } from '../cli/options';
 import { shellLine } from '../cli/shell';

@@ -10,7 +10,7 @@ import {
   type ConnectorPath,
   type UpgradeInput,
 } from '../../shared/upgrade';
-import { describeZodError } from '../../workflows/validation';
+import { describeZodError } from '../../shared/zod-errors';
 import { CliError, EXIT } from '../cli/exit-codes';
 import { contextOf, intParser, jsonOption, tenantOption } from '../cli/options';
 import { shellLine } from '../cli/shell';

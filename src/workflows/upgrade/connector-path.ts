@@ -3,10 +3,7 @@
 // Seed 001: a license has two permanent instances, so the tenant may instead re-use the AccountId and EnvironmentId
 // of an existing instance; once the instance details are updated, a new Zuora OAuth client must be created.
 // Pure functions on the upgrade's state: imported by the workflow (sandboxed), no I/O.
-import { STEPS, type ConnectorPath, type ReuseExistingIds, type StepId, type StepStatus } from '../shared/upgrade';
-
-/** patched() id: upgrades started before it keep their 14 steps (no credentials step, no re-use path). */
-export const CONNECTOR_PATHS_PATCH = 'connector-paths-and-credentials-step';
+import { STEPS, type ConnectorPath, type ReuseExistingIds, type StepId, type StepStatus } from '../../shared/upgrade';
 
 /** The steps this change added; an upgrade started before it has none of them. */
 export const STEPS_ADDED_WITH_CONNECTOR_PATHS: ReadonlySet<StepId> = new Set([
@@ -60,7 +57,33 @@ export function connectorPathOf(steps: StepStatus[], chosen: ConnectorPath | und
   return chosen ?? null;
 }
 
-export type ReuseVerdict = { verdict: 'accept' | 'later' | 'duplicate' | 'reject'; message: string };
+export type IdsVerdict = { verdict: 'accept' | 'later' | 'duplicate' | 'reject'; message: string };
+type Ids = { accountId: string; environmentId: string };
+
+/**
+ * What both id messages (provisioningIdsReceived, reuseExistingIds) meet at their step: the same ids again are a
+ * duplicate; other ids once the step is done, or any once it was skipped, are refused. Undefined: the step can
+ * still take them. `recorded` says what was recorded, e.g. "existing ids were already recorded".
+ */
+export function judgeIdsAtStep(
+  s: StepStatus,
+  kept: Ids | undefined,
+  ids: Ids,
+  recorded: string,
+): IdsVerdict | undefined {
+  const known = s.state === 'done' ? s.data : kept;
+  if (known && known.accountId === ids.accountId && known.environmentId === ids.environmentId) {
+    return { verdict: 'duplicate', message: `these ${recorded}` };
+  }
+  if (s.state === 'done') {
+    const was = `accountId ${String(s.data.accountId)}, environmentId ${String(s.data.environmentId)}, from ${s.by}`;
+    return { verdict: 'reject', message: `${recorded} (${was}); they cannot be changed` };
+  }
+  if (s.state === 'skipped') {
+    return { verdict: 'reject', message: `step ${s.id} was skipped${s.note ? ` (${s.note})` : ''}` };
+  }
+  return undefined;
+}
 
 /** The rules of reuseExistingIds (the update's validator and the signal handler both use them). */
 export function judgeReuseExistingIds(
@@ -68,8 +91,8 @@ export function judgeReuseExistingIds(
   steps: StepStatus[],
   kept: { existingIds?: ReuseExistingIds; provisioningIds?: { accountId: string; environmentId: string } },
   startedOn: ConnectorPath | undefined,
-): ReuseVerdict {
-  const reject = (message: string): ReuseVerdict => ({ verdict: 'reject', message });
+): IdsVerdict {
+  const reject = (message: string): IdsVerdict => ({ verdict: 'reject', message });
   const target = steps.find((s) => s.id === 'connector.existing-ids');
   if (!target) {
     return reject('this upgrade was started before the re-use path existed: it has the support-ticket path only');
@@ -77,19 +100,8 @@ export function judgeReuseExistingIds(
   if (startedOn === 'support-ticket') {
     return reject('this upgrade was started with options.connectorPath "support-ticket": it does not re-use ids');
   }
-  const known = target.state === 'done' ? target.data : kept.existingIds;
-  if (known && known.accountId === ids.accountId && known.environmentId === ids.environmentId) {
-    return { verdict: 'duplicate', message: 'these existing ids were already recorded' };
-  }
-  if (target.state === 'done') {
-    return reject(
-      `existing ids were already recorded (accountId ${String(target.data.accountId)}, environmentId ` +
-        `${String(target.data.environmentId)}, from ${target.by}); they cannot be changed`,
-    );
-  }
-  if (target.state === 'skipped') {
-    return reject(`step connector.existing-ids was skipped${target.note ? ` (${target.note})` : ''}`);
-  }
+  const atStep = judgeIdsAtStep(target, kept.existingIds, ids, 'existing ids were already recorded');
+  if (atStep) return atStep;
   const provisioning = steps.find((s) => s.id === 'connector.provisioning-ids')!;
   const received = provisioning.state === 'done' ? provisioning.data : kept.provisioningIds;
   if (received) {

@@ -1,6 +1,6 @@
 // "Next:" in the Web UI checklist: the message that moves the upgrade on, as an operator types it in the `temporal`
 // CLI or the Web UI's signal/update form. (Our `is-upgrade` CLI has its own: src/client/commands/human-steps.ts.)
-import { FinalSyncQuestion, REQUIRED_STEP_DATA, type UpgradeStatus } from '../shared/upgrade';
+import { FinalSyncQuestion, REQUIRED_STEP_DATA, type UpgradeStatus } from '../../shared/upgrade';
 
 // In backticks: the markdown renderer would turn the quotes into typographic ones, and the JSON must copy as is.
 const REUSE = '`reuseExistingIds { "by": "…", "accountId": "…", "environmentId": "…" }`';

@@ -1,12 +1,14 @@
-// The upgrade's checklist as markdown, for the Temporal Web UI's Current Details (setCurrentDetails). Everything an
+// The upgrade in words for its two destinations in workflow code: the checklist as markdown for the Temporal Web
+// UI's Current Details (setCurrentDetails), and the summary of the "done" notification. (The `is-upgrade status`
+// terminal checklist is src/client/render.ts's renderChecklist.) Everything an
 // operator or an outside system wrote (who, reasons, notes, errors, audit details) is clipped and escaped
 // (shared/escape.ts), so a message cannot add a row, a heading, a link, an image or HTML (issue 16 point 4), and the
 // document stays under MAX_DETAILS_BYTES whatever was sent.
-import { escapeMarkdown } from '../shared/escape';
-import { describeTransferCounts, type TransferCount } from '../shared/migration';
-import { clip, utf8Bytes } from '../shared/text';
-import type { StepStatus, UpgradeStatus } from '../shared/upgrade';
-import { MAX_DETAILS_BYTES } from '../shared/upgrade-bounds';
+import { escapeMarkdown } from '../../shared/escape';
+import { describeTransferCounts, type TransferCount } from '../../shared/migration';
+import { clip, utf8Bytes } from '../../shared/text';
+import type { StepStatus, UpgradeStatus } from '../../shared/upgrade';
+import { MAX_DETAILS_BYTES } from '../../shared/upgrade-bounds';
 import { nextAction } from './next-action';
 
 const STATE_ICON: Record<StepStatus['state'], string> = {
@@ -27,7 +29,7 @@ const CONNECTOR_PATH_LABEL: Record<string, string> = {
 /** Free text in the document: the first 200 characters (the status has it all), escaped. */
 const md = (text: string | undefined | null): string => escapeMarkdown(clip(text ?? '', 200));
 
-export function renderChecklist(s: UpgradeStatus): string {
+export function renderUpgradeMarkdown(s: UpgradeStatus): string {
   const lines = [
     `## Invoice Settlement upgrade — tenant \`${s.tenantId}\`${s.dryRun ? ' (rehearsal)' : ''}`,
     '',
@@ -77,4 +79,15 @@ export function renderChecklist(s: UpgradeStatus): string {
   // The parts above are bounded (at most 17 steps, 5 messages, 200 characters each); this keeps the promise regardless.
   while (lines.length > 1 && utf8Bytes(lines.join('\n')) > MAX_DETAILS_BYTES) lines.pop();
   return lines.join('\n');
+}
+
+/** The text of the "done" notification. */
+export function renderUpgradeSummary(s: UpgradeStatus): string {
+  const skippedSteps = s.steps.filter((x) => x.state === 'skipped');
+  return [
+    `All ${s.steps.length} steps finished (${skippedSteps.length} skipped${skippedSteps.length ? `: ${skippedSteps.map((x) => x.id).join(', ')}` : ''}).`,
+    s.migration.result ? `Migrated credit memos updated: ${s.migration.result.updated}.` : '',
+  ]
+    .filter(Boolean)
+    .join('\n');
 }

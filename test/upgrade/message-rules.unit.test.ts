@@ -8,8 +8,8 @@ import { isSecretKey, secretShapeOf } from '../../src/shared/secrets';
 import { hasControlChars, jsonBytes, utf8Bytes } from '../../src/shared/text';
 import { MESSAGES, MESSAGE_BOUNDS, STEPS, type MessageName, type UpgradeStatus } from '../../src/shared/upgrade';
 import { MAX_DETAILS_BYTES, WORST_CASE_STATE_BYTES } from '../../src/shared/upgrade-bounds';
-import { describeZodError } from '../../src/workflows/validation';
-import { renderChecklist as renderMarkdown } from '../../src/workflows/upgrade-render';
+import { describeZodError } from '../../src/shared/zod-errors';
+import { renderUpgradeMarkdown as renderMarkdown } from '../../src/workflows/upgrade/render';
 
 const by = 'ana@example.com';
 function refusal(name: MessageName, payload: unknown): string {

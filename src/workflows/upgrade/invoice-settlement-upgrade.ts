@@ -1,0 +1,157 @@
+// invoiceSettlementUpgrade: Zuora's Invoice Settlement runbook for a NetSuite-connected tenant as one durable
+// workflow. Steps run in order (STEPS in shared/upgrade.ts); each is automatic (an activity or child workflow),
+// manual (an operator says it is done) or a wait (on Zuora). Every human message is validated, lands in the audit
+// log, and is idempotent: a duplicate changes nothing, an early one is kept for its step.
+// This file wires the parts: the state (./state.ts), the message rules (./messages.ts), the step runner
+// (./runner.ts) and the step bodies (./steps/); it registers the handlers and runs the steps in order.
+import {
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  log,
+  patched,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
+import { FailureType } from '../../shared/failures';
+import { IS_TENANT_ID, IS_UPGRADE_PHASE, IS_WAITING_ON } from '../../shared/search-attributes';
+import { clip } from '../../shared/text';
+import {
+  MESSAGE_DEFINITIONS,
+  statusQuery,
+  upgradeInputSchema,
+  type MessageName,
+  type MessageOutcome,
+  type UpgradeInput,
+  type UpgradeStatus,
+} from '../../shared/upgrade';
+import { parseWorkflowInput } from '../validation';
+import type { Upgrade, UpgradeCore } from './context';
+import { apply, check, type Message, type MessageRules } from './messages';
+import { CONNECTOR_PATHS_PATCH, MIGRATION_SKIP_NEEDS_ACKNOWLEDGEMENT, STRICT_MESSAGES } from './patches';
+import { renderUpgradeMarkdown, renderUpgradeSummary } from './render';
+import { StepRunner } from './runner';
+import { initialState, isSkipped, recordAudit, statusOf, stepOf, type UpgradeCarry } from './state';
+import { STEP_BODIES } from './steps';
+
+export type { UpgradeCarry } from './state';
+
+export async function invoiceSettlementUpgrade(rawInput: UpgradeInput, carry?: UpgradeCarry): Promise<UpgradeStatus> {
+  const input = parseWorkflowInput(upgradeInputSchema, rawInput, 'invoiceSettlementUpgrade input');
+  const { tenantId, options } = input;
+  const workflowId = workflowInfo().workflowId;
+  const now = () => new Date(Date.now()).toISOString();
+  // Decided once, before any handler runs: the update validators cannot call patched() themselves. Upgrades
+  // started before keep the message rules they started with, so that their histories replay the same.
+  const rules: MessageRules = {
+    migrationSkipNeedsAcknowledgement: patched(MIGRATION_SKIP_NEEDS_ACKNOWLEDGEMENT),
+    strict: patched(STRICT_MESSAGES),
+    startedOn: options.connectorPath,
+    awaitingApproval: null,
+  };
+  // The step list is fixed at start and carried: upgrades started before the connector paths keep their 14.
+  const state = carry?.state ?? initialState(patched(CONNECTOR_PATHS_PATCH), options.connectorPath, now());
+  const status = () => statusOf(state, { tenantId, workflowId, dryRun: options.dryRun });
+
+  let lastSearchAttributes = '';
+  const core: UpgradeCore = {
+    input,
+    workflowId,
+    state,
+    rules,
+    now,
+    publish: () => {
+      const s = status();
+      setCurrentDetails(renderUpgradeMarkdown(s));
+      const key = `${s.phase}|${s.waitingOn}`;
+      if (key === lastSearchAttributes) return;
+      lastSearchAttributes = key;
+      upsertSearchAttributes([
+        { key: IS_TENANT_ID, value: tenantId },
+        { key: IS_UPGRADE_PHASE, value: s.phase },
+        { key: IS_WAITING_ON, value: s.waitingOn },
+      ]);
+    },
+    audit: (e) => recordAudit(state, e, now()),
+    continueAsNew: () => continueAsNew<typeof invoiceSettlementUpgrade>(rawInput, { state }),
+  };
+  const run = new StepRunner(core);
+  const up: Upgrade = { ...core, run };
+
+  for (const name of Object.keys(MESSAGE_DEFINITIONS) as MessageName[]) registerMessage(up, name);
+  setHandler(statusQuery, status);
+
+  up.publish();
+  if (!carry) {
+    up.audit({
+      message: 'system',
+      outcome: 'info',
+      detail: `upgrade started for tenant ${tenantId} (old connector instance ${input.oldConnectorInstanceId})`,
+    });
+  }
+  for (const def of [...state.steps]) {
+    const s = stepOf(state, def.id);
+    if (s.state === 'done' || isSkipped(s)) continue;
+    if (state.paused) {
+      up.publish();
+      await condition(() => state.paused === null || workflowInfo().continueAsNewSuggested);
+      if (state.paused) await run.continueAsNewIfLong();
+    }
+    if (isSkipped(s)) continue;
+    log.info('upgrade step', { stepId: s.id });
+    await STEP_BODIES[def.id](up, s);
+    await run.continueAsNewIfLong();
+  }
+
+  state.finishedAt = now();
+  up.audit({ message: 'system', outcome: 'info', detail: 'upgrade finished' });
+  up.publish();
+  await run.notify('done', null, 'Invoice Settlement upgrade finished', renderUpgradeSummary(status()), 'done');
+  await condition(allHandlersFinished);
+  return status();
+}
+
+/**
+ * A message is both a signal (fire and forget: a refusal is only audited) and an update (the caller gets the
+ * outcome or the reason). The update's validator runs `check` synchronously, so a refused update never reaches
+ * history.
+ */
+function registerMessage(up: Upgrade, name: MessageName): void {
+  const { signal, update } = MESSAGE_DEFINITIONS[name];
+  const accepted = (payload: unknown, outcome: MessageOutcome) => {
+    const message: Message = { name, payload };
+    apply(up.state, message, outcome, up.rules, up.now());
+    if (outcome.outcome !== 'duplicate') up.publish();
+  };
+  setHandler(signal as unknown as SignalDefinition<[unknown]>, (payload: unknown) => {
+    const v = check(up.state, { name, payload }, up.rules);
+    if (!v.ok) {
+      const by = (payload as { by?: unknown } | null)?.by;
+      up.audit({ message: name, by: typeof by === 'string' ? by : undefined, outcome: 'rejected', detail: v.reason });
+      // Clipped like the audit entry: a flood of huge bad signals must not flood the logs either.
+      log.warn('signal rejected', { signal: name, reason: clip(v.reason, 1_000) });
+      up.publish();
+      return;
+    }
+    accepted(payload, v.outcome);
+  });
+  setHandler(
+    update as unknown as UpdateDefinition<MessageOutcome, [unknown]>,
+    (payload: unknown) => {
+      const v = check(up.state, { name, payload }, up.rules);
+      if (!v.ok) throw ApplicationFailure.nonRetryable(v.reason, FailureType.InvalidMessage);
+      accepted(payload, v.outcome);
+      return v.outcome;
+    },
+    {
+      validator: (payload: unknown) => {
+        const v = check(up.state, { name, payload }, up.rules);
+        if (!v.ok) throw new Error(v.reason);
+      },
+    },
+  );
+}
