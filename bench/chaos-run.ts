@@ -14,10 +14,10 @@ import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { Client, Connection, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { deleteSyncSchedule, ensureSyncSchedule } from '../src/temporal/schedules';
-import { mirrorNetSuiteIntoZuora } from '../src/emulators/linked-tenants';
-import { startNetSuiteEmulator, type RunningNetSuiteEmulator } from '../src/emulators/netsuite/server';
-import { seededRandom } from '../src/emulators/common/random';
-import { startZuoraEmulator, type RunningZuoraEmulator } from '../src/emulators/zuora/server';
+import { mirrorNetSuiteIntoZuora } from '../emulators/linked-tenants';
+import { startNetSuiteEmulator, type RunningNetSuiteEmulator } from '../emulators/netsuite/server';
+import { seededRandom } from '../emulators/common/random';
+import { startZuoraEmulator, type RunningZuoraEmulator } from '../emulators/zuora/server';
 import { MIGRATED_CREDIT_MEMO_REASON_CODE } from '../src/shared/migration';
 import {
   MESSAGE_DEFINITIONS,

@@ -3,8 +3,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import type { RunningNetSuiteEmulator } from '../src/emulators/netsuite/server';
-import type { RunningZuoraEmulator } from '../src/emulators/zuora/server';
+import type { RunningNetSuiteEmulator } from '../emulators/netsuite/server';
+import type { RunningZuoraEmulator } from '../emulators/zuora/server';
 import { PROJECT_ROOT } from '../src/temporal/binaries';
 
 /** `--name N` from the command line, or the fallback. */

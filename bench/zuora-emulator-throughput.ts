@@ -1,7 +1,7 @@
 // Measures how many credit memo updates per second the Zuora emulator sustains through bulk calls (latency off).
 // Emulator and client share this process, so the figure is a lower bound for the emulator alone.
 //   npm run bench:emulator -- --memos 100000 --concurrency 16
-import { startZuoraEmulator } from '../src/emulators/zuora';
+import { startZuoraEmulator } from '../emulators/zuora';
 import { RequestGate } from '../src/http/request-gate';
 import { ZuoraClient } from '../src/zuora';
 

@@ -5,9 +5,8 @@ import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { createActivities } from './activities';
 import { redactUrl, type AppConfig } from './config';
-import { mirrorNetSuiteIntoZuora } from './emulators/linked-tenants';
-import { startNetSuiteEmulator, type RunningNetSuiteEmulator } from './emulators/netsuite/server';
-import { startZuoraEmulator, type RunningZuoraEmulator } from './emulators/zuora/server';
+import type { RunningNetSuiteEmulator } from '../emulators/netsuite/server';
+import type { RunningZuoraEmulator } from '../emulators/zuora/server';
 import { RequestGate } from './http/request-gate';
 import { NetSuiteClient } from './netsuite/client';
 import { LogNotifier, WebhookNotifier, type Notifier } from './notifier/notifier';
@@ -34,19 +33,26 @@ export async function buildDependencies(config: AppConfig): Promise<Dependencies
 
   // Emulators only for the systems config.emulators names (explicitly asked for, or the demo of `npm start` with
   // nothing real configured: src/config.ts); when both are emulated, the Zuora tenant mirrors the NetSuite demo
-  // account as the connector would have left it, so the syncs have something real to do.
+  // account as the connector would have left it, so the syncs have something real to do. They live beside the
+  // product (emulators/) and are imported only here, lazily: a production worker loads neither them nor sql.js
+  // (test/platform/production-worker-modules.test.ts).
   let zuoraEmulator: RunningZuoraEmulator | undefined;
   let netsuiteEmulator: RunningNetSuiteEmulator | undefined;
   if (config.emulators.netsuite) {
+    const { startNetSuiteEmulator } = await withSqlJs(import('../emulators/netsuite/server'));
     netsuiteEmulator = await startNetSuiteEmulator({ port: config.emulatorPorts.netsuite, seed: { demo: true } });
     const emulator = netsuiteEmulator;
     stoppables.push({ name: 'NetSuite emulator', stop: () => emulator.stop() });
   }
   if (config.emulators.zuora) {
+    const { startZuoraEmulator } = await import('../emulators/zuora/server');
     zuoraEmulator = await startZuoraEmulator({ port: config.emulatorPorts.zuora, seed: { demo: true } });
     const emulator = zuoraEmulator;
     stoppables.push({ name: 'Zuora emulator', stop: () => emulator.stop() });
-    if (netsuiteEmulator) mirrorNetSuiteIntoZuora(netsuiteEmulator, zuoraEmulator.state);
+    if (netsuiteEmulator) {
+      const { mirrorNetSuiteIntoZuora } = await import('../emulators/linked-tenants');
+      mirrorNetSuiteIntoZuora(netsuiteEmulator, zuoraEmulator.state);
+    }
   }
 
   let zuora: ZuoraClient;
@@ -127,6 +133,20 @@ export async function buildDependencies(config: AppConfig): Promise<Dependencies
         taskQueue: config.taskQueue,
       }),
   };
+}
+
+/** The NetSuite emulator's SQLite is sql.js, an optional dependency: a production install may leave it out (README). */
+async function withSqlJs<T>(loading: Promise<T>): Promise<T> {
+  try {
+    return await loading;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND' && (err as Error).message.includes("'sql.js'"))
+      throw new Error(
+        'the NetSuite emulator needs sql.js, an optional dependency this install left out (--omit=optional): ' +
+          'install it, or configure the real NetSuite (NETSUITE_*)',
+      );
+    throw err;
+  }
 }
 
 /** loadConfig guarantees each system is configured or emulated; this keeps a wiring slip from going unnoticed. */

@@ -2,7 +2,7 @@
 // migration, and started again: the upgrade finishes exactly as a run without faults does (timestamps aside).
 import type { WorkflowHandle } from '@temporalio/client';
 import { deleteSyncSchedule, ensureSyncSchedule } from '../../src/temporal/schedules';
-import { mirrorNetSuiteIntoZuora } from '../../src/emulators/linked-tenants';
+import { mirrorNetSuiteIntoZuora } from '../../emulators/linked-tenants';
 import {
   approveStepUpdate,
   completeStepUpdate,

@@ -5,12 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { createActivities } from '../../src/activities';
-import { startNetSuiteEmulator, type RunningNetSuiteEmulator } from '../../src/emulators/netsuite/server';
-import {
-  startZuoraEmulator,
-  type RunningZuoraEmulator,
-  type ZuoraEmulatorOptions,
-} from '../../src/emulators/zuora/server';
+import { startNetSuiteEmulator, type RunningNetSuiteEmulator } from '../../emulators/netsuite/server';
+import { startZuoraEmulator, type RunningZuoraEmulator, type ZuoraEmulatorOptions } from '../../emulators/zuora/server';
 import { RequestGate } from '../../src/http/request-gate';
 import { NetSuiteClient } from '../../src/netsuite/client';
 import type { Notification, Notifier } from '../../src/notifier/notifier';

@@ -3,7 +3,7 @@ import {
   startNetSuiteEmulator,
   type NetSuiteEmulatorOptions,
   type RunningNetSuiteEmulator,
-} from '../../src/emulators/netsuite';
+} from '../../emulators/netsuite';
 
 /** Starts an in-process emulator on port 0 for one test file and stops it afterwards. */
 export function useNetSuiteEmulator(options: NetSuiteEmulatorOptions = {}): () => RunningNetSuiteEmulator {

@@ -1,5 +1,5 @@
 import { collect, creditMemoCandidatePages, paymentCandidatePages } from '../../src/netsuite/queries';
-import type { DemoTenant } from '../../src/emulators/netsuite';
+import type { DemoTenant } from '../../emulators/netsuite';
 import { clientFor, useNetSuiteEmulator } from './fixture';
 
 const SINCE = '2025-01-01T00:00:00';

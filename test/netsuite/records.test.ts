@@ -1,6 +1,6 @@
 import { NetSuiteApiError } from '../../src/netsuite/errors';
 import { customFieldText } from '../../src/netsuite/schemas';
-import type { DemoTenant } from '../../src/emulators/netsuite';
+import type { DemoTenant } from '../../emulators/netsuite';
 import { clientFor, useNetSuiteEmulator } from './fixture';
 
 describe('Record API: client against the emulator', () => {

@@ -1,5 +1,5 @@
 // No Docker engine runs here, so the compose file is checked against the config module instead.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { CONFIG_ENV_VARS, loadConfig } from '../../src/config';
@@ -44,7 +44,19 @@ describe('docker-compose.yml', () => {
     expect(worker.ZUORA_BASE_URL).toBe(`http://zuora-emulator:${zuoraPort}`);
     expect(worker.NETSUITE_REST_BASE_URL).toBe(`http://netsuite-emulator:${netsuitePort}`);
     expect(compose.services['zuora-emulator']!.ports).toContain(`127.0.0.1:${zuoraPort}:${zuoraPort}`);
-    expect(compose.services['netsuite-emulator']!.command).toEqual(['node', 'dist/src/emulators/netsuite/main.js']);
+    expect(compose.services['netsuite-emulator']!.command).toEqual(['node', 'dist/emulators/netsuite/main.js']);
+  });
+
+  test('the image holds what each service runs: the Dockerfile copies every folder the build compiles', () => {
+    const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
+    const build = JSON.parse(readFileSync(join(root, 'tsconfig.build.json'), 'utf8')) as { include: string[] };
+    const folders = [...new Set(build.include.map((glob) => glob.split('/')[0]!))];
+    expect(folders.filter((f) => !dockerfile.includes(`COPY ${f} ./${f}\n`))).toEqual([]);
+    // A `node dist/<path>.js` command runs what the build compiles from <path>.ts.
+    const commands = Object.values(compose.services).flatMap((s) => (s.command?.[0] === 'node' ? [s.command[1]!] : []));
+    expect(commands.length).toBeGreaterThan(0);
+    const sources = commands.map((js) => js.replace(/^dist\//, '').replace(/\.js$/, '.ts'));
+    expect(sources.filter((ts) => !existsSync(join(root, ts)) || !folders.includes(ts.split('/')[0]!))).toEqual([]);
   });
 
   test('every worker variable is one the config module reads, and together they are a valid configuration', () => {

@@ -1,8 +1,8 @@
 // The emulators' admin APIs have no authentication (one answers with the client secret): a web page open in a
 // browser on the same machine must not drive them (issue 16, point 7). Cross-origin browser requests are refused;
 // curl, scripts and the tests (no Origin, no Sec-Fetch-Site) are not.
-import { startNetSuiteEmulator, type RunningNetSuiteEmulator } from '../../src/emulators/netsuite/server';
-import { startZuoraEmulator, type RunningZuoraEmulator } from '../../src/emulators/zuora/server';
+import { startNetSuiteEmulator, type RunningNetSuiteEmulator } from '../../emulators/netsuite/server';
+import { startZuoraEmulator, type RunningZuoraEmulator } from '../../emulators/zuora/server';
 
 let zuora: RunningZuoraEmulator;
 let netsuite: RunningNetSuiteEmulator;

@@ -23,6 +23,7 @@ test.each([
   "import { promisify } from 'node:util';",
   "import * as cp from 'child_process';",
   "import { ZuoraClient } from '../zuora/client';",
+  "import { startZuoraEmulator } from '../../emulators/zuora/server';",
   "import { Client } from '@temporalio/client';",
   "import { createActivities } from '../activities';",
 ])('refused in src/workflows: %s', async (code) => {

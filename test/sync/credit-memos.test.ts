@@ -1,6 +1,6 @@
 // syncNetSuiteCreditMemos on the real Temporal dev server, against both emulators through our real clients: the
 // switches, the cutover, the watermark and crash recovery (each documented case of one run: documented-cases.test.ts).
-import type { DemoTenant } from '../../src/emulators/netsuite/seed';
+import type { DemoTenant } from '../../emulators/netsuite/seed';
 import { ZuoraType } from '../../src/netsuite/fields';
 import { duplicateReferenceIds, F, type Harness, useDemoHarness } from './harness';
 

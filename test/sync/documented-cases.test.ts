@@ -1,7 +1,7 @@
 // syncNetSuiteCreditMemos with both syncs on, once, over the demo tenant (one record per documented case): each case
 // of reference/zuora.md §7 and seed 002 is its own test, so one failure does not hide the others. The expectations
 // come from the documents, not from the code.
-import type { DemoTenant } from '../../src/emulators/netsuite/seed';
+import type { DemoTenant } from '../../emulators/netsuite/seed';
 import { IntegrationStatus, ZuoraType } from '../../src/netsuite/fields';
 import type { SyncResult } from '../../src/shared/sync';
 import { recordHistory } from '../helpers/histories';

@@ -8,18 +8,14 @@ import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { createActivities } from '../../src/activities';
-import { mirrorNetSuiteIntoZuora } from '../../src/emulators/linked-tenants';
+import { mirrorNetSuiteIntoZuora } from '../../emulators/linked-tenants';
 import {
   startNetSuiteEmulator,
   type NetSuiteEmulatorOptions,
   type RunningNetSuiteEmulator,
-} from '../../src/emulators/netsuite/server';
-import type { DemoTenant } from '../../src/emulators/netsuite/seed';
-import {
-  startZuoraEmulator,
-  type RunningZuoraEmulator,
-  type ZuoraEmulatorOptions,
-} from '../../src/emulators/zuora/server';
+} from '../../emulators/netsuite/server';
+import type { DemoTenant } from '../../emulators/netsuite/seed';
+import { startZuoraEmulator, type RunningZuoraEmulator, type ZuoraEmulatorOptions } from '../../emulators/zuora/server';
 import { RequestGate } from '../../src/http/request-gate';
 import { NetSuiteClient } from '../../src/netsuite/client';
 import { connectorFields } from '../../src/netsuite/fields';

@@ -1,6 +1,6 @@
 // The rule fixes the sync oracle (./oracle.test.ts) found, each as one readable case on the demo tenant: the real
 // syncNetSuiteCreditMemos on the real Temporal dev server, against both emulators through our real clients.
-import type { DemoTenant } from '../../src/emulators/netsuite/seed';
+import type { DemoTenant } from '../../emulators/netsuite/seed';
 import { ZuoraType } from '../../src/netsuite/fields';
 import { F, type Harness, useDemoHarness } from './harness';
 

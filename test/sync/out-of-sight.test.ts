@@ -2,7 +2,7 @@
 // both emulators. Expectations come from seed 002 / reference/zuora.md §7 ("syncs only credit memos applied to an
 // invoice that originated in Zuora", "must be fully applied", "if a credit memo is unapplied after it has been
 // synced, you must reconcile manually") and from docs/netsuite-amounts.md (the remaining amount column).
-import type { DemoTenant } from '../../src/emulators/netsuite/seed';
+import type { DemoTenant } from '../../emulators/netsuite/seed';
 import { IntegrationStatus, ZuoraType } from '../../src/netsuite/fields';
 import { MAX_UNDECIDED, mergeUndecided, type UndecidedRecord } from '../../src/shared/sync';
 import { duplicateReferenceIds, F, type Harness, useDemoHarness } from './harness';

@@ -1,7 +1,7 @@
 // syncNetSuitePayments on the real Temporal dev server, against both emulators through our real clients
 // (reference/zuora.md §7: the post-upgrade NetSuite → Zuora payment sync).
 import { recordHistory } from '../helpers/histories';
-import type { DemoTenant } from '../../src/emulators/netsuite/seed';
+import type { DemoTenant } from '../../emulators/netsuite/seed';
 import { F, type Harness, useDemoHarness } from './harness';
 
 let h: Harness;

@@ -11,7 +11,7 @@ import {
   triggerSyncSchedule,
   unpauseSyncSchedule,
 } from '../../src/temporal/schedules';
-import type { DemoTenant } from '../../src/emulators/netsuite/seed';
+import type { DemoTenant } from '../../emulators/netsuite/seed';
 import { IS_TENANT_ID } from '../../src/shared/search-attributes';
 import type { SyncResult } from '../../src/shared/sync';
 import { devServerEnv } from '../helpers/temporal';

@@ -4,8 +4,8 @@
 // without Invoice Settlement, so a memo left behind by the final run can never sync.
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { deleteSyncSchedule } from '../../src/temporal/schedules';
-import { mirrorNetSuiteIntoZuora } from '../../src/emulators/linked-tenants';
-import type { DemoTenant } from '../../src/emulators/netsuite/seed';
+import { mirrorNetSuiteIntoZuora } from '../../emulators/linked-tenants';
+import type { DemoTenant } from '../../emulators/netsuite/seed';
 import { completeStepUpdate, creditMemoScheduleId, retryStepUpdate, skipStepUpdate } from '../../src/shared/upgrade';
 import { renderChecklist as renderCliChecklist } from '../../src/client/render';
 import { invoiceSettlementUpgrade } from '../../src/workflows/upgrade/invoice-settlement-upgrade';

@@ -6,7 +6,7 @@
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { deleteSyncSchedule } from '../../src/temporal/schedules';
-import { mirrorNetSuiteIntoZuora } from '../../src/emulators/linked-tenants';
+import { mirrorNetSuiteIntoZuora } from '../../emulators/linked-tenants';
 import { jsonBytes, utf8Bytes } from '../../src/shared/text';
 import {
   MESSAGES,

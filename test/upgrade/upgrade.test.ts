@@ -2,7 +2,7 @@
 // driven only by the messages an operator sends.
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { describeSyncSchedule, ensureSyncSchedule, deleteSyncSchedule } from '../../src/temporal/schedules';
-import { mirrorNetSuiteIntoZuora } from '../../src/emulators/linked-tenants';
+import { mirrorNetSuiteIntoZuora } from '../../emulators/linked-tenants';
 import { MIGRATED_CREDIT_MEMO_REASON_CODE } from '../../src/shared/migration';
 import {
   approveStepUpdate,

@@ -1,4 +1,4 @@
-import type { RunningZuoraEmulator } from '../../src/emulators/zuora';
+import type { RunningZuoraEmulator } from '../../emulators/zuora';
 import { clientFor, startEmulator } from './helpers';
 
 async function admin(

@@ -1,4 +1,4 @@
-import { startZuoraEmulator, type RunningZuoraEmulator } from '../../src/emulators/zuora';
+import { startZuoraEmulator, type RunningZuoraEmulator } from '../../emulators/zuora';
 import { ZuoraApiError } from '../../src/zuora';
 import { clientFor, rejectionOf, startEmulator } from './helpers';
 

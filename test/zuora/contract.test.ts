@@ -2,7 +2,7 @@
 // every response the Zuora emulator returns, checked against the models of Zuora's official SDK (zuora-sdk, generated
 // from Zuora's OpenAPI spec) with pydantic validation on. The expectations come from the spec, not from the emulator.
 import { z } from 'zod';
-import type { RunningZuoraEmulator } from '../../src/emulators/zuora';
+import type { RunningZuoraEmulator } from '../../emulators/zuora';
 import { MIGRATED_CREDIT_MEMO_REASON_CODE } from '../../src/shared/migration';
 import { ZuoraApiError, type ZuoraClient } from '../../src/zuora';
 import { checkContract, recordingFetch, type ContractReport, type Exchange } from './contract-recorder';

@@ -1,4 +1,4 @@
-import type { RunningZuoraEmulator } from '../../src/emulators/zuora';
+import type { RunningZuoraEmulator } from '../../emulators/zuora';
 import { ZuoraApiError, ZuoraClient } from '../../src/zuora';
 import { clientFor, rawCall, rejectionOf, startEmulator } from './helpers';
 

@@ -1,7 +1,7 @@
 // The emulator's Data Query evaluator against SQL's rules (ISO SQL / Trino, which Data Query runs on): expected
 // values come from the standard's truth tables, not from the emulator.
-import { parseDataQuery, runDataQuery, DataQuerySyntaxError } from '../../src/emulators/zuora/data-query';
-import type { CreditMemoRecord } from '../../src/emulators/zuora/state';
+import { parseDataQuery, runDataQuery, DataQuerySyntaxError } from '../../emulators/zuora/data-query';
+import type { CreditMemoRecord } from '../../emulators/zuora/state';
 
 const memo = (
   id: string,

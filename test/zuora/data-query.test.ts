@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { RunningZuoraEmulator } from '../../src/emulators/zuora';
+import type { RunningZuoraEmulator } from '../../emulators/zuora';
 import { splitJsonLines, ZuoraClient, ZuoraResponseShapeError } from '../../src/zuora';
 import { clientFor, rawCall, rejectionOf, startEmulator } from './helpers';
 

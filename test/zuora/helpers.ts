@@ -1,5 +1,5 @@
 import { RequestGate } from '../../src/http/request-gate';
-import { startZuoraEmulator, type RunningZuoraEmulator, type ZuoraEmulatorOptions } from '../../src/emulators/zuora';
+import { startZuoraEmulator, type RunningZuoraEmulator, type ZuoraEmulatorOptions } from '../../emulators/zuora';
 import { ZuoraClient, type ZuoraClientOptions } from '../../src/zuora';
 
 /** Zuora's OAuth client ids are UUID-shaped, 36 characters; secrets at most 42 (shared reference zuora.md §8). */

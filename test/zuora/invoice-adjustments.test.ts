@@ -1,4 +1,4 @@
-import type { RunningZuoraEmulator, ZRecord } from '../../src/emulators/zuora';
+import type { RunningZuoraEmulator, ZRecord } from '../../emulators/zuora';
 import { ZuoraApiError, ZuoraClient } from '../../src/zuora';
 import { clientFor, rejectionOf, startEmulator } from './helpers';
 

@@ -1,4 +1,4 @@
-import type { RunningZuoraEmulator, ZRecord } from '../../src/emulators/zuora';
+import type { RunningZuoraEmulator, ZRecord } from '../../emulators/zuora';
 import { ZuoraClient, type PaymentCreate } from '../../src/zuora';
 import { clientFor, rawCall, rejectionOf, startEmulator, waitFor } from './helpers';
 

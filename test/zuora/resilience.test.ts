@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { RunningZuoraEmulator } from '../../src/emulators/zuora';
+import type { RunningZuoraEmulator } from '../../emulators/zuora';
 import { RequestGate } from '../../src/http/request-gate';
 import { ZuoraApiError, ZuoraClient, ZuoraResponseShapeError } from '../../src/zuora';
 import { clientFor, rawCall, rawToken, rejectionOf, startEmulator } from './helpers';

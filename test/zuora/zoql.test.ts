@@ -1,6 +1,6 @@
-import type { RunningZuoraEmulator } from '../../src/emulators/zuora';
+import type { RunningZuoraEmulator } from '../../emulators/zuora';
 import { equalsAnyClauses, ZuoraApiError, ZuoraClient, zoqlString } from '../../src/zuora';
-import type { ZRecord } from '../../src/emulators/zuora/state';
+import type { ZRecord } from '../../emulators/zuora/state';
 import { mixesAndWithOr } from '../../src/zuora/zoql';
 import { clientFor, rawCall, rejectionOf, startEmulator } from './helpers';
 

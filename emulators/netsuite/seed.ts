@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { IntegrationStatus, ZuoraType } from '../../netsuite/fields';
+import { IntegrationStatus, ZuoraType } from '../../src/netsuite/fields';
 import { seededRandom } from '../common';
 import type { ConnectorValues, NetSuiteAccount } from './account';
 import { inTransaction } from './database';

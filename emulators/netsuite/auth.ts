@@ -6,7 +6,7 @@ import {
   signatureBaseString,
   signaturesEqual,
   signingKey,
-} from '../../netsuite/oauth1';
+} from '../../src/netsuite/oauth1';
 
 /** One integration record (consumer) and one access token, as provisioned in the emulated account. */
 export interface TbaCredentialSet {

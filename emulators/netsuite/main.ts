@@ -1,7 +1,7 @@
 import { startNetSuiteEmulator } from './server';
 
 /**
- * Standalone NetSuite emulator: `node dist/src/emulators/netsuite/main.js [--port N] [--no-demo]`.
+ * Standalone NetSuite emulator: `node dist/emulators/netsuite/main.js [--port N] [--no-demo]`.
  * Port from --port, else NETSUITE_EMULATOR_PORT, else 4020. Seeds the demo tenant unless --no-demo.
  */
 async function main(): Promise<void> {

@@ -1,5 +1,5 @@
 import type { Database, SqlValue, Statement } from 'sql.js';
-import type { ConnectorFieldIds } from '../../netsuite/fields';
+import type { ConnectorFieldIds } from '../../src/netsuite/fields';
 import { queryOne, queryRows, type AccountDatabase } from './database';
 import { toStoredDate } from './dates';
 

@@ -1,6 +1,6 @@
 import type { SqlValue } from 'sql.js';
 import { z } from 'zod';
-import { connectorFields, type ConnectorFieldIds } from '../../netsuite/fields';
+import { connectorFields, type ConnectorFieldIds } from '../../src/netsuite/fields';
 import {
   LimitsAndFaults,
   Router,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { sleep } from '../../http/backoff';
+import { sleep } from '../../src/http/backoff';
 import { seededRandom } from './random';
 import type { EmulatorRequest, EmulatorResponse } from './types';
 

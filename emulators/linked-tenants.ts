@@ -3,7 +3,7 @@
 // invoice per NetSuite invoice that originated in Zuora (Id = its Zuora ID, IntegrationId__NS = its NetSuite internal
 // id, balance = its full total: NetSuite credit memos and payments are what the syncs bring over), plus the negative
 // invoice behind every NEGATIVE_INVOICE credit memo. Used by the sync tests, the benchmark and the demo.
-import { connectorFields, ZuoraType } from '../netsuite/fields';
+import { connectorFields, ZuoraType } from '../src/netsuite/fields';
 import type { RunningNetSuiteEmulator } from './netsuite/server';
 import type { ZuoraState } from './zuora/state';
 

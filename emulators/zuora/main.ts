@@ -1,4 +1,4 @@
-// Standalone Zuora emulator with the demo tenant: `node dist/src/emulators/zuora/main.js [--port 4010]`.
+// Standalone Zuora emulator with the demo tenant: `node dist/emulators/zuora/main.js [--port 4010]`.
 import { startZuoraEmulator } from './server';
 
 function portFromArgs(): number {

@@ -1,5 +1,5 @@
 import initSqlJs, { type Database, type SqlValue } from 'sql.js';
-import { transactionBodyFieldIds, type ConnectorFieldIds } from '../../netsuite/fields';
+import { transactionBodyFieldIds, type ConnectorFieldIds } from '../../src/netsuite/fields';
 import { formatWithFormat, isStoredDate, parseWithFormat, toStoredDate } from './dates';
 
 /**
