@@ -108,7 +108,7 @@ async function persist<T>(
     try {
       return await fn();
     } catch (err) {
-      if (fatal(err) || Date.now() > deadline) throw new Error(`${what}: ${(err as Error).message}`);
+      if (fatal(err) || Date.now() > deadline) throw new Error(`${what}: ${(err as Error).message}`, { cause: err });
       await new Promise((r) => setTimeout(r, 250));
     }
   }

@@ -14,6 +14,7 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
@@ -66,12 +67,43 @@ function startGroup(
   let tail = '';
   const onData = (b: Buffer) => {
     log.write(b);
-    tail = (tail + b.toString()).slice(-8000);
+    tail = (tail + b.toString()).slice(-3000);
   };
   child.stdout!.on('data', onData);
   child.stderr!.on('data', onData);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return { name, child, exited, output: () => tail };
+}
+
+/**
+ * Process groups of a run that was itself killed outright (jest SIGKILLed, a CI timeout) and so never stopped them:
+ * recorded in this file while they run, reclaimed by the next run (only if their command line is still ours).
+ */
+const RUNNING_FILE = join(PROJECT_ROOT, '.temporal', 'cluster', 'running.json');
+
+function reclaimOrphans(log: (line: string) => void): void {
+  let pids: number[] = [];
+  try {
+    pids = z.array(z.number().int().positive()).parse(JSON.parse(readFileSync(RUNNING_FILE, 'utf8')));
+  } catch {
+    return;
+  }
+  for (const pid of pids) {
+    let cmdline = '';
+    try {
+      cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+    } catch {
+      continue; // gone
+    }
+    if (!cmdline.includes('is-cluster-')) continue; // not ours any more: leave it alone
+    log(`stopping process group ${pid} left running by an earlier cluster run`);
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  }
+  rmSync(RUNNING_FILE, { force: true });
 }
 
 function alive(g: Group): boolean {
@@ -109,6 +141,28 @@ async function until<T>(what: string, g: Group, timeoutMs: number, probe: () => 
 function runOrThrow(what: string, cmd: string, args: string[], o: Parameters<typeof spawnSync>[2] = {}): void {
   const r = spawnSync(cmd, args, { encoding: 'utf8', ...o });
   if (r.status !== 0) throw new Error(`${what} failed (exit ${r.status}): ${String(r.stderr)}${String(r.stdout)}`);
+}
+
+/**
+ * A free port below 32768 on 127.0.0.1. The server records its services' ports in cluster_membership, whose
+ * rpc_port column is a PostgreSQL smallint (schema/postgresql/v12/temporal/schema.sql): an ephemeral port such as
+ * 40399 stops it with "value is out of range for type smallint" (seen here). Real deployments use 6933-7243.
+ */
+async function freeMembershipSafePort(taken: Set<number>): Promise<number> {
+  for (let i = 0; i < 200; i++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if (taken.has(port)) continue;
+    const free = await new Promise<boolean>((resolve) => {
+      const srv = createServer();
+      srv.once('error', () => resolve(false));
+      srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+    });
+    if (free) {
+      taken.add(port);
+      return port;
+    }
+  }
+  throw new Error('no free port between 20000 and 32000 on 127.0.0.1');
 }
 
 type Ports = Record<'postgres' | 'frontend' | 'frontendHttp' | 'history' | 'matching' | 'worker', number> & {
@@ -168,24 +222,29 @@ export type RunningCluster = {
 
 const seconds = (t0: number) => (Date.now() - t0) / 1000;
 
-export async function startCluster(o: { namespace: string; log?: (line: string) => void }): Promise<RunningCluster> {
+export async function startCluster(o: {
+  namespace: string;
+  /** Where the PostgreSQL and server logs go (kept after stop); the data folder otherwise. */
+  logDir?: string;
+  log?: (line: string) => void;
+}): Promise<RunningCluster> {
   const log = o.log ?? (() => undefined);
   const paths = loadClusterPaths();
+  reclaimOrphans(log);
   const root = mkdtempSync(join(tmpdir(), 'is-cluster-'));
   chmodSync(root, 0o755); // the postgres user must reach its data folder inside
+  const logDir = o.logDir ?? root;
+  mkdirSync(logDir, { recursive: true });
+  const taken = new Set<number>();
+  const port = () => freeMembershipSafePort(taken);
   const ports: Ports = {
     postgres: await freePort(),
-    frontend: await freePort(),
-    frontendHttp: await freePort(),
-    history: await freePort(),
-    matching: await freePort(),
-    worker: await freePort(),
-    membership: {
-      frontend: await freePort(),
-      history: await freePort(),
-      matching: await freePort(),
-      worker: await freePort(),
-    },
+    frontend: await port(),
+    frontendHttp: await port(),
+    history: await port(),
+    matching: await port(),
+    worker: await port(),
+    membership: { frontend: await port(), history: await port(), matching: await port(), worker: await port() },
   };
   const groups: Group[] = [];
   let server: Group | undefined;
@@ -198,11 +257,34 @@ export async function startCluster(o: { namespace: string; log?: (line: string) 
     serverRestartSeconds: [],
   };
   const address = `127.0.0.1:${ports.frontend}`;
+  const record = () =>
+    writeFileSync(RUNNING_FILE, JSON.stringify(groups.filter(alive).flatMap((g) => g.child.pid ?? [])));
+  // Jest exiting (or interrupted) without stop(): kill every group synchronously on the way out.
+  const killAll = () => {
+    for (const g of groups.filter(alive)) {
+      try {
+        process.kill(-g.child.pid!, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    }
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    killAll();
+    process.kill(process.pid, signal);
+  };
+  process.once('exit', killAll);
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   const stop = async () => {
     if (server) await stopGroup(server, 'SIGTERM');
     // SIGINT is PostgreSQL's "fast" shutdown: it does not wait for clients to disconnect.
     if (postgres) await stopGroup(postgres, 'SIGINT');
     for (const g of groups) await stopGroup(g, 'SIGKILL');
+    process.off('exit', killAll);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    rmSync(RUNNING_FILE, { force: true });
     rmSync(root, { recursive: true, force: true });
   };
 
@@ -228,10 +310,11 @@ export async function startCluster(o: { namespace: string; log?: (line: string) 
       'postgres',
       join(paths.postgresBin, 'postgres'),
       ['-D', pgData, '-p', String(ports.postgres), '-c', 'listen_addresses=127.0.0.1', '-k', pgData],
-      join(root, 'postgres.log'),
+      join(logDir, 'postgres.log'),
       { ...owner, cwd: root },
     );
     groups.push(postgres);
+    record();
     await until('PostgreSQL to accept connections', postgres, 60_000, async () =>
       /ready to accept connections/.test(postgres!.output()) ? true : undefined,
     );
@@ -268,10 +351,11 @@ export async function startCluster(o: { namespace: string; log?: (line: string) 
         'temporal-server',
         paths.server,
         ['--config-file', configFile, '--allow-no-auth', 'start'],
-        join(root, 'temporal-server.log'),
+        join(logDir, 'temporal-server.log'),
         { cwd: root },
       );
       groups.push(server);
+      record();
       await until(`the Temporal server to answer on ${address}`, server, 180_000, async () => {
         const conn = await Connection.connect({ address, connectTimeout: 1000 });
         try {
@@ -299,16 +383,21 @@ export async function startCluster(o: { namespace: string; log?: (line: string) 
       await cli(['operator', 'namespace', 'describe', '--namespace', o.namespace]);
       return true;
     });
-    await cli([
-      'operator',
-      'search-attribute',
-      'create',
-      '--namespace',
-      o.namespace,
-      ...CUSTOM_SEARCH_ATTRIBUTES.flatMap((k) => ['--name', k.name]),
-      '--type',
-      'Keyword',
-    ]);
+    // One command per attribute: given several --name, CLI 1.9.1 created only the first here (the workflows then
+    // failed with BadSearchAttributes "no mapping defined" for the others).
+    for (const k of CUSTOM_SEARCH_ATTRIBUTES) {
+      await cli([
+        'operator',
+        'search-attribute',
+        'create',
+        '--namespace',
+        o.namespace,
+        '--name',
+        k.name,
+        '--type',
+        'Keyword',
+      ]);
+    }
     figures.namespaceSeconds = seconds(t0);
     log(`namespace ${o.namespace} and search attributes in ${figures.namespaceSeconds.toFixed(1)} s`);
 

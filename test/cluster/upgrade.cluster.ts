@@ -5,13 +5,17 @@
 import { formatFigures, runChaos, type ChaosFigures } from '../../bench/chaos-run';
 import { CUSTOM_SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes';
 import { Connection } from '@temporalio/client';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { PROJECT_ROOT } from '../../src/temporal/binaries';
 import { processExists, startCluster, type RunningCluster } from './cluster';
 
 const N = Number(process.env.CLUSTER_N ?? 3_000);
 const SEED = Number(process.env.CHAOS_SEED ?? 42);
 const NAMESPACE = 'invoice-settlement-cluster';
-const log = (line: string) => process.stdout.write(`  … ${line}\n`);
+// Kept after the run (git-ignored): the worker, server and PostgreSQL logs of the last run.
+const LOG_DIR = join(PROJECT_ROOT, '.temporal', 'cluster', 'logs');
+const log = (line: string) => process.stdout.write(`  … ${new Date().toISOString()} ${line}\n`);
 
 let cluster: RunningCluster | undefined;
 let figures: ChaosFigures;
@@ -21,8 +25,9 @@ let suiteSeconds = 0;
 
 beforeAll(async () => {
   const t0 = Date.now();
+  rmSync(LOG_DIR, { recursive: true, force: true });
   try {
-    cluster = await startCluster({ namespace: NAMESPACE, log });
+    cluster = await startCluster({ namespace: NAMESPACE, logDir: LOG_DIR, log });
     const c = cluster;
     const connection = await Connection.connect({ address: c.address });
     try {
@@ -37,6 +42,7 @@ beforeAll(async () => {
       seed: SEED,
       burst429: 10,
       workers: 2,
+      logDir: LOG_DIR,
       log,
       temporal: { name: 'Temporal server', address: c.address, namespace: c.namespace, restart: c.restartServer },
     });
