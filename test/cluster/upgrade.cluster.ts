@@ -10,8 +10,12 @@ import { join } from 'node:path';
 import { PROJECT_ROOT } from '../../src/temporal/binaries';
 import { processExists, startCluster, type RunningCluster } from './cluster';
 
-const N = Number(process.env.CLUSTER_N ?? 3_000);
-const SEED = Number(process.env.CHAOS_SEED ?? 42);
+// 20,000 memos keep the migration running long enough (about 15 s here) for both faults to land inside it.
+const N = Number(process.env.CLUSTER_N ?? 20_000);
+// Seed 9 plans the kill at 26% of the memos and the server restart at 78% (bench/chaos-run.ts planMoments): the kill
+// strikes batches in flight, well before the restart (with seed 42 the restart came first and, while it ran, the
+// migration wrote every memo, so the kill met only the final check).
+const SEED = Number(process.env.CLUSTER_SEED ?? 9);
 const NAMESPACE = 'invoice-settlement-cluster';
 // Kept after the run (git-ignored): the worker, server and PostgreSQL logs of the last run.
 const LOG_DIR = join(PROJECT_ROOT, '.temporal', 'cluster', 'logs');
@@ -72,9 +76,12 @@ test('the namespace has the search attributes the workflows upsert, as Keyword',
 });
 
 test('the planned faults happened: a worker SIGKILLed mid-migration with two workers, the server restarted', () => {
-  expect(figures.events.filter((e) => e.startsWith('worker SIGKILL'))).toEqual([
-    expect.stringMatching(/of the memos written/),
-  ]);
+  const kills = figures.events.filter((e) => e.startsWith('worker SIGKILL'));
+  expect(kills).toHaveLength(1);
+  // Mid-migration: some memos written, not all.
+  const written = Number(/\((\d+)% of the memos written\)/.exec(kills[0]!)?.[1]);
+  expect(written).toBeGreaterThan(0);
+  expect(written).toBeLessThan(100);
   expect(figures.events.filter((e) => e.startsWith('Temporal server restarted'))).toHaveLength(1);
   expect(cluster!.figures.serverRestartSeconds).toHaveLength(1);
 });
