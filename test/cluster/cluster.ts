@@ -259,33 +259,43 @@ export async function startCluster(o: {
   const address = `127.0.0.1:${ports.frontend}`;
   const record = () =>
     writeFileSync(RUNNING_FILE, JSON.stringify(groups.filter(alive).flatMap((g) => g.child.pid ?? [])));
-  // Jest exiting (or interrupted) without stop(): kill every group synchronously on the way out.
-  const killAll = () => {
-    for (const g of groups.filter(alive)) {
-      try {
-        process.kill(-g.child.pid!, 'SIGKILL');
-      } catch {
-        /* already gone */
-      }
-    }
-  };
-  const onSignal = (signal: NodeJS.Signals) => {
-    killAll();
-    process.kill(process.pid, signal);
-  };
-  process.once('exit', killAll);
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  // Jest killed or interrupted before stop(): its `process` is a copy whose signal and exit handlers never fire, so a
+  // detached shell holds a pipe from us and, when it closes (we are gone), kills every recorded group and removes
+  // the data folder. stop() empties the record first, so then it only finds nothing to do.
+  const reaper = spawn(
+    'sh',
+    [
+      '-c',
+      [
+        'cat >/dev/null',
+        'if [ -f "$1" ]; then',
+        '  for p in $(tr -c "0-9" " " < "$1"); do kill -KILL -"$p" 2>/dev/null; done',
+        // The worker processes the test started (jest's children, orphaned with it): exactly those pointed at our
+        // frontend, whose port is this run's alone.
+        '  for e in /proc/[0-9]*/environ; do',
+        '    if grep -qazxF "TEMPORAL_ADDRESS=$3" "$e" 2>/dev/null; then p=${e#/proc/}; kill -KILL "${p%/environ}"; fi',
+        '  done',
+        '  rm -f "$1"',
+        'fi',
+        'rm -rf "$2"',
+      ].join('\n'),
+      'cluster-reaper',
+      RUNNING_FILE,
+      root,
+      address,
+    ],
+    { detached: true, stdio: ['pipe', 'ignore', 'ignore'] },
+  );
+  reaper.unref();
+  (reaper.stdin as unknown as { unref?: () => void }).unref?.();
   const stop = async () => {
     if (server) await stopGroup(server, 'SIGTERM');
     // SIGINT is PostgreSQL's "fast" shutdown: it does not wait for clients to disconnect.
     if (postgres) await stopGroup(postgres, 'SIGINT');
     for (const g of groups) await stopGroup(g, 'SIGKILL');
-    process.off('exit', killAll);
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
     rmSync(RUNNING_FILE, { force: true });
     rmSync(root, { recursive: true, force: true });
+    reaper.stdin?.end();
   };
 
   try {
