@@ -1,7 +1,8 @@
 // The chaos run (issue 8) as a function, for `npm run chaos` (bench/chaos.ts) and for its CI-sized test
 // (test/faults/chaos.test.ts): a whole upgrade with an N-memo migration and both syncs, once without faults and once
 // while the worker process is SIGKILLed and restarted K times, the Temporal dev server (persistent SQLite) is
-// restarted once, and both emulators answer 10% 5xx and bursts of 429s.
+// restarted once, and both emulators answer 10% 5xx and bursts of 429s. The cluster suite (test/cluster) runs it
+// against a production Temporal server with PostgreSQL and two worker processes (options `temporal`, `workers`).
 //
 // Where the kills land is planned from the seed so that each run hits the parts that matter: the first half of the
 // kills during the migration (at random fractions of the memos written), the rest at random other moments — the

@@ -393,21 +393,16 @@ export async function startCluster(o: {
       await cli(['operator', 'namespace', 'describe', '--namespace', o.namespace]);
       return true;
     });
-    // One command per attribute: given several --name, CLI 1.9.1 created only the first here (the workflows then
-    // failed with BadSearchAttributes "no mapping defined" for the others).
-    for (const k of CUSTOM_SEARCH_ATTRIBUTES) {
-      await cli([
-        'operator',
-        'search-attribute',
-        'create',
-        '--namespace',
-        o.namespace,
-        '--name',
-        k.name,
-        '--type',
-        'Keyword',
-      ]);
-    }
+    // The README's command: each --name with its own --type. With one --type after three names, CLI 1.9.1 adds only
+    // the first, silently (seen here: the workflows then failed with BadSearchAttributes "no mapping defined").
+    await cli([
+      'operator',
+      'search-attribute',
+      'create',
+      '--namespace',
+      o.namespace,
+      ...CUSTOM_SEARCH_ATTRIBUTES.flatMap((k) => ['--name', k.name, '--type', 'Keyword']),
+    ]);
     figures.namespaceSeconds = seconds(t0);
     log(`namespace ${o.namespace} and search attributes in ${figures.namespaceSeconds.toFixed(1)} s`);
 
