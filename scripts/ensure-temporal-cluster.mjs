@@ -16,6 +16,7 @@ import {
   readdirSync,
   readFileSync,
   renameSync,
+  rmSync,
   writeFileSync,
 } from 'node:fs';
 import { delimiter, join } from 'node:path';
@@ -65,6 +66,7 @@ function buildServer() {
     });
     if (r.status === 0) {
       for (const b of BINARIES) renameSync(join(tmpBin, b.built), join(binDir, b.name));
+      rmSync(tmpBin, { recursive: true, force: true });
       writeFileSync(stampFile, `${stamp} GOTOOLCHAIN=${toolchain}\n`);
       return;
     }

@@ -3,200 +3,35 @@
 // by scripts/ensure-temporal-cluster.mjs, configured from the module's own development-postgres12.yaml sample with
 // our ports. The namespace and our search attributes are created with the `temporal` CLI, as the README tells a
 // user to. Everything runs in its own process group so that stop() leaves nothing behind.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import {
-  chmodSync,
-  chownSync,
-  createWriteStream,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
-import { createServer } from 'node:net';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
-import { parse, stringify } from 'yaml';
-import { z } from 'zod';
 import { CUSTOM_SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes';
-import { PROJECT_ROOT } from '../../src/temporal/binaries';
 import { freePort } from '../helpers/ports';
 import { temporalCli } from '../helpers/temporal-cli';
+import {
+  recordGroups,
+  reclaimOrphans,
+  runOrThrow,
+  startGroup,
+  startReaper,
+  stopGroup,
+  until,
+  type Group,
+} from './process-groups';
+import {
+  DB_PASSWORD,
+  DB_USER,
+  dynamicConfig,
+  freeMembershipSafePort,
+  loadClusterPaths,
+  serverConfig,
+  type ClusterPaths,
+  type Ports,
+} from './server-config';
 
-const pathsSchema = z.object({
-  serverVersion: z.string(),
-  server: z.string(),
-  sqlTool: z.string(),
-  schemaDir: z.string(),
-  sampleConfig: z.string(),
-  postgresBin: z.string(),
-  /** Who runs PostgreSQL when we are root (it refuses to run as root); null when we are not root. */
-  postgresUser: z.object({ name: z.string(), uid: z.number(), gid: z.number() }).nullable(),
-});
-export type ClusterPaths = z.infer<typeof pathsSchema>;
-
-export function loadClusterPaths(): ClusterPaths {
-  const file = join(PROJECT_ROOT, '.temporal', 'cluster', 'paths.json');
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    throw new Error(`${file} not found: run \`npm run test:cluster\` (it runs scripts/ensure-temporal-cluster.mjs)`);
-  }
-  return pathsSchema.parse(JSON.parse(text));
-}
-
-/** Test-only database credentials of the private PostgreSQL (scram-sha-256, as a real server would ask). */
-const DB_USER = 'temporal';
-const DB_PASSWORD = 'temporal-cluster-suite';
-
-type Group = { name: string; child: ChildProcess; exited: Promise<void>; output: () => string };
-
-/** A detached child (its own process group, so a stop reaches everything it started), its output to `logFile`. */
-function startGroup(
-  name: string,
-  cmd: string,
-  args: string[],
-  logFile: string,
-  o: { uid?: number; gid?: number; cwd?: string } = {},
-): Group {
-  const child = spawn(cmd, args, { ...o, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  const log = createWriteStream(logFile, { flags: 'a' });
-  let tail = '';
-  const onData = (b: Buffer) => {
-    log.write(b);
-    tail = (tail + b.toString()).slice(-3000);
-  };
-  child.stdout!.on('data', onData);
-  child.stderr!.on('data', onData);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return { name, child, exited, output: () => tail };
-}
-
-/**
- * Process groups of a run that was itself killed outright (jest SIGKILLed, a CI timeout) and so never stopped them:
- * recorded in this file while they run, reclaimed by the next run (only if their command line is still ours).
- */
-const RUNNING_FILE = join(PROJECT_ROOT, '.temporal', 'cluster', 'running.json');
-
-function reclaimOrphans(log: (line: string) => void): void {
-  let pids: number[] = [];
-  try {
-    pids = z.array(z.number().int().positive()).parse(JSON.parse(readFileSync(RUNNING_FILE, 'utf8')));
-  } catch {
-    return;
-  }
-  for (const pid of pids) {
-    let cmdline = '';
-    try {
-      cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
-    } catch {
-      continue; // gone
-    }
-    if (!cmdline.includes('is-cluster-')) continue; // not ours any more: leave it alone
-    log(`stopping process group ${pid} left running by an earlier cluster run`);
-    try {
-      process.kill(-pid, 'SIGKILL');
-    } catch {
-      /* already gone */
-    }
-  }
-  rmSync(RUNNING_FILE, { force: true });
-}
-
-function alive(g: Group): boolean {
-  return g.child.exitCode === null && g.child.signalCode === null;
-}
-
-/** `signal` to the whole group, then SIGKILL if it has not exited within `graceMs`. */
-async function stopGroup(g: Group, signal: NodeJS.Signals, graceMs = 20_000): Promise<void> {
-  if (!alive(g) || g.child.pid === undefined) return;
-  const kill = (s: NodeJS.Signals) => {
-    try {
-      process.kill(-g.child.pid!, s);
-    } catch {
-      /* already gone */
-    }
-  };
-  kill(signal);
-  const timer = setTimeout(() => kill('SIGKILL'), graceMs);
-  await g.exited;
-  clearTimeout(timer);
-}
-
-async function until<T>(what: string, g: Group, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (!alive(g)) throw new Error(`${g.name} exited before ${what}:\n${g.output()}`);
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}:\n${g.output()}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
-function runOrThrow(what: string, cmd: string, args: string[], o: Parameters<typeof spawnSync>[2] = {}): void {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', ...o });
-  if (r.status !== 0) throw new Error(`${what} failed (exit ${r.status}): ${String(r.stderr)}${String(r.stdout)}`);
-}
-
-/**
- * A free port below 32768 on 127.0.0.1. The server records its services' ports in cluster_membership, whose
- * rpc_port column is a PostgreSQL smallint (schema/postgresql/v12/temporal/schema.sql): an ephemeral port such as
- * 40399 stops it with "value is out of range for type smallint" (seen here). Real deployments use 6933-7243.
- */
-async function freeMembershipSafePort(taken: Set<number>): Promise<number> {
-  for (let i = 0; i < 200; i++) {
-    const port = 20_000 + Math.floor(Math.random() * 12_000);
-    if (taken.has(port)) continue;
-    const free = await new Promise<boolean>((resolve) => {
-      const srv = createServer();
-      srv.once('error', () => resolve(false));
-      srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
-    });
-    if (free) {
-      taken.add(port);
-      return port;
-    }
-  }
-  throw new Error('no free port between 20000 and 32000 on 127.0.0.1');
-}
-
-type Ports = Record<'postgres' | 'frontend' | 'frontendHttp' | 'history' | 'matching' | 'worker', number> & {
-  membership: Record<'frontend' | 'history' | 'matching' | 'worker', number>;
-};
-
-/** The module's sample config with our ports, database and log level; archival, pprof and metrics left out. */
-function serverConfig(paths: ClusterPaths, ports: Ports, dynamicConfigFile: string): string {
-  const c = parse(readFileSync(paths.sampleConfig, 'utf8')) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-  c.log = { stdout: true, level: 'warn' };
-  for (const store of Object.values(c.persistence.datastores) as { sql: Record<string, unknown> }[]) {
-    Object.assign(store.sql, { connectAddr: `127.0.0.1:${ports.postgres}`, user: DB_USER, password: DB_PASSWORD });
-  }
-  delete c.global.pprof;
-  delete c.global.metrics;
-  delete c.archival;
-  delete c.namespaceDefaults;
-  for (const svc of ['frontend', 'history', 'matching', 'worker'] as const) {
-    Object.assign(c.services[svc].rpc, { grpcPort: ports[svc], membershipPort: ports.membership[svc] });
-  }
-  c.services.frontend.rpc.httpPort = ports.frontendHttp;
-  c.clusterMetadata.clusterInformation.active.rpcAddress = `127.0.0.1:${ports.frontend}`;
-  c.dynamicConfigClient = { filepath: dynamicConfigFile, pollInterval: '10s' };
-  return stringify(c);
-}
-
-/**
- * Dynamic config: a new namespace is known to every service within a second (default 10 s) so the suite need not
- * wait; the rest is as the server ships it. Nothing here changes how workflows run.
- */
-const DYNAMIC_CONFIG = {
-  'system.namespaceCacheRefreshInterval': [{ value: '1s' }],
-  'frontend.enableUpdateWorkflowExecution': [{ value: true }],
-};
+export { processExists } from './process-groups';
 
 export type ClusterFigures = {
   postgresStartSeconds: number;
@@ -257,45 +92,15 @@ export async function startCluster(o: {
     serverRestartSeconds: [],
   };
   const address = `127.0.0.1:${ports.frontend}`;
-  const record = () =>
-    writeFileSync(RUNNING_FILE, JSON.stringify(groups.filter(alive).flatMap((g) => g.child.pid ?? [])));
-  // Jest killed or interrupted before stop(): its `process` is a copy whose signal and exit handlers never fire, so a
-  // detached shell holds a pipe from us and, when it closes (we are gone), kills every recorded group and removes
-  // the data folder. stop() empties the record first, so then it only finds nothing to do.
-  const reaper = spawn(
-    'sh',
-    [
-      '-c',
-      [
-        'cat >/dev/null',
-        'if [ -f "$1" ]; then',
-        '  for p in $(tr -c "0-9" " " < "$1"); do kill -KILL -"$p" 2>/dev/null; done',
-        // The worker processes the test started (jest's children, orphaned with it): exactly those pointed at our
-        // frontend, whose port is this run's alone.
-        '  for e in /proc/[0-9]*/environ; do',
-        '    if grep -qazxF "TEMPORAL_ADDRESS=$3" "$e" 2>/dev/null; then p=${e#/proc/}; kill -KILL "${p%/environ}"; fi',
-        '  done',
-        '  rm -f "$1"',
-        'fi',
-        'rm -rf "$2"',
-      ].join('\n'),
-      'cluster-reaper',
-      RUNNING_FILE,
-      root,
-      address,
-    ],
-    { detached: true, stdio: ['pipe', 'ignore', 'ignore'] },
-  );
-  reaper.unref();
-  (reaper.stdin as unknown as { unref?: () => void }).unref?.();
+  const reaper = startReaper(root, address);
+  const record = () => recordGroups(groups);
   const stop = async () => {
     if (server) await stopGroup(server, 'SIGTERM');
     // SIGINT is PostgreSQL's "fast" shutdown: it does not wait for clients to disconnect.
     if (postgres) await stopGroup(postgres, 'SIGINT');
     for (const g of groups) await stopGroup(g, 'SIGKILL');
-    rmSync(RUNNING_FILE, { force: true });
+    reaper.disarm();
     rmSync(root, { recursive: true, force: true });
-    reaper.stdin?.end();
   };
 
   try {
@@ -351,7 +156,7 @@ export async function startCluster(o: {
     log(`schema set up in ${figures.schemaSeconds.toFixed(1)} s`);
 
     const dynamicConfigFile = join(root, 'dynamicconfig.yaml');
-    writeFileSync(dynamicConfigFile, stringify(DYNAMIC_CONFIG));
+    writeFileSync(dynamicConfigFile, dynamicConfig());
     const configFile = join(root, 'temporal.yaml');
     writeFileSync(configFile, serverConfig(paths, ports, dynamicConfigFile), { mode: 0o600 });
 
@@ -424,15 +229,5 @@ export async function startCluster(o: {
   } catch (err) {
     await stop();
     throw err;
-  }
-}
-
-/** Whether a process (or, with a negative id, a process group) still exists. */
-export function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }
