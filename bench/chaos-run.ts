@@ -1,7 +1,8 @@
 // The chaos run (issue 8) as a function, for `npm run chaos` (bench/chaos.ts) and for its CI-sized test
 // (test/faults/chaos.test.ts): a whole upgrade with an N-memo migration and both syncs, once without faults and once
 // while the worker process is SIGKILLed and restarted K times, the Temporal dev server (persistent SQLite) is
-// restarted once, and both emulators answer 10% 5xx and bursts of 429s.
+// restarted once, and both emulators answer 10% 5xx and bursts of 429s. The cluster suite (test/cluster) runs it
+// against a production Temporal server with PostgreSQL and two worker processes (options `temporal`, `workers`).
 //
 // Where the kills land is planned from the seed so that each run hits the parts that matter: the first half of the
 // kills during the migration (at random fractions of the memos written), the rest at random other moments — the
@@ -50,7 +51,14 @@ export type ChaosOptions = {
   beforeTeardown?: (o: { client: Client; address: string }) => Promise<void>;
   /** Progress lines as the run goes (kills, restarts). */
   log?: (line: string) => void;
+  /** A Temporal the caller runs (the cluster suite, test/cluster); default: a dev server this run starts and stops. */
+  temporal?: ChaosTemporal;
+  /** Worker processes polling the task queue (default 1); a kill strikes the first. */
+  workers?: number;
 };
+
+/** The Temporal server of a chaos run: where it listens, its namespace, and how to restart it in place. */
+export type ChaosTemporal = { name: string; address: string; namespace: string; restart(): Promise<void> };
 
 /** A moment at which the chaos loop strikes. */
 type Moment =
@@ -81,12 +89,11 @@ export type ChaosFigures = {
 };
 
 type World = {
-  server: RunningDevServer;
-  serverOptions: Parameters<typeof startDevServer>[0];
+  temporal: ChaosTemporal;
   client: Client;
   zuora: RunningZuoraEmulator;
   netsuite: RunningNetSuiteEmulator;
-  worker?: ChildProcess;
+  workers: ChildProcess[];
   workerEnv: NodeJS.ProcessEnv;
   logDir: string;
 };
@@ -102,7 +109,7 @@ async function persist<T>(
     try {
       return await fn();
     } catch (err) {
-      if (fatal(err) || Date.now() > deadline) throw new Error(`${what}: ${(err as Error).message}`);
+      if (fatal(err) || Date.now() > deadline) throw new Error(`${what}: ${(err as Error).message}`, { cause: err });
       await new Promise((r) => setTimeout(r, 250));
     }
   }
@@ -263,12 +270,22 @@ async function startWorker(world: World): Promise<ChildProcess> {
 }
 
 async function killWorker(world: World): Promise<void> {
-  const w = world.worker;
+  const w = world.workers[0];
   if (w && w.exitCode === null && w.signalCode === null) {
     const exited = new Promise((r) => w.once('exit', r));
     w.kill('SIGKILL');
     await exited;
   }
+}
+
+/** SIGTERM, then SIGKILL if it has not exited within 10 s: no worker outlives the run. */
+async function stopWorker(w: ChildProcess): Promise<void> {
+  if (w.exitCode !== null || w.signalCode !== null) return;
+  const exited = new Promise((r) => w.once('exit', r));
+  w.kill('SIGTERM');
+  const timer = setTimeout(() => w.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
 }
 
 export async function runChaos(o: ChaosOptions): Promise<ChaosFigures> {
@@ -280,35 +297,48 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosFigures> {
   const dataDir = mkdtempSync(join(tmpdir(), 'chaos-'));
   const logDir = o.logDir ?? join(dataDir, 'logs');
   mkdirSync(logDir, { recursive: true });
-  const serverOptions = {
-    cliPath: loadTemporalBinaries().cli.path!,
-    dataDir: join(dataDir, 'temporal'),
-    port: await freePortNumber(),
-    uiPort: await freePortNumber(),
-  };
-  const server = await startDevServer(serverOptions);
+  let devServer: RunningDevServer | undefined;
+  let temporal = o.temporal;
+  if (!temporal) {
+    const serverOptions = {
+      cliPath: loadTemporalBinaries().cli.path!,
+      dataDir: join(dataDir, 'temporal'),
+      port: await freePortNumber(),
+      uiPort: await freePortNumber(),
+    };
+    devServer = await startDevServer(serverOptions);
+    temporal = {
+      name: 'dev server',
+      address: devServer.address,
+      namespace: 'default',
+      restart: async () => {
+        await devServer!.stop();
+        devServer = await startDevServer(serverOptions);
+      },
+    };
+  }
   const zuora = await startZuoraEmulator({});
   const netsuite = await startNetSuiteEmulator({});
-  const connection = await Connection.connect({ address: server.address });
+  const connection = await Connection.connect({ address: temporal.address });
   const world: World = {
-    server,
-    serverOptions,
-    client: new Client({ connection }),
+    temporal,
+    client: new Client({ connection, namespace: temporal.namespace }),
     zuora,
     netsuite,
+    workers: [],
     logDir,
     workerEnv: emulatorWorkerEnv({
-      temporalAddress: server.address,
+      temporalAddress: temporal.address,
       taskQueue: TASK_QUEUE,
       dataDir: join(dataDir, 'worker'),
       zuora,
       netsuite,
       // Everything the worker logs, at every level, is what a secret scan of its logs should see.
-      extra: { LOG_LEVEL: 'DEBUG' },
+      extra: { LOG_LEVEL: 'DEBUG', TEMPORAL_NAMESPACE: temporal.namespace },
     }),
   };
   try {
-    world.worker = await startWorker(world);
+    for (let i = 0; i < (o.workers ?? 1); i++) world.workers.push(await startWorker(world));
     const t0 = Date.now();
     const baseline = await upgrade(world, o.n, async () => undefined);
     const baselineSeconds = (Date.now() - t0) / 1000;
@@ -325,15 +355,14 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosFigures> {
       netsuite.admin.configure({ burst429 });
       await killWorker(world);
       note(`worker SIGKILL #${events.filter((e) => e.startsWith('worker')).length + 1} (${why})`);
-      world.worker = await startWorker(world);
+      world.workers[0] = await startWorker(world);
     };
     const yesCount = () => migratedMemos(world).filter((x) => x.transferredToAccounting === 'Yes').length;
     const written = () => `${((yesCount() / o.n) * 100).toFixed(0)}%`;
     const restartServer = async () => {
       const at = written();
-      await world.server.stop();
-      world.server = await startDevServer(world.serverOptions);
-      note(`dev server restarted (${at} of the memos written when it stopped)`);
+      await world.temporal.restart();
+      note(`${world.temporal.name} restarted (${at} of the memos written when it stopped)`);
     };
 
     // Moments inside automatic steps: watched by a loop beside the driver.
@@ -419,14 +448,14 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosFigures> {
       figures.duplicatePayments === 0 &&
       figures.finalStatusIdentical &&
       figures.workflowsLeftRunning === 0;
-    await o.beforeTeardown?.({ client: world.client, address: world.server.address });
+    await o.beforeTeardown?.({ client: world.client, address: world.temporal.address });
     return figures;
   } finally {
-    world.worker?.kill('SIGTERM');
+    await Promise.all(world.workers.map(stopWorker));
     await connection.close().catch(() => undefined);
     await zuora.stop();
     await netsuite.stop();
-    await world.server.stop();
+    await devServer?.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
