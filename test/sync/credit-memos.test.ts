@@ -1,5 +1,5 @@
 // syncNetSuiteCreditMemos on the real Temporal dev server, against both emulators through our real clients: every
-// documented case of the standard and negative balance syncs (reference/zuora.md §7, seed 002).
+// documented case of the standard and negative balance syncs (docs/zuora.md §7, seed 002).
 import { recordHistory } from '../helpers/histories';
 import type { DemoTenant } from '../../src/emulators/netsuite/seed';
 import { IntegrationStatus, ZuoraType } from '../../src/netsuite/fields';
