@@ -3,6 +3,8 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
+  // The unit layer runs first, on its own (jest.unit.config.js, `npm run test:unit`).
+  testPathIgnorePatterns: ['/node_modules/', '\\.unit\\.test\\.ts$'],
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
   setupFiles: ['<rootDir>/test/setup-log-capture.ts'],
   reporters: ['default', '<rootDir>/test/log-capture-reporter.mjs'],

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Installs Zuora's official Python SDK (generated from Zuora's OpenAPI spec; shared reference zuora.md §8) into
+// Installs Zuora's official Python SDK (generated from Zuora's OpenAPI spec; docs/zuora.md §8) into
 // .zuora-sdk/, for the contract test (test/zuora/contract.test.ts → scripts/contract/zuora_contract.py).
 // Pinned, with every dependency pinned too and installed without resolution (--no-deps), so the contract is the
 // same on every machine; only PyPI is contacted. Once installed this is one file read: a no-op in milliseconds.

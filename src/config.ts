@@ -151,7 +151,7 @@ const envSchema = z.object({
   TEMPORAL_UI_PORT: port.default(8233),
   // Zuora. When ZUORA_BASE_URL is unset, npm start runs the Zuora emulator and uses its demo credentials.
   ZUORA_BASE_URL: httpUrl.optional(),
-  // Zuora's OAuth client ids are 36 characters, UUID-shaped (shared reference zuora.md §8).
+  // Zuora's OAuth client ids are 36 characters, UUID-shaped (docs/zuora.md §8).
   ZUORA_CLIENT_ID: z.string().length(36, 'must be the 36-character OAuth client id Zuora shows').optional(),
   ZUORA_CLIENT_SECRET: nonEmpty.optional(),
   ZUORA_ENTITY_ID: nonEmpty.optional(),

@@ -224,7 +224,7 @@ export interface DemoTenant {
   >;
 }
 
-/** Every eligibility case of reference/zuora.md §7, dated 2025-01-10 .. 2025-01-12. */
+/** Every eligibility case of docs/zuora.md §7, dated 2025-01-10 .. 2025-01-12. */
 export function seedDemoTenant(account: NetSuiteAccount): DemoTenant {
   const t = (dayOfMonth: number, minute: number): Date => new Date(Date.UTC(2025, 0, dayOfMonth, 9, minute, 0));
   const acme = account.addCustomer({ name: 'Acme Corp', zuoraCustomerId: 'A00000001' });

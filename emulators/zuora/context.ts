@@ -7,7 +7,7 @@ import { ZuoraState, type FieldValue } from './state';
 export const DEMO_CLIENT_ID = 'de305d54-75b4-431b-adb2-eb6b9e546014';
 
 export const zuoraSettingsSchema = z.strictObject({
-  /** Zuora's OAuth client ids are UUID-shaped, exactly 36 characters; secrets at most 42 (reference §8). */
+  /** Zuora's OAuth client ids are UUID-shaped, exactly 36 characters; secrets at most 42 (docs/zuora.md §8). */
   clientId: z.string().length(36, 'a Zuora OAuth client id is 36 characters').default(DEMO_CLIENT_ID),
   clientSecret: z
     .string()
@@ -20,7 +20,7 @@ export const zuoraSettingsSchema = z.strictObject({
   retryAfterSeconds: z.number().int().min(0).default(1),
   /** Data Query: submitted → in_progress at half this delay, completed at the full delay. */
   dataQueryDelayMs: z.number().int().min(0).default(50),
-  /** Live Data Query output cap (reference §2: 500,000; an older page says 100,000). */
+  /** Live Data Query output cap (docs/zuora.md §2: 500,000; an older page says 100,000). */
   maxOutputRows: z.number().int().min(1).default(500_000),
   queryLocatorTtlMs: z
     .number()

@@ -1,5 +1,5 @@
 // Data Query for the one table the upgrade needs: `select <cols | count(*)> from creditmemo [where …] [group by …]`,
-// with SQL's semantics (Data Query is SQL, reference §2): three-valued logic for null. Anything else is rejected
+// with SQL's semantics (Data Query is SQL, docs/zuora.md §2): three-valued logic for null. Anything else is rejected
 // with a clear message rather than answered wrongly.
 import { randomBytes } from 'node:crypto';
 import type { CreditMemoRecord, FieldValue } from './state';

@@ -1,8 +1,8 @@
 // Zuora's documented error bodies, and the codes the emulator answers with. Which body an operation answers is the
-// published spec's (zuora-sdk models, shared reference zuora.md §8; checked by test/zuora/contract.test.ts): REST
+// published spec's (zuora-sdk models, docs/zuora.md §8; checked by test/zuora/contract.test.ts): REST
 // `CommonResponse`, ZOQL/CRUD-action `FaultResponse`, Data Query `CommonErrorResponse`/`DataQueryErrorResponse`,
 // and `ProxyUnauthorizedResponse` for every 401.
-// REST codes are 8 digits: a 6-digit resource code + a 2-digit category (see reference §6). Zuora does not
+// REST codes are 8 digits: a 6-digit resource code + a 2-digit category (see docs/zuora.md §6). Zuora does not
 // publish which resource code each endpoint uses, so the emulator uses resource `500000` throughout; only the
 // category (last two digits) carries meaning for clients, and 50000070 is the documented limit code.
 import { randomBytes } from 'node:crypto';

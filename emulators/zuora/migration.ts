@@ -2,7 +2,7 @@ import { MIGRATION_REASON_CODE, mixedTransferredToAccounting } from './seed';
 import { IdKind, isoDate, isoDateTime, money, type ZuoraState } from './state';
 
 /**
- * What Zuora does when it enables Invoice Settlement (reference §7): each negative invoice is written off and
+ * What Zuora does when it enables Invoice Settlement (docs/zuora.md §7): each negative invoice is written off and
  * becomes a credit memo with reason code `AR Mig - negative invoice`, excluded from auto-apply; its Transferred To
  * Accounting value is not documented, so the emulator gives the mix of seed.ts (null, No, Processing, …). Simplification: the write-off zeroes the invoice balance without creating the
  * invoice item adjustments Zuora uses for it. Irreversible, like the real thing: a second call changes nothing.

@@ -215,7 +215,7 @@ export async function startZuoraEmulator(options: ZuoraEmulatorOptions = {}): Pr
   };
 }
 
-/** Zuora's answers to limits and injected faults (reference §6). */
+/** Zuora's answers to limits and injected faults (docs/zuora.md §6). */
 function zuoraLimitHooks(ctx: ZuoraContext) {
   const limited = (limit: number, inFlight: number): EmulatorResponse =>
     restError(

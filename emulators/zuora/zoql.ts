@@ -103,7 +103,7 @@ export const ZOQL_FIELDS: Record<ZuoraObjectName, readonly string[]> = {
 };
 
 const OBJECTS = new Map(Object.keys(ZOQL_FIELDS).map((name) => [name.toLowerCase(), name as ZuoraObjectName]));
-/** Invoice Settlement objects the action query does not support (reference §2). */
+/** Invoice Settlement objects the action query does not support (docs/zuora.md §2). */
 const UNSUPPORTED_OBJECTS = new Set([
   'creditmemo',
   'debitmemo',

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Checks recorded Zuora HTTP exchanges against Zuora's published API, as the official SDK models it.
 
-The `zuora-sdk` package (PyPI; generated from Zuora's OpenAPI spec, see shared reference zuora.md §8) ships one
+The `zuora-sdk` package (PyPI; generated from Zuora's OpenAPI spec, see docs/zuora.md §8) ships one
 pydantic model per request and response and, per operation, its HTTP method, path, parameters and a response
 model per status. This script maps each recorded (method, path) to the SDK operation, then validates with
 pydantic's own validation switched on (`model_validate` / `TypeAdapter.validate_python`, never `construct()`):
@@ -40,9 +40,9 @@ UNLISTED_STATUS_MODEL = 'CommonResponse'
 # reported under "knownSpecConflicts", never silently dropped.
 KNOWN_SPEC_CONFLICTS = {
     ('DataQueryJob', 'id'): 'the model wants exactly 64 characters, yet get_data_query_job takes a 36-character '
-    'UUID job-id: the SDK contradicts itself; job ids are UUIDs (shared reference zuora.md §8)',
+    'UUID job-id: the SDK contradicts itself; job ids are UUIDs (docs/zuora.md §8)',
     ('CreditMemoResponse', 'objectIndex'): "the API reference's bulk update example gives a failed item its "
-    'objectIndex (zuora.md §3); the model lacks the field',
+    'objectIndex (docs/zuora.md §3); the model lacks the field',
 }
 
 

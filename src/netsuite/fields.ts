@@ -1,7 +1,7 @@
 /**
  * Script ids of the Zuora connector's NetSuite custom fields — the ONE place they are named.
  *
- * INFERRED: reference/zuora.md §7 names the fields (Zuora ID, Zuora Integration Status, …) but not their script
+ * INFERRED: docs/zuora.md §7 names the fields (Zuora ID, Zuora Integration Status, …) but not their script
  * ids, which depend on the connector bundle installed in the account. These defaults are our choice; a deployment
  * whose account uses other ids passes overrides to `connectorFields()`.
  */

@@ -2,7 +2,7 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /**
  * NetSuite token-based authentication: OAuth 1.0a with HMAC-SHA256 (HMAC-SHA1 is refused since 2023.1).
- * Signed exactly as reference/netsuite.md describes: oauth_* params (minus realm and oauth_signature) + URL query
+ * Signed exactly as docs/netsuite.md describes: oauth_* params (minus realm and oauth_signature) + URL query
  * params + form-body params (only for application/x-www-form-urlencoded; JSON bodies are never signed).
  * The same functions are used by the emulator to verify, so the verifier cannot drift from the signer.
  */

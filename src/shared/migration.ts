@@ -7,7 +7,7 @@ import { z } from 'zod';
 export const MIGRATED_CREDIT_MEMO_REASON_CODE = 'AR Mig - negative invoice';
 
 /**
- * The Data Query that finds what is left to do. Re-run after every pass. Data Query is SQL (reference §2): a null
+ * The Data Query that finds what is left to do. Re-run after every pass. Data Query is SQL (docs/zuora.md §2): a null
  * Transferred To Accounting matches neither `=` nor `<>`, so null is asked for explicitly — the seed wants every memo
  * its filter finds set to Yes, whatever it held (null, No, Processing, Error, Ignore).
  */

@@ -1,4 +1,4 @@
-// The invoiceSettlementUpgrade operator contract (PRODUCT.md): start input, steps, signals, updates and the status
+// The invoiceSettlementUpgrade operator contract (docs/product.md): start input, steps, signals, updates and the status
 // query. Operators' scripts and the project's CLI rely on these names; change them only with a versioned plan.
 // Free of I/O: imported by the workflow (sandboxed) and by the client.
 import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
@@ -256,7 +256,7 @@ const stepData = (strict: boolean) => {
 
 /**
  * Skipping the migration leaves memos that are not Yes, and the new connector syncs every memo whose Transferred To
- * Accounting is No, Error or Processing (reference §7): they would post to NetSuite a second time, which cannot be
+ * Accounting is No, Error or Processing (docs/zuora.md §7): they would post to NetSuite a second time, which cannot be
  * undone. So a skip of migrate.credit-memos must carry this acknowledgement, and the status shows the risk.
  */
 export const MIGRATION_SKIP_ACKNOWLEDGEMENT = 'new-connector-resyncs-unmigrated-memos';

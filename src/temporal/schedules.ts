@@ -1,4 +1,4 @@
-// The Temporal Schedules that run the NetSuite→Zuora syncs (ids in PRODUCT.md). Used by the upgrade's activities
+// The Temporal Schedules that run the NetSuite→Zuora syncs (ids in docs/product.md). Used by the upgrade's activities
 // (pause the credit memo sync, switch to the payment sync) and by the CLI.
 import {
   type Backfill,

@@ -1,4 +1,4 @@
-// Every workflow type the worker runs (names are the operator contract in PRODUCT.md).
+// Every workflow type the worker runs (names are the operator contract in docs/product.md).
 export { migrateCreditMemos } from './migrate-credit-memos';
 export { syncNetSuiteCreditMemos } from './sync-netsuite-credit-memos';
 export { syncNetSuitePayments } from './sync-netsuite-payments';

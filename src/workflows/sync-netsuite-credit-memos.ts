@@ -1,5 +1,5 @@
 // syncNetSuiteCreditMemos: NetSuite credit memos → Zuora invoice adjustments, the connector's two syncs in one run
-// (reference/zuora.md §7, seed 002), each on or off by input, both off by default:
+// (docs/zuora.md §7, seed 002), each on or off by input, both off by default:
 // - standard: fully applied to exactly one Zuora invoice → one Credit adjustment (ReferenceId = internal id);
 // - negative balance (Zuora Type NEGATIVE_INVOICE): one Charge on the original negative invoice for the full amount
 //   plus one Credit per Zuora invoice it was applied to (ReferenceId `<creditMemoId>_<invoiceId>`).

@@ -1,4 +1,4 @@
-// syncNetSuitePayments: NetSuite customer payments → Zuora external payments, after the upgrade (reference/zuora.md
+// syncNetSuitePayments: NetSuite customer payments → Zuora external payments, after the upgrade (docs/zuora.md
 // §7): Zuora Customer ID set; applied to at least one Zuora invoice or debit memo, or fully unapplied; Zuora Origin
 // not ZUORA; Zuora Sync Updates = Yes. `Creating Payment` while it runs; an External payment with IntegrationId__NS =
 // internal id and Transaction__NS = tranId, applied documents matched by their IntegrationId__NS, created under the

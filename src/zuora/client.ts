@@ -446,7 +446,7 @@ export class ZuoraClient {
    * Creates one invoice adjustment. Not idempotent: an ambiguous failure (connection lost, 5xx) is not retried
    * here; the error stays retryable, and callers look the ReferenceId up before trying again. Goes through the
    * documented `/v1/action/create`: the CRUD object path `POST /v1/object/invoice-adjustment` is not in Zuora's
-   * OpenAPI spec 2025-08-12 (shared reference zuora.md §8).
+   * OpenAPI spec 2025-08-12 (docs/zuora.md §8).
    */
   async createInvoiceAdjustment(fields: InvoiceAdjustmentCreate): Promise<{ id: string }> {
     const [result] = await this.createInvoiceAdjustments([fields]);
@@ -585,7 +585,7 @@ export class ZuoraClient {
   /**
    * What must sync to NetSuite before IS is enabled (after it, these can no longer sync): invoice item
    * adjustments and negative invoices whose IntegrationStatus__NS is not `Sync Complete`. Whether `!=` matches a
-   * null field is not documented (null fields are simply left out of records, reference §2), so `= null` is asked
+   * null field is not documented (null fields are simply left out of records, docs/zuora.md §2), so `= null` is asked
    * for in a query of its own; and since ZOQL does not document how it groups `and` with `or`, no query mixes them:
    * each list is the union, by Id, of pure-`and` queries.
    */

@@ -37,7 +37,7 @@ export const crudErrorBodySchema = z.looseObject({
   Success: z.literal(false).optional(),
   Errors: z.array(z.looseObject({ Code: z.string(), Message: z.string() })).min(1),
 });
-/** ZOQL `action/query`, `action/queryMore` and CRUD `action/*` errors: the spec's FaultResponse (reference §8). */
+/** ZOQL `action/query`, `action/queryMore` and CRUD `action/*` errors: the spec's FaultResponse (docs/zuora.md §8). */
 export const faultResponseSchema = z.looseObject({ FaultCode: z.string().min(1), FaultMessage: z.string().optional() });
 /** Data Query and OAuth errors: the spec's CommonErrorResponse / DataQueryErrorResponse (an integer code). */
 export const commonErrorBodySchema = z.looseObject({ code: z.number().int(), message: z.string() });
@@ -49,7 +49,7 @@ export const messageErrorBodySchema = z.looseObject({ message: z.string() });
 export const transferredToAccountingSchema = z.enum(['Processing', 'Yes', 'No', 'Error', 'Ignore']);
 export type TransferredToAccounting = z.infer<typeof transferredToAccountingSchema>;
 
-/** The spec's CreditMemoResponse (reference §8): the open amount is `unappliedAmount`, the date `creditMemoDate`. */
+/** The spec's CreditMemoResponse (docs/zuora.md §8): the open amount is `unappliedAmount`, the date `creditMemoDate`. */
 export const creditMemoSchema = z.looseObject({
   id: z.string().min(1),
   number: z.string().min(1),
@@ -170,7 +170,7 @@ export type ZoqlPage = z.infer<typeof zoqlQueryResponseSchema>;
 // ---------- invoice adjustments (CRUD) ----------
 /**
  * One InvoiceAdjustment object of `/v1/action/create` (the spec types its objects as free-form maps, so these fields
- * are the CRUD object's, reference §4). INFERRED: not in Zuora's OpenAPI spec 2025-08-12: `AccountId` on a create
+ * are the CRUD object's, docs/zuora.md §4). INFERRED: not in Zuora's OpenAPI spec 2025-08-12: `AccountId` on a create
  * (the connector's mapping sends ZuoraCustomerIDSales there, seed 002; the invoice already names the account). If the
  * real API refuses it: every adjustment fails with a per-item INVALID_FIELD, nothing is written, the sync reports each
  * memo as an error; drop `AccountId` from the sync's request (src/activities/sync/rules.ts) and re-run.
@@ -223,7 +223,7 @@ export type InvoiceAdjustmentRecord = z.infer<typeof invoiceAdjustmentRecordSche
 /**
  * `POST /v1/payments` (the spec's CreatePaymentRequest). INFERRED: not in Zuora's OpenAPI spec 2025-08-12: the
  * connector custom fields (`IntegrationId__NS`, `Origin__NS`, `SyncDate__NS`, `Transaction__NS`); custom fields
- * travel as additional properties (reference §8). If the real API refuses them: the create fails with a 400 before
+ * travel as additional properties (docs/zuora.md §8). If the real API refuses them: the create fails with a 400 before
  * any payment exists (nothing to undo); if it silently drops them, the payment exists without IntegrationId__NS and
  * the sync's look-up by IntegrationId__NS misses it — the Idempotency-Key still prevents a second payment within 24 h.
  * Check in a sandbox tenant (README "Pointing it at real systems").

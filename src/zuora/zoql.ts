@@ -36,7 +36,7 @@ export function equalsAnyClauses(
 
 /**
  * true when a ZOQL query's conditions mix `and` with `or`. SQL binds `and` first, but Zuora's ZOQL page does not
- * say how its action query groups them nor that it honours parentheses (reference §2), so a mixed where-clause is
+ * say how its action query groups them nor that it honours parentheses (docs/zuora.md §2), so a mixed where-clause is
  * a bet on undocumented behaviour. Our queries are pure `and` or pure `or`; anything else is split into separate
  * queries whose results are unioned by Id. String literals are ignored (a value may contain " or ").
  */

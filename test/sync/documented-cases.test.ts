@@ -1,5 +1,5 @@
 // syncNetSuiteCreditMemos with both syncs on, once, over the demo tenant (one record per documented case): each case
-// of reference/zuora.md §7 and seed 002 is its own test, so one failure does not hide the others. The expectations
+// of docs/zuora.md §7 and seed 002 is its own test, so one failure does not hide the others. The expectations
 // come from the documents, not from the code.
 import type { DemoTenant } from '../../emulators/netsuite/seed';
 import { IntegrationStatus, ZuoraType } from '../../src/netsuite/fields';

@@ -1,5 +1,5 @@
 // No credit memo falls out of the sync's sight (issue 12, points 3 and 5), on the real Temporal dev server against
-// both emulators. Expectations come from seed 002 / reference/zuora.md §7 ("syncs only credit memos applied to an
+// both emulators. Expectations come from seed 002 / docs/zuora.md §7 ("syncs only credit memos applied to an
 // invoice that originated in Zuora", "must be fully applied", "if a credit memo is unapplied after it has been
 // synced, you must reconcile manually") and from docs/netsuite-amounts.md (the remaining amount column).
 import type { DemoTenant } from '../../emulators/netsuite/seed';

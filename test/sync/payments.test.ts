@@ -1,5 +1,5 @@
 // syncNetSuitePayments on the real Temporal dev server, against both emulators through our real clients
-// (reference/zuora.md §7: the post-upgrade NetSuite → Zuora payment sync).
+// (docs/zuora.md §7: the post-upgrade NetSuite → Zuora payment sync).
 import { recordHistory } from '../helpers/histories';
 import type { DemoTenant } from '../../emulators/netsuite/seed';
 import { F, type Harness, useDemoHarness } from './harness';

@@ -1,8 +1,8 @@
 // A credit memo sync chunk resumes from its heartbeat checkpoint without a server: the real chunk pipeline and credit
 // memo page processor (src/activities/sync/chunk.ts, credit-memos.ts) in MockActivityEnvironment, over tiny
 // in-process fakes of the calls they make to NetSuite (candidate pages, record PATCH) and Zuora (adjustment look-up
-// and create). The property under test is the documented one: never write a Zuora transaction twice (PRODUCT.md;
-// reference/zuora.md §7 "later edits are not synced", so a second adjustment is a double credit).
+// and create). The property under test is the documented one: never write a Zuora transaction twice (docs/product.md;
+// docs/zuora.md §7 "later edits are not synced", so a second adjustment is a double credit).
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,4 +1,4 @@
-// The documented eligibility rules and mappings of the NetSuite → Zuora syncs (reference/zuora.md §7, seed 002; the
+// The documented eligibility rules and mappings of the NetSuite → Zuora syncs (docs/zuora.md §7, seed 002; the
 // payment sync: §7 "NetSuite → Zuora payment sync"), as pure functions: no server, no emulator. Expectations come from
 // the documents; where the code rests on an inference (marked INFERRED in src/activities/sync/rules.ts), the test
 // says so.

@@ -1,5 +1,5 @@
 // The upgrade's final credit memo sync (step prepare.final-credit-memo-sync) asks the operator instead of passing
-// silently (issue 12, point 3), on the real Temporal dev server with both emulators. From seed 002 / reference §7:
+// silently (issue 12, point 3), on the real Temporal dev server with both emulators. From seed 002 / docs/zuora.md §7:
 // both NetSuite credit memo syncs are disabled by default; a memo must be fully applied to sync; the syncs exist only
 // without Invoice Settlement, so a memo left behind by the final run can never sync.
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';

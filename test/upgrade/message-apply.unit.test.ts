@@ -1,5 +1,5 @@
 // The upgrade's message rules without a server (issue 13 point 1): for each message kind of the operator contract
-// (PRODUCT.md, "The operator contract"; README "Every message carries `by`…"), when it is accepted, refused with a
+// (docs/product.md, "The operator contract"; README "Every message carries `by`…"), when it is accepted, refused with a
 // reason, a duplicate (harmless: it changes nothing but the audit log) or kept for its step. Expectations come from
 // the contract and the seeds (000: the ticket path; 001: the re-use path and a NEW OAuth client), not from a run.
 import {

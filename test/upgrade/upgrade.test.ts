@@ -515,7 +515,7 @@ test('bad and duplicate messages: updates say what is wrong, signals are recorde
   await waitForStep(handle, 'migrate.credit-memos', 'waiting');
 
   // Skipping the migration needs a reason and an acknowledgement that names the risk (the new connector syncs
-  // every memo that is not Yes, reference §7); without it the connector steps do not start.
+  // every memo that is not Yes, docs/zuora.md §7); without it the connector steps do not start.
   const unacknowledged = await rejectionOf(
     handle.executeUpdate(skipStepUpdate, {
       args: [{ by: ana, stepId: 'migrate.credit-memos', reason: 'done by Zuora services' }],

@@ -1,4 +1,4 @@
-// The contract with Zuora's published API (shared reference zuora.md §8): every request our real client sends and
+// The contract with Zuora's published API (docs/zuora.md §8): every request our real client sends and
 // every response the Zuora emulator returns, checked against the models of Zuora's official SDK (zuora-sdk, generated
 // from Zuora's OpenAPI spec) with pydantic validation on. The expectations come from the spec, not from the emulator.
 import { z } from 'zod';

@@ -2,7 +2,7 @@ import { RequestGate } from '../../src/http/request-gate';
 import { startZuoraEmulator, type RunningZuoraEmulator, type ZuoraEmulatorOptions } from '../../emulators/zuora';
 import { ZuoraClient, type ZuoraClientOptions } from '../../src/zuora';
 
-/** Zuora's OAuth client ids are UUID-shaped, 36 characters; secrets at most 42 (shared reference zuora.md §8). */
+/** Zuora's OAuth client ids are UUID-shaped, 36 characters; secrets at most 42 (docs/zuora.md §8). */
 export const CLIENT_ID = '5b3f0a7e-2c1d-4e8f-9a6b-0c7d1e2f3a4b';
 export const CLIENT_SECRET = 'test-secret-0123456789';
 

@@ -1,4 +1,4 @@
-// OAuth 2.0 client credentials (reference §1) and the bearer check every API route goes through.
+// OAuth 2.0 client credentials (docs/zuora.md §1) and the bearer check every API route goes through.
 import { randomBytes } from 'node:crypto';
 import {
   hasMediaType,
@@ -13,7 +13,7 @@ import type { ZuoraContext } from '../context';
 import { RestCode, restError, unauthorized } from '../errors';
 
 export const TRACK_ID_MAX = 64;
-/** The spec's Zuora-Track-Id rule (reference §8): US-ASCII, and none of `: ; " '`. */
+/** The spec's Zuora-Track-Id rule (docs/zuora.md §8): US-ASCII, and none of `: ; " '`. */
 const TRACK_ID_FORBIDDEN = /[^\x20-\x7e]|[:;"']/;
 
 export function registerAuthRoutes(router: Router, ctx: ZuoraContext): void {

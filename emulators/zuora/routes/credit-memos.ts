@@ -1,4 +1,4 @@
-// Credit memo endpoints (Invoice Settlement only): get, list, update one, bulk update ≤ 50 (reference §3).
+// Credit memo endpoints (Invoice Settlement only): get, list, update one, bulk update ≤ 50 (docs/zuora.md §3).
 // Both the current `/v1/credit-memos` and the pre-2025 `/v1/creditmemos` paths are served.
 import { jsonResponse, parseJsonBody, type RouteHandler, type Router } from '../../common';
 import { bump, type ZuoraContext } from '../context';

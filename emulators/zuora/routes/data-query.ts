@@ -1,4 +1,4 @@
-// Data Query jobs (reference §2): submit, poll, download the JSON Lines result from a "pre-signed" URL. Jobs and
+// Data Query jobs (docs/zuora.md §2): submit, poll, download the JSON Lines result from a "pre-signed" URL. Jobs and
 // errors have the spec's shapes (DataQueryJob; CommonErrorResponse / DataQueryErrorResponse `{code, message}`).
 import {
   hasMediaType,
@@ -119,7 +119,7 @@ function jobJson(ctx: ZuoraContext, job: DataQueryJobRecord, origin: string): Re
     job.completedAt = ctx.now();
   }
   const queryStatus = job.rows ? 'completed' : elapsed >= delay / 2 ? 'in_progress' : 'submitted';
-  // Only the fields the spec's DataQueryJob declares (reference §8).
+  // Only the fields the spec's DataQueryJob declares (docs/zuora.md §8).
   return {
     id: job.id,
     query: job.query,

@@ -1,4 +1,4 @@
-// Invoice adjustments through the CRUD API (reference §4): create one, or up to 50 with /v1/action/create.
+// Invoice adjustments through the CRUD API (docs/zuora.md §4): create one, or up to 50 with /v1/action/create.
 import { jsonResponse, parseJsonBody, type Router } from '../../common';
 import { bump, type ZuoraContext } from '../context';
 import { crudError, crudFailure, faultError, type CrudCode } from '../errors';
@@ -28,7 +28,7 @@ const WRITABLE = new Set([
 type SaveResult = { Success: true; Id: string } | ReturnType<typeof crudFailure>;
 
 export function registerInvoiceAdjustmentRoutes(router: Router, ctx: ZuoraContext): void {
-  // INFERRED: not in Zuora's OpenAPI spec 2025-08-12 (reference §8); the client creates through the documented
+  // INFERRED: not in Zuora's OpenAPI spec 2025-08-12 (docs/zuora.md §8); the client creates through the documented
   // /v1/action/create instead. Kept for tools that call the CRUD object API; its errors keep the CRUD body.
   router.on(
     'POST',

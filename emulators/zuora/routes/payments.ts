@@ -1,4 +1,4 @@
-// POST /v1/payments with Idempotency-Key semantics (reference §5, §6): same key + same request → the original
+// POST /v1/payments with Idempotency-Key semantics (docs/zuora.md §5, §6): same key + same request → the original
 // result; same key still in progress → 409; same key with another URL, method or body → 422; kept 24 h.
 import { createHash } from 'node:crypto';
 import {

@@ -1,4 +1,4 @@
-// ZOQL action query with queryMore paging (reference §2). Errors are the spec's FaultResponse (reference §8).
+// ZOQL action query with queryMore paging (docs/zuora.md §2). Errors are the spec's FaultResponse (docs/zuora.md §8).
 import { randomBytes } from 'node:crypto';
 import { jsonResponse, parseJsonBody, type Router } from '../../common';
 import type { QueryCursor, ZuoraContext } from '../context';

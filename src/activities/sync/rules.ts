@@ -1,4 +1,4 @@
-// The documented eligibility rules and field mappings of the NetSuite→Zuora syncs (reference/zuora.md §7, seed 002),
+// The documented eligibility rules and field mappings of the NetSuite→Zuora syncs (docs/zuora.md §7, seed 002),
 // as pure functions over the candidates src/netsuite/queries.ts returns. No I/O: the activities beside it do the
 // calls; keeping the rules here makes each one easy to find, read and test.
 import { IntegrationStatus, ZuoraType } from '../../netsuite/fields';
@@ -355,7 +355,7 @@ export function paymentBody(
     type: 'External',
     // INFERRED: NetSuite's payment method is not among the candidate columns; "Other" is a valid external type.
     paymentMethodType: 'Other',
-    // The payment came from NetSuite's ledger: Zuora must not sync it back (zuora.md §7 mapping).
+    // The payment came from NetSuite's ledger: Zuora must not sync it back (docs/zuora.md §7 mapping).
     financeInformation: { transferredToAccounting: 'Yes' },
     ...(plan.effectiveDate ? { effectiveDate: plan.effectiveDate } : {}),
     ...(plan.comment ? { comment: plan.comment } : {}),

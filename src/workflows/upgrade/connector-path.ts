@@ -1,4 +1,4 @@
-// The two connector paths of the upgrade (PRODUCT.md; seeds 000 and 001) and the steps that came with them. Seed 000
+// The two connector paths of the upgrade (docs/product.md; seeds 000 and 001) and the steps that came with them. Seed 000
 // step 6: a support ticket with the old and new instance ids brings a new account id and environment id (days).
 // Seed 001: a license has two permanent instances, so the tenant may instead re-use the AccountId and EnvironmentId
 // of an existing instance; once the instance details are updated, a new Zuora OAuth client must be created.

@@ -1,4 +1,4 @@
-// The operators' messages (PRODUCT.md, "Messages"): `check` decides — accepted, duplicate, kept for later, or
+// The operators' messages (docs/product.md, "Messages"): `check` decides — accepted, duplicate, kept for later, or
 // refused with a reason — and is also the update validator; `apply` changes the state, only after check passed.
 // Both are plain functions of the state and the message: the workflow wires them to signals and updates
 // (./invoice-settlement-upgrade.ts); test/upgrade/message-apply.unit.test.ts runs them without a server.

@@ -109,7 +109,7 @@ export function checkRun(
         const existing = model.liveByReference(p.ReferenceId);
         const fresh = byRef.get(p.ReferenceId) ?? [];
         for (const a of fresh) claimed.add(a.Id);
-        // Money: never twice (reference §4: look up by ReferenceId before create).
+        // Money: never twice (docs/zuora.md §4: look up by ReferenceId before create).
         if (existing.length + fresh.length > 1) {
           say(`${existing.length + fresh.length} live adjustments for ReferenceId ${p.ReferenceId}`);
         }

@@ -1,5 +1,5 @@
 // The NetSuite → Zuora credit memo sync, written from the documents alone (NOT from src/activities/sync/rules.ts):
-// seed /work/shared/seeds/002_… ("seed 002"), /work/shared/reference/zuora.md §7 "NetSuite → Zuora credit memo sync"
+// seed 002 (docs/seeds.md), docs/zuora.md §7 "NetSuite → Zuora credit memo sync"
 // ("§7"), and Zuora's published pages behind them ("Credit Memo transaction sync rules: Standard" / "… Negative
 // balance", "Credit Memo Field Mappings: NetSuite to Zuora Sync"). Each rule quotes the sentence it implements.
 // "INFERRED" marks a reading where the documents are silent.
@@ -167,11 +167,11 @@ export function zuoraIdOnSuccess(memo: OMemo, kind: OKind, createdCreditId: stri
   return kind === 'standard' ? (createdCreditId ?? null) : memo.zuoraId;
 }
 
-/** Zuora refuses a posting for documented reasons only (reference §4 and §7). */
+/** Zuora refuses a posting for documented reasons only (docs/zuora.md §4 and §7). */
 export type OZuoraInvoice = { id: string; date: string; balance: number; posted: boolean };
 
 /**
- * Why Zuora would refuse this posting at the end of the run, if it would: reference §4 "AdjustmentDate … not before
+ * Why Zuora would refuse this posting at the end of the run, if it would: docs/zuora.md §4 "AdjustmentDate … not before
  * the invoice date"; §7 Rules "when several credits hit one invoice, the one that would exceed the open balance
  * fails". `balanceAfter` is the invoice's balance after every posting of the run (a positive invoice only loses
  * balance during a run, so a Credit that failed at some moment exceeds the balance at the end too).

@@ -225,7 +225,7 @@ export function buildWorld(h: Harness, model: Model, index: number, spec: WorldS
   return { index, spec, invoiceIds, memoIds };
 }
 
-/** After every world is in NetSuite: the Zuora side, as the connector left it (reference §7; linked-tenants.ts). */
+/** After every world is in NetSuite: the Zuora side, as the connector left it (docs/zuora.md §7; linked-tenants.ts). */
 export function mirrorWorlds(h: Harness, model: Model): void {
   h.mirror();
   for (const [id, inv] of model.zuoraInvoices) h.zuoraEmulator.state.invoices.get(id)!.Balance = inv.balance;

@@ -1,4 +1,4 @@
-// Runbook steps 6–14 (PRODUCT.md; seeds 000 and 001), the NetSuite connector's re-provisioning: the operator's
+// Runbook steps 6–14 (docs/product.md; seeds 000 and 001), the NetSuite connector's re-provisioning: the operator's
 // manual steps, the support ticket and Zuora's answer to it (days; with reminders and an escalation), or instead
 // the re-use of an existing instance's ids and a new OAuth client. The paths themselves: ../connector-path.ts.
 import type { StepStatus } from '../../../shared/upgrade';

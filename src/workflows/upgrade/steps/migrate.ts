@@ -1,4 +1,4 @@
-// Runbook steps 4–5 (PRODUCT.md; seed 000): Zuora enables Invoice Settlement (we verify the claim with the API), then
+// Runbook steps 4–5 (docs/product.md; seed 000): Zuora enables Invoice Settlement (we verify the claim with the API), then
 // every credit memo gets Transferred To Accounting = Yes — after a dry run and an explicit approval.
 import { ApplicationFailure, ParentClosePolicy, executeChild } from '@temporalio/workflow';
 import { FailureType } from '../../../shared/failures';

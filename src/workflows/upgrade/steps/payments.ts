@@ -1,4 +1,4 @@
-// Runbook steps 16–17 (PRODUCT.md; reference/zuora.md §7): sync the NetSuite payments made since the cutover once,
+// Runbook steps 16–17 (docs/product.md; docs/zuora.md §7): sync the NetSuite payments made since the cutover once,
 // then switch the schedules (the credit memo sync retired, the payment sync started).
 import { ApplicationFailure, ParentClosePolicy, executeChild } from '@temporalio/workflow';
 import { FailureType } from '../../../shared/failures';

@@ -1,4 +1,4 @@
-// Runbook steps 1–2 (PRODUCT.md; seed 002): drain the NetSuite credit memo sync one last time before cutover, and
+// Runbook steps 1–2 (docs/product.md; seed 002): drain the NetSuite credit memo sync one last time before cutover, and
 // make sure nothing Zuora has is left unsynced to NetSuite.
 import { ApplicationFailure, ParentClosePolicy, executeChild, patched } from '@temporalio/workflow';
 import { FailureType } from '../../../shared/failures';
