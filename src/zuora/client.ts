@@ -349,13 +349,7 @@ export class ZuoraClient {
       try {
         response = await this.session.fetch(dataFileUrl, { method: 'GET', signal });
       } catch (error) {
-        throw new ZuoraApiError({
-          httpStatus: 0,
-          code: 'NETWORK_ERROR',
-          message: `result file download failed: ${(error as Error).message}`,
-          method: 'GET',
-          path,
-        });
+        throw resultFileNetworkError('download failed', error, path);
       }
       if (!response.ok || !response.body) {
         const text = await response.text().catch(() => '');
@@ -383,13 +377,7 @@ export class ZuoraClient {
       } catch (error) {
         if (error instanceof SyntaxError) throw new ZuoraResponseShapeError(error.message, { path });
         if (error instanceof ZuoraResponseShapeError || signal.aborted) throw error;
-        throw new ZuoraApiError({
-          httpStatus: 0,
-          code: 'NETWORK_ERROR',
-          message: `result file stream broke: ${(error as Error).message}`,
-          method: 'GET',
-          path,
-        });
+        throw resultFileNetworkError('stream broke', error, path);
       }
     } finally {
       controller.abort(); // early break: stop the download instead of draining it
@@ -664,4 +652,15 @@ function isFeatureNotEnabled(error: ZuoraApiError): boolean {
   return error.reasons.some((r) =>
     /(invoice settlement|credit memo).*not (been )?enabled|not enabled.*invoice settlement/i.test(r.message),
   );
+}
+
+/** A result file that could not be read for a network reason (retryable, like every NETWORK_ERROR). */
+function resultFileNetworkError(what: string, error: unknown, path: string): ZuoraApiError {
+  return new ZuoraApiError({
+    httpStatus: 0,
+    code: 'NETWORK_ERROR',
+    message: `result file ${what}: ${(error as Error).message}`,
+    method: 'GET',
+    path,
+  });
 }
