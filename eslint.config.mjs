@@ -49,7 +49,7 @@ const layers = [
     types: ['activities'],
     why: 'workflow code imports only src/shared, other workflow files and activities as types (import type)',
   },
-  // The emulators stand beside the product (top-level emulators/; src/emulators until they move).
+  // The emulators stand beside the product (top-level emulators/).
   {
     dir: 'emulators',
     // NetSuite's custom field ids (src/netsuite/fields.ts) are documented facts both sides need; the NetSuite

@@ -4,8 +4,8 @@
 // - negative balance (Zuora Type NEGATIVE_INVOICE): one Charge on the original negative invoice for the full amount
 //   plus one Credit per Zuora invoice it was applied to (ReferenceId `<creditMemoId>_<invoiceId>`).
 // Started every 30 minutes by schedule `netsuite-credit-memo-sync-<tenantId>` (overlap SKIP), and once by the
-// upgrade as its final drain. Rules: src/activities/sync-rules.ts; the never-twice protocol: src/activities/sync.ts;
-// the watermark: ./sync-run.ts.
+// upgrade as its final drain. Rules: src/activities/sync/rules.ts; never twice:
+// src/activities/sync/adjustment-batcher.ts; the watermark: ./sync-run.ts.
 import { continueAsNew } from '@temporalio/workflow';
 import { syncNetSuiteCreditMemosInputSchema, type SyncNetSuiteCreditMemosInput, type SyncResult } from '../shared/sync';
 import { syncCreditMemoChunk, runSync, type SyncCarry } from './sync-run';
