@@ -3,12 +3,10 @@
 // starts there. Per-record data (ids, amounts, messages) stays here and in the run's report files; history only
 // carries counts and the cursor.
 import { activityInfo, cancellationSignal, heartbeat, log } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import { RequestGate } from '../../http/request-gate';
 import type { NetSuiteClient } from '../../netsuite/client';
 import type { ReportStore } from '../../reports/report-store';
-import { FailureType } from '../../shared/failures';
 import {
   addTally,
   emptyTally,
@@ -23,7 +21,7 @@ import {
 } from '../../shared/sync';
 import { withActivityFailures } from '../common';
 import { netSuiteWriter } from './netsuite-writes';
-import type { PageContext, PageProcessor } from './page';
+import { throwIfAborted, type PageContext, type PageProcessor } from './page';
 
 /** Report of a credit memo sync run: one line per memo skipped as not fully applied (its internal id and number). */
 export const NOT_FULLY_APPLIED_REPORT = 'credit-memos-not-fully-applied.jsonl';
@@ -159,7 +157,7 @@ export async function runChunk<C extends { id: string }>(o: {
     }
     await Promise.all(inFlight.values());
     if (firstError) throw firstError;
-    if (signal.aborted) throw ApplicationFailure.retryable('sync chunk cancelled', FailureType.Cancelled);
+    throwIfAborted(signal);
     beat();
     return {
       // A chunk that stopped at maxPages does not know whether more follow: the next chunk finds out.
