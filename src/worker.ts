@@ -46,5 +46,10 @@ export async function createWorker(o: CreateWorkerOptions): Promise<Worker> {
     ...(o.dataConverter ? { dataConverter: o.dataConverter } : {}),
     // Graceful shutdown: running activities get this long to finish (they heartbeat, so a kill is also safe).
     shutdownGraceTime: '5s',
+    // The server answers a heartbeat with "paused" after `temporal activity pause` (the migration's emergency brake,
+    // docs/temporal.md "Activity pause"); the SDK sends heartbeats at most every 80% of the heartbeat timeout by
+    // default (24 s for the migration's 30 s), so the brake would take that long. 1 s: seen within about 2 s, at the
+    // cost of at most one heartbeat call a second per running activity.
+    maxHeartbeatThrottleInterval: '1s',
   });
 }

@@ -1,11 +1,13 @@
 // Activities of migrateCreditMemos. The memo ids flow from Zuora's Data Query result file straight into bulk
 // updates, streamed: worker memory does not grow with N, and no per-memo data enters workflow history.
-import { activityInfo, cancellationSignal, heartbeat, log } from '@temporalio/activity';
+import { Context, activityInfo, cancellationSignal, heartbeat, log } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import { RequestGate } from '../http/request-gate';
 import type { ReportStore } from '../reports/report-store';
 import { FailureType } from '../shared/failures';
+import type { BreakerOptions } from '../shared/migration-breaker';
 import {
   MIGRATED_CREDIT_MEMOS_BY_TRANSFER_QUERY,
   REMAINING_MIGRATED_CREDIT_MEMOS_QUERY,
@@ -13,6 +15,7 @@ import {
 } from '../shared/migration';
 import type { ZuoraClient } from '../zuora/client';
 import { assertTenant, trackIdOf, whileHeartbeating, withActivityFailures, workflowIdOf } from './common';
+import { ChunkBreaker, ControlWatcher } from './migration-control';
 
 /** Zuora's bulk credit memo update takes at most 50 memos a request. */
 export const BULK_LIMIT = 50;
@@ -41,7 +44,13 @@ const chunkHeartbeatSchema = z.object({
 });
 type ChunkHeartbeat = z.infer<typeof chunkHeartbeatSchema>;
 
-export type MigrationDeps = { zuora: ZuoraClient; reports: ReportStore; tenantId: string };
+export type MigrationDeps = {
+  zuora: ZuoraClient;
+  reports: ReportStore;
+  tenantId: string;
+  /** Reads the migration's control (pause, concurrency) from its workflow; without it, the worker's own client. */
+  temporal?: Client;
+};
 
 export type ChunkResult = {
   /** The query result the pass goes on with: the same job, or a fresh one after a resume. */
@@ -58,6 +67,17 @@ export type ChunkResult = {
   failuresReport: string | null;
   /** true when this run resumed from an earlier attempt's heartbeat. */
   resumed: boolean;
+  /** Set when the chunk stopped early, at `nextRow`: the operator paused the migration, or the breaker tripped. */
+  stoppedBy?: 'pause' | 'breaker';
+  breakerReason?: string;
+};
+
+/** What a controllable migration (migrate-credit-memos.ts, MIGRATION_CONTROL_PATCH) tells its chunks. */
+export type ChunkControl = {
+  /** null: the breaker is off. */
+  breaker: BreakerOptions | null;
+  /** Start from a fresh "what is left" query (after a long pause the old result file may be gone). */
+  freshQuery?: boolean;
 };
 
 /** The verification query (shared/migration.ts): a handful of rows, one per Transferred To Accounting value. */
@@ -78,7 +98,7 @@ async function countByTransferredToAccounting(client: ZuoraClient, signal: Abort
   return counts;
 }
 
-export function createMigrationActivities({ zuora, reports, tenantId }: MigrationDeps) {
+export function createMigrationActivities({ zuora, reports, tenantId, temporal }: MigrationDeps) {
   return {
     /** Submit (or, on retry, keep waiting for) the "what is left" Data Query. Returns only its id and row count. */
     async queryRemainingCreditMemos(input: { tenantId: string; pass: number }) {
@@ -183,6 +203,8 @@ export function createMigrationActivities({ zuora, reports, tenantId }: Migratio
       startRow: number;
       endRow: number;
       concurrencyBudget: number;
+      /** Absent for migrations started before pause/resume: then the chunk reads no control. */
+      control?: ChunkControl;
     }): Promise<ChunkResult> {
       assertTenant(tenantId, input.tenantId);
       // The latest checkpoint, re-sent by a ticker between batches: a long Data Query poll or a 429 pause must not
@@ -209,9 +231,11 @@ export function createMigrationActivities({ zuora, reports, tenantId }: Migratio
             let startRow = input.startRow;
             let endRow = input.endRow;
             let committedBefore = { updated: 0, failed: 0 };
-            if (hb.success) {
-              committedBefore = { updated: hb.data.updated, failed: hb.data.failed };
-              const left = Math.max(0, hb.data.endRow - hb.data.doneRow);
+            if (hb.success || input.control?.freshQuery) {
+              if (hb.success) committedBefore = { updated: hb.data.updated, failed: hb.data.failed };
+              const left = hb.success
+                ? Math.max(0, hb.data.endRow - hb.data.doneRow)
+                : Math.max(0, input.endRow - input.startRow);
               // Always a new query: an earlier fresh one may predate writes the dead attempt made from it.
               const freshJobId = (await client.submitDataQuery(REMAINING_MIGRATED_CREDIT_MEMOS_QUERY)).id;
               const fresh = await client.waitForDataQuery(freshJobId, {
@@ -233,6 +257,26 @@ export function createMigrationActivities({ zuora, reports, tenantId }: Migratio
             );
             const failures = await reports.openJsonLines(reportPath, () => false);
             const budget = new RequestGate({ maxInFlight: input.concurrencyBudget });
+            // Pause, concurrency and breaker (./migration-control.ts): read between batches, never waited on.
+            let limit = input.concurrencyBudget;
+            const breaker = input.control?.breaker ? new ChunkBreaker(input.control.breaker, committedBefore) : null;
+            const watcher = input.control
+              ? new ControlWatcher(
+                  ControlWatcher.queryOf(
+                    temporal ?? Context.current().client,
+                    workflowIdOf(info),
+                    info.workflowExecution?.runId,
+                  ),
+                  { paused: false, concurrency: limit },
+                  (now) => {
+                    limit = now.concurrency;
+                    budget.setMaxInFlight(limit);
+                    log.info('migration control changed', { ...now, doneRow });
+                  },
+                ).start()
+              : null;
+            const refusals = breaker ? { append: (r: { code: string }) => breaker.refused(r.code) } : null;
+            const stopping = () => (watcher?.current.paused ? 'pause' : breaker?.tripped ? 'breaker' : null);
 
             // Committed = batches below the watermark (what a heartbeat may claim); batches finished above a gap wait.
             let committed = { ...committedBefore };
@@ -241,6 +285,7 @@ export function createMigrationActivities({ zuora, reports, tenantId }: Migratio
             let totals = { ...committed };
             let rowsRead = 0;
             let lastBeat = 0;
+            let stoppedBy: ChunkResult['stoppedBy'];
 
             const beat = (force = false) => {
               const now = Date.now();
@@ -258,6 +303,15 @@ export function createMigrationActivities({ zuora, reports, tenantId }: Migratio
               }
               beat();
             };
+
+            // Refusals reach the breaker where they are reported, leaving updateBatch as it is.
+            if (refusals) {
+              const append = failures.append.bind(failures);
+              failures.append = (row) => {
+                refusals.append(row as { code: string });
+                append(row);
+              };
+            }
 
             const updateBatch = async (batch: MemoRow[]) => {
               const start = batch[0]!.row;
@@ -301,6 +355,7 @@ export function createMigrationActivities({ zuora, reports, tenantId }: Migratio
             let firstError: unknown;
             const dispatch = (batch: MemoRow[]) => {
               const p = updateBatch(batch)
+                .then(() => breaker?.judge(totals))
                 .catch((err) => {
                   firstError ??= err;
                 })
@@ -319,7 +374,6 @@ export function createMigrationActivities({ zuora, reports, tenantId }: Migratio
               if (Number.isNaN(job.rows)) job.rows = current.outputRows ?? endRow;
               let row = 0;
               let batch: MemoRow[] = [];
-              const window = input.concurrencyBudget * BULK_LIMIT;
               for await (const r of client.streamDataQueryResult(current.dataFile, memoRowSchema)) {
                 const index = row++;
                 if (index < startRow) continue;
@@ -331,19 +385,29 @@ export function createMigrationActivities({ zuora, reports, tenantId }: Migratio
                   batch = [];
                   // Back-pressure: no more than the budget in flight, and nothing dispatched more than one budget's worth
                   // of rows past the first unfinished batch — so a crash leaves at most that much unaccounted for.
-                  while ((inFlight.size >= input.concurrencyBudget || index + 1 - doneRow >= window) && !firstError) {
+                  while (
+                    (inFlight.size >= limit || index + 1 - doneRow >= limit * BULK_LIMIT) &&
+                    !firstError &&
+                    !stopping()
+                  ) {
                     await Promise.race(inFlight);
                   }
                 }
-                if (firstError || signal.aborted) break;
+                if (firstError || signal.aborted || stopping()) break;
               }
-              if (batch.length > 0 && !firstError && !signal.aborted) dispatch(batch);
+              // A pause (or a trip) seen now still leaves the last partial batch for the resumed chunk.
+              if (batch.length > 0 && !firstError && !signal.aborted && !stopping()) dispatch(batch);
               await Promise.all(inFlight);
               if (firstError) throw firstError;
+              // `temporal activity pause` reaches us as a cancellation (cancellationDetails().paused): the batches in
+              // flight finished above; the retry after `unpause` resumes from the heartbeat with a fresh query.
               if (signal.aborted) throw ApplicationFailure.retryable('cancelled', FailureType.Cancelled);
-              doneRow = Math.max(doneRow, endRow);
+              stoppedBy = stopping() ?? undefined;
+              // Stopped early, every batch sent has finished: the chunk ends exactly at its first unsent row.
+              if (!stoppedBy) doneRow = Math.max(doneRow, endRow);
               beat(true);
             } finally {
+              watcher?.stop();
               await failures.close();
             }
 
@@ -351,7 +415,7 @@ export function createMigrationActivities({ zuora, reports, tenantId }: Migratio
             return {
               jobId: job.id,
               jobRows: job.rows,
-              nextRow: endRow,
+              nextRow: stoppedBy ? doneRow : endRow,
               rowsRead,
               updated: totals.updated,
               failed: totals.failed,
@@ -359,6 +423,8 @@ export function createMigrationActivities({ zuora, reports, tenantId }: Migratio
               throttledMs: budget.stats().throttledMs + (after.throttledMs - before.throttledMs),
               failuresReport: totals.failed > 0 ? failures.path : null,
               resumed: hb.success,
+              ...(stoppedBy ? { stoppedBy } : {}),
+              ...(stoppedBy === 'breaker' ? { breakerReason: breaker!.tripped! } : {}),
             };
           },
           () => latest,

@@ -126,11 +126,17 @@ export function progressBar(p: MigrationProgress, width = 30): string {
     `${String(Math.round(ratio * 100)).padStart(3)}%`,
     `${done}/${total} memos`,
     `${p.rate.toFixed(1)}/s`,
-    p.etaSeconds !== null ? `ETA ${Math.ceil(p.etaSeconds)}s` : '',
+    p.etaSeconds !== null ? `ETA ${Math.ceil(p.etaSeconds)}s${p.control ? ' (all passes)' : ''}` : '',
     `pass ${Math.max(1, p.passes)}`,
     p.phase,
+    p.control ? `concurrency ${p.control.concurrency}/${p.control.concurrencyLimit}` : '',
+    p.control?.breakerOff ? 'breaker off' : '',
     p.failed > 0 ? `${p.failed} refused` : '',
     p.dryRun ? '(dry run)' : '',
   ];
-  return parts.filter(Boolean).join('  ');
+  const line = parts.filter(Boolean).join('  ');
+  const paused = p.control?.paused;
+  if (!paused) return line;
+  const who = paused.source === 'breaker' ? 'its breaker' : clip(paused.by, 200);
+  return `${line}\n  PAUSED by ${who} at ${when(paused.at)}: ${clip(paused.reason, 500)}`;
 }

@@ -26,7 +26,7 @@ export interface RequestGateStats {
  * every new request through this gate, not just the one that was throttled.
  */
 export class RequestGate {
-  private readonly maxInFlight: number;
+  private maxInFlight: number;
   private readonly now: () => number;
   private readonly waiters: Array<() => void> = [];
   private slotsTaken = 0;
@@ -35,11 +35,19 @@ export class RequestGate {
   private readonly counters = { maxObservedInFlight: 0, waits: 0, throttledMs: 0 };
 
   constructor({ maxInFlight, now = Date.now }: RequestGateOptions) {
-    if (!Number.isInteger(maxInFlight) || maxInFlight < 1) {
-      throw new RangeError(`maxInFlight must be a positive integer, got ${maxInFlight}`);
-    }
+    checkMaxInFlight(maxInFlight);
     this.maxInFlight = maxInFlight;
     this.now = now;
+  }
+
+  /**
+   * A new budget, live (the migration's setConcurrency): raised, waiting callers start at once; lowered, callers
+   * already running finish and no new one starts until fewer than the new budget run.
+   */
+  setMaxInFlight(maxInFlight: number): void {
+    checkMaxInFlight(maxInFlight);
+    this.maxInFlight = maxInFlight;
+    this.admitWaiters();
   }
 
   async run<T>(fn: () => Promise<T>): Promise<T> {
@@ -83,9 +91,16 @@ export class RequestGate {
   }
 
   private releaseSlot(): void {
-    const next = this.waiters.shift();
-    if (next) next();
-    else this.slotsTaken--;
+    this.slotsTaken--;
+    this.admitWaiters();
+  }
+
+  /** Hands free slots to waiters in order, synchronously, so newcomers cannot overtake the queue. */
+  private admitWaiters(): void {
+    while (this.slotsTaken < this.maxInFlight && this.waiters.length > 0) {
+      this.slotsTaken++;
+      this.waiters.shift()!();
+    }
   }
 
   private async waitWhilePaused(): Promise<void> {
@@ -95,5 +110,11 @@ export class RequestGate {
       counted = true;
       await sleep(remaining);
     }
+  }
+}
+
+function checkMaxInFlight(maxInFlight: number): void {
+  if (!Number.isInteger(maxInFlight) || maxInFlight < 1) {
+    throw new RangeError(`maxInFlight must be a positive integer, got ${maxInFlight}`);
   }
 }

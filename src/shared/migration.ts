@@ -2,6 +2,8 @@
 // the client alike, so it must stay free of I/O.
 import { defineQuery } from '@temporalio/workflow';
 import { z } from 'zod';
+import { breakerOptionsSchema } from './migration-breaker';
+import type { MigrationControlView } from './migration-control';
 
 /** Reason code Zuora gives the credit memos it creates from negative invoices when it enables Invoice Settlement. */
 export const MIGRATED_CREDIT_MEMO_REASON_CODE = 'AR Mig - negative invoice';
@@ -63,6 +65,10 @@ export const migrateCreditMemosOptionsSchema = z.object({
   heartbeatTimeoutSeconds: z.number().int().min(2).max(600).default(30),
   /** Continue-as-new once a run's history passes this many events (well under Temporal's 10K warning). */
   continueAsNewAfterEvents: z.number().int().min(50).max(9_000).default(5_000),
+  /** When Zuora refuses too many memos the migration pauses itself (shared/migration-breaker.ts). */
+  breaker: breakerOptionsSchema.prefault({}),
+  /** INFERRED: how long a Data Query result outlives a pause is undocumented; after a longer pause, query afresh. */
+  requeryAfterPauseMinutes: z.number().int().min(0).max(10_080).default(30),
 });
 
 export const migrateCreditMemosInputSchema = z
@@ -100,13 +106,15 @@ export type MigrationCounters = {
 };
 
 export type MigrationProgress = MigrationCounters & {
-  phase: 'querying' | 'updating' | 'verifying' | 'done' | 'failed';
+  phase: 'querying' | 'updating' | 'verifying' | 'paused' | 'done' | 'failed';
   dryRun: boolean;
   concurrencyBudget: number;
   /** Memos per second over the updating time so far. */
   rate: number;
-  /** Estimated seconds to finish the current pass; null when unknown. */
+  /** Estimated seconds to finish every pass (shared/migration-eta.ts; older runs: the current pass); null when unknown. */
   etaSeconds: number | null;
+  /** Pause, concurrency and breaker (absent in migrations started before them). */
+  control?: MigrationControlView;
   remainingAtLastQuery: number | null;
   /** The seed's filter counted by Transferred To Accounting, as of the first query or the latest verification. */
   byTransferredToAccounting?: TransferCount[];

@@ -5,8 +5,37 @@
 // resumes from its heartbeat after a crash). Passes repeat until a fresh query finds nothing (the verification) or
 // a pass makes no progress (what is left is refused by Zuora and is in the failure report). Per-memo data stays in
 // the activities and the report files: history carries only counts, so it stays small at any N.
-import { continueAsNew, log, proxyActivities, setCurrentDetails, setHandler, workflowInfo } from '@temporalio/workflow';
-import type { MigrationActivities } from '../activities/migration';
+//
+// Operator control (issue 14 §2; docs/product.md): this workflow holds the control state — paused or not, the
+// concurrency — and takes pause / resume / setConcurrency as signals and updates. The running chunk reads it with the
+// `control` query about once a second between batches (activities/migration-control.ts): on a pause it sends no
+// new batch, lets those in flight finish and returns where it stopped; the workflow then waits with no activity
+// running, and on resume goes on from that row (from a fresh query after a pause longer than
+// requeryAfterPauseMinutes). The breaker pauses the same way by itself, and notifies.
+import {
+  ApplicationFailure,
+  condition,
+  continueAsNew,
+  log,
+  patched,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
+import type { ChunkControl, MigrationActivities } from '../activities/migration';
+import type { UpgradeActivities } from '../activities/upgrade';
+import { escapeMarkdown } from '../shared/escape';
+import { FailureType } from '../shared/failures';
+import {
+  MIGRATION_CONTROL_DEFINITIONS,
+  liveControlQuery,
+  type MigrationControlName,
+  type MigrationControlState,
+} from '../shared/migration-control';
+import { migrationEtaSeconds } from '../shared/migration-eta';
+import type { MessageOutcome } from '../shared/upgrade';
 import {
   concurrencyBudgetOf,
   describeTransferCounts,
@@ -20,7 +49,11 @@ import {
   type MigrationProgress,
   type TransferCount,
 } from '../shared/migration';
+import { applyControl, checkControl, initialControl, recordRefusal, tripBreaker } from './migration-control';
 import { parseWorkflowInput } from './validation';
+
+/** Pause, resume, setConcurrency and the breaker: runs started before them replay (and run on) without them. */
+export const MIGRATION_CONTROL_PATCH = 'migration-pause-concurrency-breaker';
 
 const { queryRemainingCreditMemos, writeDryRunSample, consolidateFailureReport } = proxyActivities<MigrationActivities>(
   {
@@ -29,6 +62,13 @@ const { queryRemainingCreditMemos, writeDryRunSample, consolidateFailureReport }
     retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 10 },
   },
 );
+
+/** The breaker's notice; a channel that is down must not stop the migration (the progress query says it too). */
+const { notify } = proxyActivities<UpgradeActivities>({
+  startToCloseTimeout: '5m',
+  heartbeatTimeout: '30s',
+  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '2m', maximumAttempts: 8 },
+});
 
 /** A killed worker is noticed after the heartbeat timeout; the retry resumes from the last heartbeat. */
 const updateActivity = (heartbeatTimeoutSeconds: number) =>
@@ -40,7 +80,17 @@ const updateActivity = (heartbeatTimeoutSeconds: number) =>
 
 /** A pass reads one query result; after a crash-resume it goes on with a fresh one (rowOffset = rows before it). */
 type PassState = { pass: number; jobId: string; rows: number; nextRow: number; rowOffset: number; updated: number };
-type Carry = MigrationCarryOver & { currentPass?: PassState; lastPassMadeNoProgress?: boolean; remaining?: number };
+/** What the ETA goes by besides the counters: the "what is left" queries timed, the updates since the latest count. */
+type EtaCarry = { queryMs: number; queries: number; updatedAtCount: number };
+type Carry = MigrationCarryOver & {
+  currentPass?: PassState;
+  lastPassMadeNoProgress?: boolean;
+  remaining?: number;
+  control?: MigrationControlState;
+  eta?: EtaCarry;
+  /** The next chunk starts from a fresh query (set by a resume after a long pause). */
+  freshQuery?: boolean;
+};
 
 export async function migrateCreditMemos(
   rawInput: MigrateCreditMemosInput,
@@ -48,6 +98,11 @@ export async function migrateCreditMemos(
 ): Promise<MigrateCreditMemosResult> {
   const input = parseWorkflowInput(migrateCreditMemosInputSchema, rawInput, 'migrateCreditMemos input');
   const budget = concurrencyBudgetOf(input);
+  const controllable = patched(MIGRATION_CONTROL_PATCH);
+  const control = carry?.control ?? initialControl(budget);
+  const eta: EtaCarry = carry?.eta ?? { queryMs: 0, queries: 0, updatedAtCount: 0 };
+  let freshQuery = carry?.freshQuery ?? false;
+  let finished = false;
   const updateCreditMemoRows = updateActivity(input.heartbeatTimeoutSeconds);
   // Each chunk costs about 6 events: continue-as-new long before the 10K-event warning.
   const shouldContinueAsNew = () => {
@@ -76,13 +131,31 @@ export async function migrateCreditMemos(
   const progress = (): MigrationProgress => {
     const rate = updatingMs > 0 ? counters.updated / (updatingMs / 1000) : 0;
     const left = Math.max(0, counters.passRows - counters.passRowsDone);
+    const etaSeconds = controllable
+      ? migrationEtaSeconds({
+          phase,
+          rate,
+          passRows: counters.passRows,
+          passRowsDone: counters.passRowsDone,
+          notYesAtCount: byTransfer ? notYesIn(byTransfer) : null,
+          updatedSinceCount: counters.updated - eta.updatedAtCount,
+          querySeconds: eta.queries > 0 ? eta.queryMs / eta.queries / 1000 : 0,
+        })
+      : phase === 'updating' && rate > 0
+        ? Math.ceil(left / rate)
+        : phase === 'done'
+          ? 0
+          : null;
     return {
       ...counters,
       phase,
       dryRun: input.dryRun,
-      concurrencyBudget: budget,
+      concurrencyBudget: controllable ? control.concurrency : budget,
       rate: Math.round(rate * 10) / 10,
-      etaSeconds: phase === 'updating' && rate > 0 ? Math.ceil(left / rate) : phase === 'done' ? 0 : null,
+      etaSeconds,
+      ...(controllable
+        ? { control: { ...control, events: [...control.events], concurrencyLimit: input.tenantConcurrencyLimit } }
+        : {}),
       remainingAtLastQuery: remaining,
       ...(byTransfer ? { byTransferredToAccounting: byTransfer } : {}),
       startedAt: new Date(startedAt).toISOString(),
@@ -91,6 +164,56 @@ export async function migrateCreditMemos(
   };
   setHandler(progressQuery, progress);
   const show = () => setCurrentDetails(renderDetails(input.tenantId, progress()));
+  const now = () => new Date(Date.now()).toISOString();
+  for (const name of Object.keys(MIGRATION_CONTROL_DEFINITIONS) as MigrationControlName[]) {
+    registerControl(name, () => ({ limit: input.tenantConcurrencyLimit, controllable, finished }), control, now, show);
+  }
+  setHandler(liveControlQuery, () => ({ paused: control.paused !== null, concurrency: control.concurrency }));
+  const carryOver = (extra: Partial<Carry>): Carry => ({
+    counters,
+    startedAt,
+    updatingMs,
+    remaining: remaining ?? undefined,
+    ...(controllable ? { control, eta, freshQuery } : {}),
+    ...extra,
+  });
+
+  /**
+   * Before a query or a chunk: while paused, wait (no activity runs) and say so; a long pause continues as new so
+   * history stays short. On resume after more than requeryAfterPauseMinutes, the next chunk queries afresh.
+   */
+  const waitWhilePaused = async (resumeWith: Partial<Carry>) => {
+    if (!control.paused) return;
+    const before = phase;
+    const since = Date.parse(control.paused.at);
+    phase = 'paused';
+    show();
+    await condition(() => control.paused === null || workflowInfo().continueAsNewSuggested);
+    if (control.paused) await continueAsNew<typeof migrateCreditMemos>(rawInput, carryOver(resumeWith));
+    if (Date.now() - since > input.requeryAfterPauseMinutes * 60_000) freshQuery = true;
+    phase = before;
+    show();
+  };
+  const breakerTripped = async (reason: string) => {
+    tripBreaker(control, reason, now());
+    log.warn('credit memo migration paused by its breaker', { reason });
+    show();
+    const { workflowId } = workflowInfo();
+    try {
+      await notify({
+        kind: 'waiting',
+        tenantId: input.tenantId,
+        workflowId,
+        title: `Credit memo migration paused by its breaker (tenant ${input.tenantId})`,
+        text:
+          `${reason}.\nRead the failure report, fix the cause, then resume { "by": "…" } on ${workflowId} ` +
+          '(`is-upgrade resume-migration`); resume { "by": "…", "breaker": "off" } goes on without the breaker.',
+        dedupeKey: `${workflowId}:breaker:${control.trips}`,
+      });
+    } catch (err) {
+      log.warn('breaker notification failed', { error: String(err) });
+    }
+  };
 
   const finish = async (stoppedBecause: MigrateCreditMemosResult['stoppedBecause'], dryRunSample: string | null) => {
     const failuresReport =
@@ -109,6 +232,7 @@ export async function migrateCreditMemos(
       counters.updated = Math.max(counters.updated, counters.totalFound - (remaining ?? 0));
     }
     phase = 'done';
+    finished = true;
     show();
     const result: MigrateCreditMemosResult = {
       tenantId: input.tenantId,
@@ -130,11 +254,18 @@ export async function migrateCreditMemos(
   for (;;) {
     if (!current) {
       phase = counters.passes === 0 ? 'querying' : 'verifying';
+      await waitWhilePaused({ lastPassMadeNoProgress });
       show();
+      const queryBegan = Date.now();
       const found = await queryRemainingCreditMemos({ tenantId: input.tenantId, pass: counters.passes + 1 });
+      eta.queryMs += Date.now() - queryBegan;
+      eta.queries += 1;
       remaining = found.rows;
       reportDir = found.reportDir;
-      if (found.byTransferredToAccounting) byTransfer = found.byTransferredToAccounting;
+      if (found.byTransferredToAccounting) {
+        byTransfer = found.byTransferredToAccounting;
+        eta.updatedAtCount = counters.updated;
+      }
       counters.retries += found.retries;
       counters.throttledMs += found.throttledMs;
       if (counters.passes === 0 && counters.totalFound === 0) counters.totalFound = found.rows;
@@ -158,16 +289,22 @@ export async function migrateCreditMemos(
     phase = 'updating';
     show();
     while (current.nextRow < current.rows) {
+      await waitWhilePaused({ currentPass: current, lastPassMadeNoProgress });
       const startRow = current.nextRow;
       const endRow = Math.min(current.rows, startRow + input.chunkRows);
       const began = Date.now();
+      const chunkControl: ChunkControl | undefined = controllable
+        ? { breaker: input.breaker.enabled && !control.breakerOff ? input.breaker : null, freshQuery }
+        : undefined;
+      freshQuery = false;
       const r = await updateCreditMemoRows({
         tenantId: input.tenantId,
         jobId: current.jobId,
         pass: current.pass,
         startRow,
         endRow,
-        concurrencyBudget: budget,
+        concurrencyBudget: controllable ? control.concurrency : budget,
+        ...(chunkControl ? { control: chunkControl } : {}),
       });
       updatingMs += Date.now() - began;
       counters.updated += r.updated;
@@ -176,40 +313,69 @@ export async function migrateCreditMemos(
       counters.throttledMs += r.throttledMs;
       current.updated += r.updated;
       if (r.jobId !== current.jobId) {
-        // The chunk resumed from a fresh query after a crash: the pass goes on with that query's rows.
+        // The chunk resumed from a fresh query (after a crash, or a long pause): the pass goes on with its rows.
         current.rowOffset += startRow;
         current.jobId = r.jobId;
         current.rows = r.jobRows;
-        counters.resumes += 1;
+        if (r.resumed || !chunkControl?.freshQuery) counters.resumes += 1;
       }
       current.nextRow = r.nextRow;
       counters.passRowsDone = current.rowOffset + current.nextRow;
       counters.passRows = current.rowOffset + current.rows;
+      if (r.stoppedBy === 'breaker' && !control.paused) await breakerTripped(r.breakerReason ?? 'breaker tripped');
       show();
 
       if (current.nextRow < current.rows && shouldContinueAsNew()) {
-        await continueAsNew<typeof migrateCreditMemos>(rawInput, {
-          counters,
-          startedAt,
-          updatingMs,
-          currentPass: current,
-          lastPassMadeNoProgress,
-          remaining: remaining ?? undefined,
-        });
+        await continueAsNew<typeof migrateCreditMemos>(
+          rawInput,
+          carryOver({ currentPass: current, lastPassMadeNoProgress }),
+        );
       }
     }
     lastPassMadeNoProgress = current.updated === 0;
     current = undefined;
     if (shouldContinueAsNew()) {
-      await continueAsNew<typeof migrateCreditMemos>(rawInput, {
-        counters,
-        startedAt,
-        updatingMs,
-        lastPassMadeNoProgress,
-        remaining: remaining ?? undefined,
-      });
+      await continueAsNew<typeof migrateCreditMemos>(rawInput, carryOver({ lastPassMadeNoProgress }));
     }
   }
+}
+
+/**
+ * A control message is a signal (a refusal is only recorded) and an update of the same name (the caller gets the
+ * outcome or the reason; the validator refuses before anything reaches history), like the upgrade's messages.
+ */
+function registerControl(
+  name: MigrationControlName,
+  rules: () => Parameters<typeof checkControl>[3],
+  control: MigrationControlState,
+  now: () => string,
+  show: () => void,
+): void {
+  const { signal, update } = MIGRATION_CONTROL_DEFINITIONS[name] as unknown as {
+    signal: SignalDefinition<[unknown]>;
+    update: UpdateDefinition<MessageOutcome, [unknown]>;
+  };
+  const take = (payload: unknown): MessageOutcome => {
+    const v = checkControl(control, name, payload, rules());
+    if (!v.ok) throw ApplicationFailure.nonRetryable(v.reason, FailureType.InvalidMessage);
+    applyControl(control, name, payload, v.outcome, now());
+    log.info('migration control', { message: name, outcome: v.outcome.outcome });
+    show();
+    return v.outcome;
+  };
+  setHandler(signal, (payload: unknown) => {
+    const v = checkControl(control, name, payload, rules());
+    if (v.ok) return void take(payload);
+    recordRefusal(control, name, (payload as { by?: unknown } | null)?.by, v.reason, now());
+    log.warn('signal rejected', { signal: name, reason: v.reason.slice(0, 1_000) });
+    show();
+  });
+  setHandler(update, take, {
+    validator: (payload: unknown) => {
+      const v = checkControl(control, name, payload, rules());
+      if (!v.ok) throw new Error(v.reason);
+    },
+  });
 }
 
 function renderDetails(tenantId: string, p: MigrationProgress): string {
@@ -225,10 +391,21 @@ function renderDetails(tenantId: string, p: MigrationProgress): string {
     `| refused by Zuora (see report) | ${p.failed} |`,
     `| pass | ${p.passes} (${pct}% of ${p.passRows} rows) |`,
     `| rate | ${p.rate} memos/s, concurrency budget ${p.concurrencyBudget} |`,
-    `| ETA | ${p.etaSeconds === null ? '—' : `${p.etaSeconds} s`} |`,
+    `| ETA${p.control ? ' (all passes)' : ''} | ${p.etaSeconds === null ? '—' : `${p.etaSeconds} s`}${p.phase === 'paused' ? ' once resumed' : ''} |`,
+    ...(p.control ? controlRows(p) : []),
     `| retried requests / throttled | ${p.retries} / ${Math.round(p.throttledMs / 1000)} s |`,
     `| left at last query | ${p.remainingAtLastQuery ?? '—'} |`,
     `| by Transferred To Accounting | ${p.byTransferredToAccounting ? describeTransferCounts(p.byTransferredToAccounting) : '—'} |`,
     p.reportDir ? `\nReports: \`${p.reportDir}\`` : '',
   ].join('\n');
+}
+
+function controlRows(p: MigrationProgress): string[] {
+  const c = p.control!;
+  const oneLine = escapeMarkdown; // what operators wrote cannot add a row, a link or HTML
+  return [
+    `| paused | ${c.paused ? `**yes**, by ${oneLine(c.paused.by)} at ${c.paused.at}: ${oneLine(c.paused.reason)} — send \`resume\`` : 'no'} |`,
+    `| concurrency | ${c.concurrency} (tenant limit ${c.concurrencyLimit}; \`setConcurrency\`) |`,
+    `| breaker | ${c.breakerOff ? `off (by ${oneLine(c.breakerOff.by)})` : 'on'}, tripped ${c.trips}× |`,
+  ];
 }

@@ -3,6 +3,7 @@
 import { Command, Option } from 'commander';
 import { registerList } from '../commands/list';
 import { registerMessageCommands } from '../commands/messages';
+import { registerMigrationControl } from '../commands/migration-control';
 import { registerReport } from '../commands/report';
 import { registerSchedules } from '../commands/schedules';
 import { registerStart } from '../commands/start';
@@ -37,6 +38,7 @@ export function buildProgram(): Command {
   registerStart(program);
   registerStatus(program);
   registerMessageCommands(program);
+  registerMigrationControl(program);
   registerList(program);
   registerSchedules(program);
   registerReport(program);

@@ -82,6 +82,9 @@ function render(s: StatusSnapshot): string {
   const out = [renderChecklist(s.status, s.workflowStatus)];
   if (s.migrationProgress) {
     out.push('', `Migration (${s.migrationProgress.workflowId}):`, `  ${progressBar(s.migrationProgress)}`);
+    if (s.migrationProgress.control?.paused) {
+      out.push('', `Next: is-upgrade resume-migration --tenant ${s.status.tenantId}   (after reading why it paused)`);
+    }
   }
   return out.join('\n');
 }
