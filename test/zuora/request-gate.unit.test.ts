@@ -10,6 +10,38 @@ function deferred(): { promise: Promise<void>; resolve: () => void } {
 }
 
 describe('RequestGate', () => {
+  it('takes a new maxInFlight live: raised, waiters start at once; lowered, no new start until below it', async () => {
+    const gate = new RequestGate({ maxInFlight: 2 });
+    const releases = Array.from({ length: 6 }, () => deferred());
+    const started: number[] = [];
+    const runs = releases.map((d, i) =>
+      gate.run(async () => {
+        started.push(i);
+        await d.promise;
+      }),
+    );
+    const settle = () => new Promise((r) => setImmediate(r));
+    await settle();
+    expect(started).toEqual([0, 1]);
+    gate.setMaxInFlight(4);
+    await settle();
+    expect(started).toEqual([0, 1, 2, 3]);
+    gate.setMaxInFlight(1);
+    releases[0]!.resolve();
+    releases[1]!.resolve();
+    releases[2]!.resolve();
+    await settle();
+    expect(started).toEqual([0, 1, 2, 3]); // 3 still runs: 1 in flight is the new budget
+    releases[3]!.resolve();
+    await settle();
+    expect(started).toEqual([0, 1, 2, 3, 4]);
+    expect(gate.stats().inFlight).toBe(1);
+    expect(() => gate.setMaxInFlight(0)).toThrow(/maxInFlight must be a positive integer, got 0/);
+    releases.forEach((d) => d.resolve());
+    await Promise.all(runs);
+    expect(gate.stats()).toMatchObject({ inFlight: 0, queued: 0, maxObservedInFlight: 4 });
+  });
+
   it('never runs more than maxInFlight callbacks at once and serves waiters in order', async () => {
     const gate = new RequestGate({ maxInFlight: 2 });
     const releases = Array.from({ length: 5 }, () => deferred());
