@@ -180,6 +180,11 @@ test('pause mid-chunk stops writes at batch granularity, setConcurrency moves th
   figure('pause (temporal CLI started → last PUT arrived)', Math.max(0, lastArrival() - pauseAt));
   figure('pause (signal accepted → last PUT arrived)', Math.max(0, lastArrival() - signalledAt));
   figure('pause (signal accepted → workflow shows paused)', Date.now() - signalledAt);
+  // The Web UI's details say it too (the SDK's built-in metadata query is what the UI reads).
+  const meta = (await h.query('__temporal_workflow_metadata')) as { currentDetails?: string };
+  expect(meta.currentDetails).toMatch(/\| paused \| \*\*yes\*\*, by ops@example.* brake test — send `resume`/);
+  expect(meta.currentDetails).toMatch(/\| ETA \(all passes\) \| \d+ s once resumed \|/);
+  expect(meta.currentDetails).toMatch(/\| concurrency \| 6 \(tenant limit 40/);
   const putsAtPause = recorder.puts.length;
   // The chunk stopped exactly where it says: every row before it written once, none after it.
   const written = writes();
@@ -206,6 +211,14 @@ test('pause mid-chunk stops writes at batch granularity, setConcurrency moves th
   expect(Object.keys(all)).toHaveLength(4_000);
   expect(Math.max(...Object.values(all))).toBe(1); // none written twice
   expect(recorder.puts.length).toBe(4_000 / 50);
+  const events = (await h.query(progressQuery)).control?.events ?? [];
+  expect(events.map((e) => [e.message, e.by, e.outcome])).toEqual([
+    ['setConcurrency', 'ops', 'accepted'],
+    ['setConcurrency', 'ops', 'accepted'],
+    ['pause', 'ops@example.com', 'accepted'],
+    ['setConcurrency', 'ops', 'accepted'],
+    ['resume', 'ana@example.com', 'accepted'],
+  ]);
 });
 
 test('`temporal activity pause` is an emergency brake: writes stop, and `unpause` resumes without writing any memo twice', async () => {
