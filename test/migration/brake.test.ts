@@ -141,7 +141,7 @@ test('pause mid-chunk stops writes at batch granularity, setConcurrency moves th
   let settledAt = 0;
   await recorder.until(() => {
     const after = arrivedAfter(downAt);
-    const lastOver = after.findLastIndex((p) => p.inFlightOnArrival > 2);
+    const lastOver = after.map((p) => p.inFlightOnArrival > 2).lastIndexOf(true);
     settledAt = after[lastOver + 1]?.arrivedAt ?? 0;
     return after.length - (lastOver + 1) >= 10;
   }, 'at most 2 PUTs in flight');
