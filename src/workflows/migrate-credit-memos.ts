@@ -294,7 +294,12 @@ export async function migrateCreditMemos(
       const endRow = Math.min(current.rows, startRow + input.chunkRows);
       const began = Date.now();
       const chunkControl: ChunkControl | undefined = controllable
-        ? { breaker: input.breaker.enabled && !control.breakerOff ? input.breaker : null, freshQuery }
+        ? {
+            // The first pass only: a later pass holds what was left — mostly memos Zuora refused before, so a high
+            // refusal rate there is expected, not a sign that something new went wrong.
+            breaker: input.breaker.enabled && !control.breakerOff && current.pass === 1 ? input.breaker : null,
+            freshQuery,
+          }
         : undefined;
       freshQuery = false;
       const r = await updateCreditMemoRows({

@@ -316,3 +316,15 @@ test('the breaker pauses the migration on a refusal rate over its threshold, not
   expect(notYes()).toEqual([]);
   expect(Math.max(...Object.values(writes()))).toBe(1);
 });
+
+test('a later pass, of memos refused before, does not trip the breaker: the migration ends as no-progress', async () => {
+  // 7% refused: under the threshold in the first pass; the second pass is those memos alone, all refused again.
+  stack.zuoraEmulator.admin.seed({ migratedCreditMemos: 2_000, cancelledShare: 0.07, seed: 11 });
+  stack.zuoraEmulator.admin.configure({ latencyMs: 0, jitterMs: 0, faults: { errorRate: 0 }, burst429: 0 });
+  const cancelled = migrated().filter((m) => m.status === 'Cancelled').length;
+  expect(cancelled).toBeGreaterThan(100); // enough for the breaker to judge the second pass
+  const h = await start({ concurrencyBudget: 4 });
+  const result = await h.result();
+  expect(result).toMatchObject({ stoppedBecause: 'no-progress', remaining: cancelled });
+  expect((await h.query(progressQuery)).control?.trips).toBe(0);
+});
