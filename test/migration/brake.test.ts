@@ -14,6 +14,7 @@ import { MIGRATION_CONTROL_DEFINITIONS } from '../../src/shared/migration-contro
 import { migrateCreditMemos } from '../../src/workflows/migrate-credit-memos';
 import { ZuoraClient } from '../../src/zuora/client';
 import { cliExpect } from '../helpers/cli';
+import { recordHistory } from '../helpers/histories';
 import { startPutRecorder, type PutRecorder } from '../helpers/put-recorder';
 import { startStack, type Stack } from '../helpers/stack';
 import { devServerEnv, testWorker, uniqueTaskQueue } from '../helpers/temporal';
@@ -219,6 +220,7 @@ test('pause mid-chunk stops writes at batch granularity, setConcurrency moves th
     ['setConcurrency', 'ops', 'accepted'],
     ['resume', 'ana@example.com', 'accepted'],
   ]);
+  await recordHistory(h, 'migrate-paused-throttled-resumed');
 });
 
 test('`temporal activity pause` is an emergency brake: writes stop, and `unpause` resumes without writing any memo twice', async () => {
@@ -315,6 +317,7 @@ test('the breaker pauses the migration on a refusal rate over its threshold, not
   expect(result).toMatchObject({ verified: true, remaining: 0 });
   expect(notYes()).toEqual([]);
   expect(Math.max(...Object.values(writes()))).toBe(1);
+  await recordHistory(h, 'migrate-breaker-tripped-resumed');
 });
 
 test('a later pass, of memos refused before, does not trip the breaker: the migration ends as no-progress', async () => {
