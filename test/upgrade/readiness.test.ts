@@ -7,12 +7,7 @@ import { readFileSync } from 'node:fs';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { mirrorNetSuiteIntoZuora } from '../../emulators/linked-tenants';
 import { READINESS_ROW_NAMES, READINESS_STEP, type ReadinessRow } from '../../src/shared/readiness';
-import {
-  MESSAGE_DEFINITIONS,
-  completeStepUpdate,
-  retryStepUpdate,
-  skipStepUpdate,
-} from '../../src/shared/upgrade';
+import { MESSAGE_DEFINITIONS, completeStepUpdate, retryStepUpdate, skipStepUpdate } from '../../src/shared/upgrade';
 import { invoiceSettlementUpgrade } from '../../src/workflows/upgrade/invoice-settlement-upgrade';
 import { useWorkflowSuite } from '../helpers/suite';
 import { answerFinalCreditMemoSync, stepOf, waitForStatus, waitForStep } from '../helpers/upgrade-driver';
@@ -84,7 +79,10 @@ test('offenders of every row are listed in a report; the step waits until each r
   expect(neverSynced).not.toContain(byNumber('RINV', (r) => r.TransferredToAccounting === 'Yes')[0]);
   expect(step.data.open).toEqual(READINESS_ROW_NAMES);
   // The report holds every offender, one JSON line each, with what makes it one.
-  const report = readFileSync(String(step.data.report), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const report = readFileSync(String(step.data.report), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   expect(report).toHaveLength(Object.values(rows).reduce((n, r) => n + r.count, 0));
   expect(report).toContainEqual(
     expect.objectContaining({ row: 'draft-payments', number: draftPayment[0], detail: 'Draft payment, amount 25.00' }),

@@ -19,7 +19,7 @@ import {
   type ReuseExistingIds,
   type StepId,
 } from '../../shared/upgrade';
-import { STORED_TEXT_MAX, boundStepData } from '../../shared/upgrade-bounds';
+import { READINESS_REASON_STORED, STORED_TEXT_MAX, boundStepData } from '../../shared/upgrade-bounds';
 import { judgeIdsAtStep, judgeReuseExistingIds, markPathTaken, type IdsVerdict } from './connector-path';
 import { READINESS_STEP } from '../../shared/readiness';
 import type { AcknowledgeReadiness } from '../../shared/upgrade';
@@ -273,7 +273,7 @@ export function apply(
       applyAcknowledgement(
         stepOf(state, READINESS_STEP),
         m as unknown as AcknowledgeReadiness,
-        clip(String(m.reason), STORED_TEXT_MAX),
+        clip(String(m.reason), READINESS_REASON_STORED),
         at,
       );
       break;

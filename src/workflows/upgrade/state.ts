@@ -15,7 +15,6 @@ import {
   type UpgradeStatus,
   type WaitingOn,
 } from '../../shared/upgrade';
-import { READINESS_STEP } from '../../shared/readiness';
 import { AUDIT_BOUNDS, boundAudit } from '../../shared/upgrade-bounds';
 import { connectorPathOf, initialSteps } from './connector-path';
 
@@ -65,7 +64,7 @@ export function initialState(
   withReadinessPreflight = false,
 ): UpgradeState {
   return {
-    steps: initialSteps(withConnectorPaths, path, at).filter((s) => withReadinessPreflight || s.id !== READINESS_STEP),
+    steps: initialSteps(withConnectorPaths, path, at, withReadinessPreflight),
     audit: [],
     paused: null,
     inbox: { enabledClaims: [], completions: {}, approvals: {}, retries: {} },
