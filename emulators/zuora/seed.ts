@@ -50,8 +50,11 @@ export const seedRequestSchema = z.object({
   cancelledShare: z.number().min(0).max(1).default(0),
   /** Transferred To Accounting of the migrated memos: all `No`, or the mix of every value a tenant may hold. */
   migratedTransferredToAccounting: z.enum(['No', 'mixed']).default('No'),
-  /** Records every row of the readiness checklist flags, and look-alikes it must not (seedReadinessOffenders). */
-  readinessOffenders: z.boolean().default(false),
+  /**
+   * Offenders of the readiness checklist (seedReadinessOffenders): `every-row` one per row and look-alikes that are
+   * not; `demo` (npm start) a draft payment and a pending payment run applying credit balance.
+   */
+  readinessOffenders: z.enum(['none', 'demo', 'every-row']).default('none'),
 });
 export type SeedRequest = z.input<typeof seedRequestSchema>;
 
@@ -147,7 +150,7 @@ export function seedTenant(state: ZuoraState, input: SeedRequest, ctx: SeedConte
     }
   }
 
-  if (req.readinessOffenders) seedReadinessOffenders(state, ctx.now);
+  if (req.readinessOffenders !== 'none') seedReadinessOffenders(state, ctx.now, req.readinessOffenders);
 
   if (req.migratedCreditMemos > 0 || req.otherCreditMemos > 0) {
     state.invoiceSettlementEnabled = true; // credit memos exist only on IS tenants
@@ -209,12 +212,13 @@ export function addMigrationCharge(state: ZuoraState, currency: string, now: num
 }
 
 /**
- * One offender per row of the readiness checklist (shared/readiness.ts), and records that look like offenders but
- * are not: a draft account whose credit balance is empty (null), a posted positive invoice on a draft account, a
+ * Offenders of the readiness checklist (shared/readiness.ts). `demo`: a draft payment and a pending payment run that
+ * applies credit balance (two rows to fix or acknowledge). `every-row`: one offender per row, and records that look
+ * like offenders but are not: a draft account whose credit balance is empty (null), a posted positive invoice on a draft account, a
  * payment run that applies credit balance but already ran, a negative invoice not synced but already Transferred To
  * Accounting. Numbers: accounts R-…, invoices RINV…, payments RP-…, payment runs PR-….
  */
-export function seedReadinessOffenders(state: ZuoraState, now: number): void {
+export function seedReadinessOffenders(state: ZuoraState, now: number, which: 'demo' | 'every-row'): void {
   const day = 86_400_000;
   const created = isoDateTime(now - 60 * day);
   const account = (status: string, currency: string, creditBalance: number | undefined) => {
@@ -246,19 +250,7 @@ export function seedReadinessOffenders(state: ZuoraState, now: number): void {
       ...fields,
     });
   };
-  const draftAccount = account('Draft', 'USD', 120); // row 1
-  account('Draft', 'USD', undefined); // not an offender: an empty credit balance is no credit balance
-  const canceledAccount = account('Canceled', 'EUR', 75.5); // row 2; EUR has no migration charge: row 9
   const activeAccount = account('Active', 'USD', 0);
-  invoice(draftAccount, { Amount: -45, Balance: -45 }); // row 3
-  invoice(draftAccount, { Amount: 300, Balance: 300 }); // not an offender: positive
-  invoice(canceledAccount, { Amount: -30, Balance: -30 }); // row 4
-  // Row 5: a draft invoice whose balance is empty but whose amount is negative (never synced either: row 10 too).
-  invoice(activeAccount, { Amount: -60, Balance: undefined, Status: 'Draft', IntegrationStatus__NS: undefined });
-  invoice(activeAccount, { Amount: 100, Balance: 100, Status: 'Draft' }); // not an offender
-  // Row 10: a negative invoice never synced, Transferred To Accounting empty; and one already set to Yes (not).
-  invoice(activeAccount, { Amount: -80, Balance: -80, IntegrationStatus__NS: undefined });
-  invoice(activeAccount, { Amount: -20, Balance: -20, IntegrationStatus__NS: 'Error', TransferredToAccounting: 'Yes' });
   const payment = (status: string, amount: number) => {
     const id = state.nextId(IdKind.payment);
     state.payments.set(id, {
@@ -273,9 +265,6 @@ export function seedReadinessOffenders(state: ZuoraState, now: number): void {
       CreatedDate: created,
     });
   };
-  payment('Draft', 25); // row 6
-  payment('Error', 40); // row 7
-  payment('Processed', 50); // not an offender
   const run = (status: PaymentRunRecord['status'], applyCreditBalance: boolean) => {
     const id = state.nextId(IdKind.paymentRun);
     state.paymentRuns.set(id, {
@@ -288,7 +277,23 @@ export function seedReadinessOffenders(state: ZuoraState, now: number): void {
       createdDate: created,
     });
   };
+  payment('Draft', 25); // row 6
   run('Pending', true); // row 8
+  if (which === 'demo') return;
+  payment('Error', 40); // row 7
+  payment('Processed', 50); // not an offender
   run('Pending', false); // not an offender
   run('Completed', true); // not an offender: it already ran
+  const draftAccount = account('Draft', 'USD', 120); // row 1
+  account('Draft', 'USD', undefined); // not an offender: an empty credit balance is no credit balance
+  const canceledAccount = account('Canceled', 'EUR', 75.5); // row 2; EUR has no migration charge: row 9
+  invoice(draftAccount, { Amount: -45, Balance: -45 }); // row 3
+  invoice(draftAccount, { Amount: 300, Balance: 300 }); // not an offender: positive
+  invoice(canceledAccount, { Amount: -30, Balance: -30 }); // row 4
+  // Row 5: a draft invoice whose balance is empty but whose amount is negative (never synced either: row 10 too).
+  invoice(activeAccount, { Amount: -60, Balance: undefined, Status: 'Draft', IntegrationStatus__NS: undefined });
+  invoice(activeAccount, { Amount: 100, Balance: 100, Status: 'Draft' }); // not an offender
+  // Row 10: a negative invoice never synced, Transferred To Accounting empty; and one already set to Yes (not).
+  invoice(activeAccount, { Amount: -80, Balance: -80, IntegrationStatus__NS: undefined });
+  invoice(activeAccount, { Amount: -20, Balance: -20, IntegrationStatus__NS: 'Error', TransferredToAccounting: 'Yes' });
 }

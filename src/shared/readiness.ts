@@ -104,3 +104,22 @@ export function summarizeOffenders(offenders: readonly ReadinessOffender[]): Rea
     return { row, count: mine.length, listed: mine.slice(0, READINESS_LISTED).map((o) => o.number ?? o.id) };
   });
 }
+
+/**
+ * The readiness step's data in words, for the checklists (terminal and Web UI): each open row with its count and
+ * first offenders, each acknowledged row with who and why. Raw text: each renderer escapes it.
+ */
+export function describeReadiness(data: Record<string, unknown>): { open: string[]; acknowledged: string[] } {
+  const rows = (data.rows ?? {}) as Partial<Record<ReadinessRow, { count: number; listed: string[] }>>;
+  const acks = (data.acknowledged ?? {}) as Partial<Record<ReadinessRow, { by: string; reason: string }>>;
+  const open = ((data.open ?? []) as ReadinessRow[]).map((row) => {
+    const r = rows[row];
+    if (!r) return row;
+    const more = r.count > r.listed.length ? ', …' : '';
+    return `${row}: ${r.count} (${r.listed.join(', ')}${more})`;
+  });
+  const acknowledged = READINESS_ROW_NAMES.filter((row) => acks[row]).map(
+    (row) => `${row} by ${acks[row]!.by}: ${acks[row]!.reason}`,
+  );
+  return { open, acknowledged };
+}

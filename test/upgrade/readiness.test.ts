@@ -29,7 +29,7 @@ test('offenders of every row are listed in a report; the step waits until each r
   zuoraEmulator.admin.reset();
   netsuiteEmulator.admin.reset();
   netsuiteEmulator.admin.seed({ demo: true });
-  zuoraEmulator.admin.seed({ demo: true, readinessOffenders: true });
+  zuoraEmulator.admin.seed({ demo: true, readinessOffenders: 'every-row' });
   mirrorNetSuiteIntoZuora(netsuiteEmulator, zuoraEmulator.state);
   const z = zuoraEmulator.state;
   const byNumber = (prefix: string, pick: (r: Record<string, unknown>) => boolean) =>
