@@ -109,8 +109,8 @@ export function renderChecklist(s: UpgradeStatus, closedAs?: string): string {
   if (readiness?.data.rows !== undefined) {
     const r = describeReadiness(readiness.data);
     out.push('', `Readiness checklist (report: ${clip(String(readiness.data.report), 300)}):`);
-    for (const line of r.open) out.push(`  open: ${clip(line, 300)}`);
-    for (const line of r.acknowledged) out.push(`  acknowledged: ${clip(line, 300)}`);
+    for (const o of r.open) out.push(`  open: ${o.row}: ${o.count} (${clip(o.listed, 300)})`);
+    for (const a of r.acknowledged) out.push(`  acknowledged: ${a.row} by ${clip(a.by, 200)}: ${clip(a.reason, 300)}`);
     if (r.open.length === 0 && r.acknowledged.length === 0) out.push('  every row clean');
   }
   for (const r of s.openReminders) out.push(`Open ${r.kind} for ${r.stepId}: ${r.count}×, last ${when(r.at)}`);

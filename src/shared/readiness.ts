@@ -106,20 +106,23 @@ export function summarizeOffenders(offenders: readonly ReadinessOffender[]): Rea
 }
 
 /**
- * The readiness step's data in words, for the checklists (terminal and Web UI): each open row with its count and
- * first offenders, each acknowledged row with who and why. Raw text: each renderer escapes it.
+ * The readiness step's data for the checklists (terminal and Web UI): each open row with its count and first
+ * offenders, each acknowledged row with who and why. Offender numbers, who and why are raw: each renderer escapes them.
  */
-export function describeReadiness(data: Record<string, unknown>): { open: string[]; acknowledged: string[] } {
+export function describeReadiness(data: Record<string, unknown>): {
+  open: Array<{ row: ReadinessRow; count: number; listed: string }>;
+  acknowledged: Array<{ row: ReadinessRow; by: string; reason: string }>;
+} {
   const rows = (data.rows ?? {}) as Partial<Record<ReadinessRow, { count: number; listed: string[] }>>;
   const acks = (data.acknowledged ?? {}) as Partial<Record<ReadinessRow, { by: string; reason: string }>>;
   const open = ((data.open ?? []) as ReadinessRow[]).map((row) => {
-    const r = rows[row];
-    if (!r) return row;
-    const more = r.count > r.listed.length ? ', …' : '';
-    return `${row}: ${r.count} (${r.listed.join(', ')}${more})`;
+    const r = rows[row] ?? { count: 0, listed: [] };
+    return { row, count: r.count, listed: r.listed.join(', ') + (r.count > r.listed.length ? ', …' : '') };
   });
-  const acknowledged = READINESS_ROW_NAMES.filter((row) => acks[row]).map(
-    (row) => `${row} by ${acks[row]!.by}: ${acks[row]!.reason}`,
-  );
+  const acknowledged = READINESS_ROW_NAMES.filter((row) => acks[row]).map((row) => ({
+    row,
+    by: acks[row]!.by,
+    reason: acks[row]!.reason,
+  }));
   return { open, acknowledged };
 }

@@ -11,7 +11,9 @@ import {
 import { MESSAGES, STEPS, type MessageName, type StepStatus } from '../../src/shared/upgrade';
 import { apply, check, type MessageRules, type Verdict } from '../../src/workflows/upgrade/messages';
 import { describeOpenRows, openRows, recordFindings } from '../../src/workflows/upgrade/readiness';
-import { initialState, stepOf, type UpgradeState } from '../../src/workflows/upgrade/state';
+import { initialState, statusOf, stepOf, type UpgradeState } from '../../src/workflows/upgrade/state';
+import { renderChecklist } from '../../src/client/render';
+import { renderUpgradeMarkdown } from '../../src/workflows/upgrade/render';
 
 const AT = '2026-03-01T10:00:00.000Z';
 const by = 'ana@example.com';
@@ -139,5 +141,30 @@ describe('at the readiness step', () => {
     expect(old.steps.some((s) => s.id === READINESS_STEP)).toBe(false);
     expect(outcomeOf(send(old, 'acknowledgeReadiness', ack))).toMatch(/started before the readiness preflight/);
     expect(outcomeOf(send(old, 'retryStep', { by, stepId: READINESS_STEP }))).toMatch(/not part of this upgrade/);
+  });
+});
+
+describe('the checklists say the same', () => {
+  test('is-upgrade status and the Web UI list the open and acknowledged rows and what to send next', () => {
+    const u = upgradeAtReadiness('waiting');
+    recordFindings(stepOf(u, READINESS_STEP), found());
+    send(u, 'acknowledgeReadiness', { by, row: 'draft-payments', reason: 'processed on Monday' });
+    const status = statusOf(u, { tenantId: 'demo', workflowId: 'is-upgrade-demo', dryRun: false });
+
+    const terminal = renderChecklist(status);
+    expect(terminal).toContain(`Readiness checklist (report: ${found().report}):`);
+    expect(terminal).toMatch(/^ {2}open: payment-runs-applying-credit-balance: 1 \(N3\)$/m);
+    expect(terminal).toMatch(/^ {2}acknowledged: draft-payments by ana@example\.com: processed on Monday$/m);
+    expect(terminal).toMatch(/\[\?\]\s+4\s+prepare\.readiness-preflight\s+waiting/);
+    expect(terminal).toContain(
+      'Next: fix what it lists, then: is-upgrade retry --tenant demo --step prepare.readiness-preflight   ' +
+        '(or, per row left as it is: is-upgrade acknowledge-readiness --tenant demo --row <row> --reason "…")',
+    );
+
+    const web = renderUpgradeMarkdown(status);
+    expect(web).toContain('**Readiness checklist**');
+    expect(web).toContain('- open: `payment-runs-applying-credit-balance` 1 (N3)');
+    expect(web).toContain('- acknowledged: `draft-payments` by ana@example\\.com: processed on Monday');
+    expect(web).toContain('`acknowledgeReadiness { "by": "…", "row": "…", "reason": "…" }`');
   });
 });

@@ -72,8 +72,8 @@ export function renderUpgradeMarkdown(s: UpgradeStatus): string {
     lines.push(
       '',
       '**Readiness checklist**',
-      ...r.open.map((l) => `- open: ${md(l)}`),
-      ...r.acknowledged.map((l) => `- acknowledged: ${md(l)}`),
+      ...r.open.map((o) => `- open: \`${o.row}\` ${o.count} (${md(o.listed)})`),
+      ...r.acknowledged.map((a) => `- acknowledged: \`${a.row}\` by ${md(a.by)}: ${md(a.reason)}`),
     );
   }
   if (s.openReminders.length > 0) {
