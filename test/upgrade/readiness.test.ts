@@ -9,6 +9,7 @@ import { mirrorNetSuiteIntoZuora } from '../../emulators/linked-tenants';
 import { READINESS_ROW_NAMES, READINESS_STEP, type ReadinessRow } from '../../src/shared/readiness';
 import { MESSAGE_DEFINITIONS, completeStepUpdate, retryStepUpdate, skipStepUpdate } from '../../src/shared/upgrade';
 import { invoiceSettlementUpgrade } from '../../src/workflows/upgrade/invoice-settlement-upgrade';
+import { recordHistory } from '../helpers/histories';
 import { useWorkflowSuite } from '../helpers/suite';
 import { answerFinalCreditMemoSync, stepOf, waitForStatus, waitForStep } from '../helpers/upgrade-driver';
 
@@ -127,4 +128,6 @@ test('offenders of every row are listed in a report; the step waits until each r
   expect(s.audit.filter((a) => a.message === 'acknowledgeReadiness' && a.outcome === 'accepted')).toHaveLength(
     READINESS_ROW_NAMES.length - 1,
   );
+  // test/replay replays this history: the readiness step's commands stay as recorded.
+  await recordHistory(handle, 'upgrade-readiness-preflight');
 });
