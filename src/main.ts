@@ -11,6 +11,7 @@ import { startDevServer, type RunningDevServer } from './temporal/dev-server';
 import { loadTemporalBinaries } from './temporal/binaries';
 import { resolveTemporalTarget, TemporalConfigError, type TemporalTarget } from './temporal/connection';
 import { createWorker, installRuntime } from './worker';
+import { ensureDemoCreditMemoSchedule } from './demo-schedule';
 import { buildDependencies, type Dependencies } from './wiring';
 
 type Stoppable = { name: string; stop: () => Promise<void> };
@@ -143,7 +144,20 @@ async function main(): Promise<void> {
 
   // Polling starts with run(); the banner says "running" only once it does.
   const running = worker.run();
-  printBanner(config, address!, devServer, deps, codecServer);
+  // The demo tenant's pre-upgrade credit memo sync schedule (both systems emulated: the whole demo).
+  let demoSchedule: string | undefined;
+  if (config.emulators.zuora && config.emulators.netsuite) {
+    try {
+      const made = await ensureDemoCreditMemoSchedule(client, {
+        tenantId: config.tenantId,
+        taskQueue: config.taskQueue,
+      });
+      demoSchedule = `${made.scheduleId} (paused${made.created ? '' : ', from an earlier start'})`;
+    } catch (err) {
+      say(`could not create the demo's credit memo sync schedule: ${(err as Error).message}`);
+    }
+  }
+  printBanner(config, address!, target.namespace, devServer, deps, codecServer, demoSchedule);
   await running;
   say('worker stopped');
   await stopAll();
@@ -152,12 +166,17 @@ async function main(): Promise<void> {
 function printBanner(
   config: AppConfig,
   address: string,
+  namespace: string,
   server: RunningDevServer | undefined,
   deps: Dependencies,
   codecServer: RunningCodecServer | undefined,
+  demoSchedule: string | undefined,
 ) {
   const t = config.tenantId;
   const id = `is-upgrade-${t}`;
+  // The server the worker uses, in every command printed: the CLIs' defaults (127.0.0.1:7233, namespace default)
+  // are wrong with a non-default TEMPORAL_DEV_PORT or a configured server.
+  const at = `--address ${address}${namespace === 'default' ? '' : ` --namespace ${namespace}`}`;
   say('');
   say('Invoice Settlement upgrade worker is running.');
   say(`  Temporal:    ${address}${server ? ' (embedded dev server)' : ''}`);
@@ -169,6 +188,7 @@ function printBanner(
     `  Payloads:    ${config.payloadCodec ? `encrypted (AES-256-GCM, current key id ${config.payloadCodec.currentKeyId})` : 'plain JSON (set PAYLOAD_CODEC_KEYS to encrypt)'}`,
   );
   if (codecServer) say(`  Codec:       ${codecServer.url} (Web UI: sign in at ${codecServer.url}/login)`);
+  if (demoSchedule) say(`  Schedule:    ${demoSchedule}: the demo's credit memo sync, for the upgrade's step 1`);
   const cli = (() => {
     try {
       return loadTemporalBinaries().cli.path;
@@ -180,18 +200,18 @@ function printBanner(
   say('');
   say('Start an upgrade:');
   say(
-    `  temporal workflow start --task-queue ${config.taskQueue} --type invoiceSettlementUpgrade --id-reuse-policy RejectDuplicate \\`,
+    `  temporal workflow start ${at} --task-queue ${config.taskQueue} --type invoiceSettlementUpgrade --id-reuse-policy RejectDuplicate \\`,
   );
   say(`    --workflow-id ${id} --input '{"tenantId":"${t}","oldConnectorInstanceId":"old-instance-1"}'`);
   say('Where does it stand?');
-  say(`  temporal workflow query --workflow-id ${id} --name status`);
+  say(`  temporal workflow query ${at} --workflow-id ${id} --name status`);
   say('Signal a human step, e.g. Zuora has enabled Invoice Settlement:');
   say(
-    `  temporal workflow signal --workflow-id ${id} --name invoiceSettlementEnabled --input '{"by":"you@example.com"}'`,
+    `  temporal workflow signal ${at} --workflow-id ${id} --name invoiceSettlementEnabled --input '{"by":"you@example.com"}'`,
   );
   say("Or with the project's CLI (walks you through every step; see the README):");
   say(`  npx is-upgrade start --tenant ${t} --old-instance old-instance-1 --by you@example.com`);
-  say(`  npx is-upgrade status --tenant ${t} --watch`);
+  say(`  npx is-upgrade status ${at} --tenant ${t} --watch`);
   if (config.emulators.zuora) {
     say('On the emulated tenant, "Zuora enables Invoice Settlement" (step 4) is:');
     say(`  curl -X POST http://127.0.0.1:${config.emulatorPorts.zuora}/__admin/enable-invoice-settlement`);

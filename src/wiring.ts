@@ -46,7 +46,11 @@ export async function buildDependencies(config: AppConfig): Promise<Dependencies
   }
   if (config.emulators.zuora) {
     const { startZuoraEmulator } = await import('../emulators/zuora/server');
-    zuoraEmulator = await startZuoraEmulator({ port: config.emulatorPorts.zuora, seed: { demo: true } });
+    // The demo tenant has a draft payment and a payment run applying credit balance: the readiness preflight lists them.
+    zuoraEmulator = await startZuoraEmulator({
+      port: config.emulatorPorts.zuora,
+      seed: { demo: true, readinessOffenders: 'demo' },
+    });
     const emulator = zuoraEmulator;
     stoppables.push({ name: 'Zuora emulator', stop: () => emulator.stop() });
     if (netsuiteEmulator) {

@@ -1,7 +1,15 @@
 // Deterministic test data: the same seed number always yields the same tenant (ids, numbers, amounts).
 import { z } from 'zod';
 import { seededRandom } from '../common';
-import { IdKind, isoDate, isoDateTime, money, type CreditMemoRecord, type ZuoraState } from './state';
+import {
+  IdKind,
+  isoDate,
+  isoDateTime,
+  money,
+  type CreditMemoRecord,
+  type PaymentRunRecord,
+  type ZuoraState,
+} from './state';
 
 export const MIGRATION_REASON_CODE = 'AR Mig - negative invoice';
 
@@ -42,6 +50,11 @@ export const seedRequestSchema = z.object({
   cancelledShare: z.number().min(0).max(1).default(0),
   /** Transferred To Accounting of the migrated memos: all `No`, or the mix of every value a tenant may hold. */
   migratedTransferredToAccounting: z.enum(['No', 'mixed']).default('No'),
+  /**
+   * Offenders of the readiness checklist (seedReadinessOffenders): `every-row` one per row and look-alikes that are
+   * not; `demo` (npm start) a draft payment and a pending payment run applying credit balance.
+   */
+  readinessOffenders: z.enum(['none', 'demo', 'every-row']).default('none'),
 });
 export type SeedRequest = z.input<typeof seedRequestSchema>;
 
@@ -58,6 +71,8 @@ export function seedTenant(state: ZuoraState, input: SeedRequest, ctx: SeedConte
   const day = 86_400_000;
 
   if (req.demo) {
+    // A tenant getting ready for the migration has its one-time charge in its currency (docs/zuora.md §10).
+    addMigrationCharge(state, 'USD', ctx.now);
     let adjustments = 0;
     for (let a = 0; a < req.demoAccounts; a++) {
       const accountId = state.nextId(IdKind.account);
@@ -135,6 +150,8 @@ export function seedTenant(state: ZuoraState, input: SeedRequest, ctx: SeedConte
     }
   }
 
+  if (req.readinessOffenders !== 'none') seedReadinessOffenders(state, ctx.now, req.readinessOffenders);
+
   if (req.migratedCreditMemos > 0 || req.otherCreditMemos > 0) {
     state.invoiceSettlementEnabled = true; // credit memos exist only on IS tenants
     const accountIds = [...state.accounts.keys()];
@@ -179,4 +196,104 @@ export function seedTenant(state: ZuoraState, input: SeedRequest, ctx: SeedConte
       state.addCreditMemo(make(pick(['Standard Adjustment', 'Write-off']), false));
   }
   return state.summary();
+}
+
+/** The charge Zuora's migration uses to turn credit balances into credit memos (docs/zuora.md §10). */
+export function addMigrationCharge(state: ZuoraState, currency: string, now: number): void {
+  const id = state.nextId(IdKind.productRatePlanCharge);
+  state.productRatePlanCharges.set(id, {
+    Id: id,
+    Name: `Special one time charge for migration - ${currency}`,
+    ChargeModel: 'Flat Fee Pricing',
+    ChargeType: 'OneTime',
+    Taxable: false,
+    CreatedDate: isoDateTime(now),
+  });
+}
+
+/**
+ * Offenders of the readiness checklist (shared/readiness.ts). `demo`: a draft payment and a pending payment run that
+ * applies credit balance (two rows to fix or acknowledge). `every-row`: one offender per row, and records that look
+ * like offenders but are not: a draft account whose credit balance is empty (null), a posted positive invoice on a draft account, a
+ * payment run that applies credit balance but already ran, a negative invoice not synced but already Transferred To
+ * Accounting. Numbers: accounts R-…, invoices RINV…, payments RP-…, payment runs PR-….
+ */
+export function seedReadinessOffenders(state: ZuoraState, now: number, which: 'demo' | 'every-row'): void {
+  const day = 86_400_000;
+  const created = isoDateTime(now - 60 * day);
+  const account = (status: string, currency: string, creditBalance: number | undefined) => {
+    const id = state.nextId(IdKind.account);
+    state.addAccount({
+      Id: id,
+      AccountNumber: state.nextNumber('R-'),
+      Name: `${status} readiness ${currency}`,
+      Currency: currency,
+      Status: status,
+      Balance: 0,
+      CreditBalance: creditBalance,
+      CreatedDate: created,
+    });
+    return id;
+  };
+  const invoice = (accountId: string, fields: Record<string, string | number | undefined>) => {
+    const id = state.nextId(IdKind.invoice);
+    const date = isoDate(now - 40 * day);
+    state.addInvoice({
+      Id: id,
+      InvoiceNumber: state.nextNumber('RINV'),
+      AccountId: accountId,
+      InvoiceDate: date,
+      DueDate: date,
+      Status: 'Posted',
+      IntegrationStatus__NS: 'Sync Complete',
+      CreatedDate: created,
+      ...fields,
+    });
+  };
+  const activeAccount = account('Active', 'USD', 0);
+  const payment = (status: string, amount: number) => {
+    const id = state.nextId(IdKind.payment);
+    state.payments.set(id, {
+      Id: id,
+      PaymentNumber: state.nextNumber('RP-'),
+      AccountId: activeAccount,
+      Amount: amount,
+      Currency: 'USD',
+      Type: 'External',
+      EffectiveDate: isoDate(now - 10 * day),
+      Status: status,
+      CreatedDate: created,
+    });
+  };
+  const run = (status: PaymentRunRecord['status'], applyCreditBalance: boolean) => {
+    const id = state.nextId(IdKind.paymentRun);
+    state.paymentRuns.set(id, {
+      id,
+      number: state.nextNumber('PR-'),
+      status,
+      applyCreditBalance,
+      runDate: status === 'Pending' ? isoDateTime(now + 2 * day) : isoDateTime(now - 5 * day),
+      targetDate: isoDate(now),
+      createdDate: created,
+    });
+  };
+  payment('Draft', 25); // row 6
+  run('Pending', true); // row 8
+  if (which === 'demo') return;
+  payment('Error', 40); // row 7
+  payment('Processed', 50); // not an offender
+  run('Pending', false); // not an offender
+  run('Completed', true); // not an offender: it already ran
+  const draftAccount = account('Draft', 'USD', 120); // row 1
+  account('Draft', 'USD', undefined); // not an offender: an empty credit balance is no credit balance
+  const canceledAccount = account('Canceled', 'EUR', 75.5); // row 2; EUR has no migration charge: row 9
+  invoice(draftAccount, { Amount: -45, Balance: -45 }); // row 3
+  invoice(draftAccount, { Amount: 300, Balance: 300 }); // not an offender: positive
+  invoice(canceledAccount, { Amount: -30, Balance: -30 }); // row 4
+  // Row 5: a draft invoice whose balance is empty but whose amount is negative (never synced either: row 10 too).
+  invoice(activeAccount, { Amount: -60, Balance: undefined, Status: 'Draft', IntegrationStatus__NS: undefined });
+  invoice(activeAccount, { Amount: 100, Balance: 100, Status: 'Draft' }); // not an offender
+  // Row 10: a negative invoice never synced, Transferred To Accounting empty; and one already set to Yes (not).
+  invoice(activeAccount, { Amount: -80, Balance: -80, IntegrationStatus__NS: undefined });
+  invoice(activeAccount, { Amount: -20, Balance: -20, IntegrationStatus__NS: 'Error', TransferredToAccounting: 'Yes' });
 }

@@ -27,6 +27,7 @@ import { registerAuthRoutes } from './routes/auth';
 import { registerCreditMemoRoutes } from './routes/credit-memos';
 import { DATA_FILE_PREFIX, registerDataQueryRoutes } from './routes/data-query';
 import { registerInvoiceAdjustmentRoutes } from './routes/invoice-adjustments';
+import { registerPaymentRunRoutes } from './routes/payment-runs';
 import { registerPaymentRoutes } from './routes/payments';
 import { registerZoqlRoutes } from './routes/zoql';
 import { seedTenant, type SeedRequest } from './seed';
@@ -85,6 +86,7 @@ export async function startZuoraEmulator(options: ZuoraEmulatorOptions = {}): Pr
   registerZoqlRoutes(router, ctx);
   registerInvoiceAdjustmentRoutes(router, ctx);
   registerPaymentRoutes(router, ctx);
+  registerPaymentRunRoutes(router, ctx);
 
   const admin: ZuoraEmulatorAdmin = {
     configure: (patch) => {

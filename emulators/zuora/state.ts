@@ -26,7 +26,20 @@ export interface CreditMemoRecord {
   lockedAttemptsRemaining: number;
 }
 
-export type ZuoraObjectName = 'Account' | 'Invoice' | 'InvoiceItemAdjustment' | 'InvoiceAdjustment' | 'Payment';
+export type ZuoraObjectName =
+  'Account' | 'Invoice' | 'InvoiceItemAdjustment' | 'InvoiceAdjustment' | 'Payment' | 'ProductRatePlanCharge';
+
+/** A payment run as `GET /v1/payment-runs` answers it (the spec's PaymentRun; docs/zuora.md §10). */
+export interface PaymentRunRecord {
+  id: string;
+  number: string;
+  status: 'Pending' | 'Processing' | 'Completed' | 'Error' | 'Canceled';
+  /** Only without Invoice Settlement (with the Credit Balance feature). */
+  applyCreditBalance: boolean | null;
+  runDate: string | null;
+  targetDate: string;
+  createdDate: string;
+}
 
 export class ZuoraState {
   invoiceSettlementEnabled = false;
@@ -35,6 +48,8 @@ export class ZuoraState {
   readonly invoiceItemAdjustments = new Map<string, ZRecord>();
   readonly invoiceAdjustments = new Map<string, ZRecord>();
   readonly payments = new Map<string, ZRecord>();
+  readonly productRatePlanCharges = new Map<string, ZRecord>();
+  readonly paymentRuns = new Map<string, PaymentRunRecord>();
   readonly creditMemos = new Map<string, CreditMemoRecord>();
   readonly creditMemoIdByNumber = new Map<string, string>();
   readonly invoiceIdByNumber = new Map<string, string>();
@@ -74,6 +89,8 @@ export class ZuoraState {
         return this.invoiceAdjustments;
       case 'Payment':
         return this.payments;
+      case 'ProductRatePlanCharge':
+        return this.productRatePlanCharges;
     }
   }
 
@@ -123,6 +140,8 @@ export const IdKind = {
   invoiceAdjustment: 4,
   payment: 5,
   creditMemo: 6,
+  productRatePlanCharge: 7,
+  paymentRun: 8,
 } as const;
 
 export function isoDate(ms: number): string {

@@ -42,6 +42,7 @@ export const ZOQL_FIELDS: Record<ZuoraObjectName, readonly string[]> = {
     'Amount',
     'Balance',
     'Status',
+    'TransferredToAccounting',
     'CreatedDate',
     'UpdatedDate',
     ...CONNECTOR_FIELDS,
@@ -99,6 +100,18 @@ export const ZOQL_FIELDS: Record<ZuoraObjectName, readonly string[]> = {
     'TransferredToAccounting',
     'CreatedDate',
     ...CONNECTOR_FIELDS,
+  ],
+  // The product catalogue's charges: the readiness preflight looks for the migration's one-time charge by Name.
+  ProductRatePlanCharge: [
+    'Id',
+    'Name',
+    'ProductRatePlanId',
+    'ChargeModel',
+    'ChargeType',
+    'AccountingCode',
+    'Taxable',
+    'CreatedDate',
+    'UpdatedDate',
   ],
 };
 

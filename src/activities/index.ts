@@ -6,6 +6,7 @@ import type { Notifier } from '../notifier/notifier';
 import type { ReportStore } from '../reports/report-store';
 import type { ZuoraClient } from '../zuora/client';
 import { createMigrationActivities } from './migration';
+import { createReadinessActivities } from './readiness';
 // './sync/index', not './sync': a dist/ built before the split may still hold a stale sync.js that Node would load.
 import { createSyncActivities } from './sync/index';
 import { createUpgradeActivities } from './upgrade';
@@ -27,6 +28,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createMigrationActivities(deps),
     ...createSyncActivities(deps),
     ...createUpgradeActivities(deps),
+    ...createReadinessActivities(deps),
   };
 }
 

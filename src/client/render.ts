@@ -3,6 +3,7 @@
 // notes, errors, data) goes through escapeTerminal: an escape sequence or a newline is shown, never interpreted.
 import { escapeTerminal } from '../shared/escape';
 import { describeTransferCounts, type MigrationProgress, type TransferCount } from '../shared/migration';
+import { READINESS_STEP, describeReadiness } from '../shared/readiness';
 import type { StepStatus, UpgradeStatus } from '../shared/upgrade';
 import { nextCommandFor } from './commands/human-steps';
 
@@ -44,7 +45,7 @@ function detailOf(s: StepStatus): string {
       if (v === null || typeof v !== 'object') return `${k}=${String(v)}`;
       // e.g. step 2's { itemAdjustments: { count, listed } }: the count and the first few listed.
       const o = v as { count?: unknown; listed?: unknown };
-      if (typeof o.count !== 'number') return '';
+      if (typeof o.count !== 'number') return k === 'open' && Array.isArray(v) ? `open rows=${v.length}` : '';
       const listed = Array.isArray(o.listed) && o.listed.length > 0 ? ` (${o.listed.slice(0, 3).join(', ')}…)` : '';
       return `${k}=${o.count}${o.count > 0 ? listed : ''}`;
     })
@@ -103,6 +104,14 @@ export function renderChecklist(s: UpgradeStatus, closedAs?: string): string {
       '',
       `WARNING: migration skipped by ${clip(k.by, 200)} (${clip(k.reason, 1_000)}; acknowledged: ${k.acknowledged ?? 'not asked'}): ${k.risk}.`,
     );
+  }
+  const readiness = s.steps.find((x) => x.id === READINESS_STEP);
+  if (readiness?.data.rows !== undefined) {
+    const r = describeReadiness(readiness.data);
+    out.push('', `Readiness checklist (report: ${clip(String(readiness.data.report), 300)}):`);
+    for (const o of r.open) out.push(`  open: ${o.row}: ${o.count} (${clip(o.listed, 300)})`);
+    for (const a of r.acknowledged) out.push(`  acknowledged: ${a.row} by ${clip(a.by, 200)}: ${clip(a.reason, 300)}`);
+    if (r.open.length === 0 && r.acknowledged.length === 0) out.push('  every row clean');
   }
   for (const r of s.openReminders) out.push(`Open ${r.kind} for ${r.stepId}: ${r.count}×, last ${when(r.at)}`);
   const current = s.steps.find((x) => x.id === s.currentStep);

@@ -4,14 +4,21 @@
 // (Temporal's documented platform limits); the issue saw PAYLOADS_TOO_LARGE once the state passed them. The status
 // query's answer, the carry into continue-as-new and the result are this state; the Web UI's markdown details have
 // their own bound, MAX_DETAILS_BYTES. Pure: used by the workflow, its renderer and the tests.
+import { READINESS_ROW_NAMES } from './readiness';
 import { MESSAGE_BOUNDS, STEPS, type AuditEntry } from './upgrade';
 import { clip, jsonBytes } from './text';
 
 /** Reasons, notes and step errors are stored clipped to this many characters (the message bound). */
 export const STORED_TEXT_MAX = MESSAGE_BOUNDS.text;
 
-/** The audit log keeps its newest entries within a count and a size. */
-export const AUDIT_BOUNDS = { entries: 2_000, bytes: 128 * 1024, detail: 1_000, stepId: 64 } as const;
+/**
+ * The audit log keeps its newest entries within a count and a size. 100 KiB (was 128) leaves room under the 512 KiB
+ * warning for the readiness preflight's step and its acknowledgements (issue 14 point 1).
+ */
+export const AUDIT_BOUNDS = { entries: 2_000, bytes: 100 * 1024, detail: 1_000, stepId: 64 } as const;
+
+/** An acknowledged readiness row keeps this much of its reason in the step (the audit log has the message). */
+export const READINESS_REASON_STORED = 200;
 
 /** Operator data kept for one step (a completion's `data`), in JSON bytes. */
 export const STEP_DATA_BYTES = 8 * 1024;
@@ -29,6 +36,8 @@ const STEP_FIXED_BYTES = 512;
 /** What the activities and child workflows write (dry-run counts, sync summaries, listed record numbers). */
 const ACTIVITY_DATA_BYTES = 32 * 1024;
 const MANUAL_STEPS = STEPS.filter((s) => s.kind === 'manual').length;
+/** A string of a message that refuses control characters: at most 3 JSON bytes a UTF-16 unit (e.g. "€"). */
+const worstStrictText = (chars: number) => 3 * (chars + 25) + 2;
 
 export const WORST_CASE_STATE_BYTES =
   AUDIT_BOUNDS.bytes +
@@ -45,7 +54,9 @@ export const WORST_CASE_STATE_BYTES =
   // paused
   worstText(MESSAGE_BOUNDS.by) +
   worstText(STORED_TEXT_MAX) +
-  ACTIVITY_DATA_BYTES;
+  ACTIVITY_DATA_BYTES +
+  // readiness preflight: one acknowledgement per row (who, why, when, count; acknowledgeReadiness is always strict)
+  READINESS_ROW_NAMES.length * (worstStrictText(MESSAGE_BOUNDS.by) + worstStrictText(READINESS_REASON_STORED) + 128);
 
 /** Drops the oldest entries until the log fits its count and size (in place). */
 export function boundAudit(audit: AuditEntry[]): void {

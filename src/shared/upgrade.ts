@@ -5,6 +5,7 @@ import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
 import { tenantIdSchema, type TransferCount } from './migration';
+import { readinessRowSchema } from './readiness';
 import { isSecretKey, secretShapeOf } from './secrets';
 import { clip, hasControlChars, jsonBytes } from './text';
 
@@ -29,6 +30,12 @@ export const STEPS = [
     id: 'prepare.freeze-negative-invoices',
     kind: 'manual',
     title: 'Confirm negative invoices and invoice item adjustments are no longer created',
+  },
+  {
+    // Zuora's "Validate transactions" checklist as queries (docs/zuora.md §10); shared/readiness.ts has the rows.
+    id: 'prepare.readiness-preflight',
+    kind: 'auto',
+    title: "Run Zuora's readiness checklist; every row clean or acknowledged (acknowledgeReadiness)",
   },
   {
     id: 'enable-invoice-settlement',
@@ -348,6 +355,20 @@ export function messageSchemas(strict: boolean) {
       })
       .strict(),
     resume: z.object({ by }).strict(),
+    /** A readiness row left as it is, by name, with why (docs/product.md; shared/readiness.ts). */
+    acknowledgeReadiness: z
+      .object({
+        by,
+        row: readinessRowSchema,
+        reason: text('reason', {
+          min: 3,
+          max: MESSAGE_BOUNDS.text,
+          strict: true,
+          required: 'reason is required: why this row may stay as it is',
+          missing: 'reason is required: why this row may stay as it is',
+        }),
+      })
+      .strict(),
   };
 }
 const STRICT = messageSchemas(true);
@@ -363,6 +384,7 @@ export const skipStepSchema = STRICT.skipStep;
 export const retryStepSchema = STRICT.retryStep;
 export const pauseSchema = STRICT.pause;
 export const resumeSchema = STRICT.resume;
+export const acknowledgeReadinessSchema = STRICT.acknowledgeReadiness;
 
 export type InvoiceSettlementEnabled = z.infer<typeof invoiceSettlementEnabledSchema>;
 export type ProvisioningIdsReceived = z.infer<typeof provisioningIdsReceivedSchema>;
@@ -373,6 +395,7 @@ export type SkipStep = z.infer<typeof skipStepSchema>;
 export type RetryStep = z.infer<typeof retryStepSchema>;
 export type Pause = z.infer<typeof pauseSchema>;
 export type Resume = z.infer<typeof resumeSchema>;
+export type AcknowledgeReadiness = z.infer<typeof acknowledgeReadinessSchema>;
 
 /**
  * The questions step prepare.final-credit-memo-sync may wait on (its `data.question`): which credit memo syncs the
@@ -418,6 +441,7 @@ export const MESSAGES = {
   retryStep: retryStepSchema,
   pause: pauseSchema,
   resume: resumeSchema,
+  acknowledgeReadiness: acknowledgeReadinessSchema,
 } as const;
 export type MessageName = keyof typeof MESSAGES;
 
@@ -431,6 +455,7 @@ export const skipStepSignal = defineSignal<[SkipStep]>('skipStep');
 export const retryStepSignal = defineSignal<[RetryStep]>('retryStep');
 export const pauseSignal = defineSignal<[Pause]>('pause');
 export const resumeSignal = defineSignal<[Resume]>('resume');
+export const acknowledgeReadinessSignal = defineSignal<[AcknowledgeReadiness]>('acknowledgeReadiness');
 
 // ... and the same messages as updates, whose validator refuses bad input before it reaches history.
 export const invoiceSettlementEnabledUpdate = defineUpdate<MessageOutcome, [InvoiceSettlementEnabled]>(
@@ -446,6 +471,7 @@ export const skipStepUpdate = defineUpdate<MessageOutcome, [SkipStep]>('skipStep
 export const retryStepUpdate = defineUpdate<MessageOutcome, [RetryStep]>('retryStep');
 export const pauseUpdate = defineUpdate<MessageOutcome, [Pause]>('pause');
 export const resumeUpdate = defineUpdate<MessageOutcome, [Resume]>('resume');
+export const acknowledgeReadinessUpdate = defineUpdate<MessageOutcome, [AcknowledgeReadiness]>('acknowledgeReadiness');
 
 /** Each message's signal and update, by name: the one map the workflow, the CLI and the tests use. */
 type Payload<K extends MessageName> = z.infer<(typeof MESSAGES)[K]>;
@@ -464,6 +490,7 @@ export const MESSAGE_DEFINITIONS: {
   retryStep: { signal: retryStepSignal, update: retryStepUpdate },
   pause: { signal: pauseSignal, update: pauseUpdate },
   resume: { signal: resumeSignal, update: resumeUpdate },
+  acknowledgeReadiness: { signal: acknowledgeReadinessSignal, update: acknowledgeReadinessUpdate },
 };
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -27,6 +27,9 @@ import {
   accountRecordSchema,
   invoiceRecordSchema,
   paymentRecordSchema,
+  PAYMENT_RUN_PAGE_SIZE,
+  paymentRunListResponseSchema,
+  type PaymentRun,
   type AccountRecord,
   type BulkCreditMemoItem,
   type CreditMemo,
@@ -566,6 +569,23 @@ export class ZuoraClient {
       idempotent: true,
       acceptStatus: (status, json) => status === 409 && paymentResponseSchema.safeParse(json).success,
     });
+  }
+
+  // ---------------- payment runs ----------------
+
+  /** Every payment run with this status (the spec's `status` filter), page by page (docs/zuora.md §10). */
+  async *listPaymentRuns(filter: { status: string }): AsyncGenerator<PaymentRun> {
+    for (let page = 1; ; page++) {
+      const answer = await this.send({
+        method: 'GET',
+        path: '/v1/payment-runs',
+        query: { status: filter.status, pageSize: PAYMENT_RUN_PAGE_SIZE, page },
+        schema: paymentRunListResponseSchema,
+        idempotent: true,
+      });
+      yield* answer.paymentRuns;
+      if (!answer.nextPage || answer.paymentRuns.length === 0) return;
+    }
   }
 
   // ---------------- pre-upgrade checks ----------------

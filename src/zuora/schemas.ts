@@ -288,3 +288,21 @@ export const accountRecordSchema = zoqlIdSchema.extend({ Currency: z.string().op
 export type AccountRecord = z.infer<typeof accountRecordSchema>;
 export const invoiceRecordSchema = zoqlIdSchema.extend({ IntegrationId__NS: z.string().optional() });
 export type InvoiceRecord = z.infer<typeof invoiceRecordSchema>;
+
+// ---------- payment runs (the readiness preflight, docs/zuora.md §10) ----------
+/** `GET /v1/payment-runs` pages hold at most 40 (the spec's `pageSize` maximum). */
+export const PAYMENT_RUN_PAGE_SIZE = 40;
+/** The spec's PaymentRun, the fields the preflight reads; `applyCreditBalance` exists only without IS. */
+export const paymentRunSchema = z.looseObject({
+  id: z.string(),
+  number: z.string().optional(),
+  status: z.string().optional(),
+  applyCreditBalance: z.boolean().nullish(),
+  runDate: z.string().nullish(),
+});
+export type PaymentRun = z.infer<typeof paymentRunSchema>;
+export const paymentRunListResponseSchema = z.looseObject({
+  paymentRuns: z.array(paymentRunSchema).default([]),
+  nextPage: z.string().nullish(),
+  success: z.literal(true).optional(),
+});

@@ -51,10 +51,11 @@ async function send(args: string[], expected: RegExp, code = 0): Promise<CliRun>
 }
 
 test('a whole upgrade through is-upgrade: start, every human step, status, list, schedules and report', async () => {
-  // Before the upgrade the tenant runs the credit memo sync on a schedule; one run syncs the demo memos.
+  // Before the upgrade the tenant runs the credit memo sync on a schedule (npm start's demo has it, paused); one run
+  // syncs the demo memos.
   await send(
     ['schedules', 'create', '--kind', 'credit-memo', ...T, '--standard', '--negative-balance', '--paused'],
-    /Created: netsuite-credit-memo-sync-demo \(paused\)/,
+    /Already existed: netsuite-credit-memo-sync-demo \(paused\)/,
   );
   await send(['schedules', 'trigger', '--kind', 'credit-memo', ...T], /Triggered/);
   await cliUntil(
@@ -96,6 +97,20 @@ test('a whole upgrade through is-upgrade: start, every human step, status, list,
   // 3
   await untilStep('prepare.freeze-negative-invoices', 'waiting');
   await send(['freeze-confirmed', ...T], /^accepted: step prepare\.freeze-negative-invoices done/);
+
+  // The readiness preflight lists the demo's draft payment and pending payment run applying credit balance; each
+  // row is acknowledged with a reason (the checklist's text: test/upgrade/readiness-rules.unit.test.ts).
+  s = await untilStep('prepare.readiness-preflight', 'waiting');
+  expect(s.status.steps.find((x) => x.id === 'prepare.readiness-preflight')!.data.open).toEqual([
+    'draft-payments',
+    'payment-runs-applying-credit-balance',
+  ]);
+  for (const row of ['draft-payments', 'payment-runs-applying-credit-balance']) {
+    await send(
+      ['acknowledge-readiness', ...T, '--row', row, '--reason', 'handled by the payments team'],
+      new RegExp(`^accepted: row ${row} acknowledged`),
+    );
+  }
 
   // 4: waits on Zuora support; a claim before Zuora has really enabled it is recorded and refuted.
   s = await untilStep('enable-invoice-settlement', 'waiting');

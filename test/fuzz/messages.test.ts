@@ -98,6 +98,7 @@ const VALID: Record<MessageName, Record<string, unknown>> = {
   retryStep: { by, stepId: 'prepare.final-credit-memo-sync' },
   pause: { by, reason: 'month-end close' },
   resume: { by },
+  acknowledgeReadiness: { by, row: 'draft-payments', reason: 'known and accepted' },
 };
 const NAMES = Object.keys(VALID) as MessageName[];
 

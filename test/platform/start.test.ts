@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { loadTemporalBinaries, PROJECT_ROOT } from '../../src/temporal/binaries';
+import { describeSyncSchedule } from '../../src/temporal/schedules';
 import { freePort } from '../helpers/ports';
 import { spawnProcess } from '../helpers/process';
 import { MISCONFIGURATION_CANARIES as CANARY } from '../secret-scan';
@@ -50,6 +51,21 @@ describe('npm start (dist/src/main.js)', () => {
       expect(health.stdout).toMatch(/SERVING/);
       expect(p.output()).toContain(`http://localhost:${env.TEMPORAL_UI_PORT}`);
       expect(p.output()).toMatch(/temporal workflow start .*--type invoiceSettlementUpgrade/s);
+      // Every printed command names the dev server on its non-default port (issue 14 point 7).
+      const commands = p.output().match(/^ {2}(temporal workflow|npx is-upgrade status) .*$/gm) ?? [];
+      expect(commands).toHaveLength(4);
+      for (const c of commands) expect(c).toContain(`--address 127.0.0.1:${env.TEMPORAL_DEV_PORT} `);
+      // The demo tenant has its pre-upgrade credit memo sync schedule (both syncs; paused until the upgrade's
+      // step 1 runs it), so step 1 syncs the demo's memos (issue 14 point 6).
+      const connection = await Connection.connect({ address: `127.0.0.1:${env.TEMPORAL_DEV_PORT}` });
+      const schedule = await describeSyncSchedule(new Client({ connection }), 'credit-memo', 'demo');
+      await connection.close();
+      expect(schedule?.state.paused).toBe(true);
+      expect((schedule?.action as { args?: unknown[] }).args?.[0]).toEqual({
+        tenantId: 'demo',
+        standard: true,
+        negativeBalance: true,
+      });
       // Nothing real configured: the demo, and the banner says so for each system.
       expect(p.output()).toMatch(/Zuora: +emulator, /);
       expect(p.output()).toMatch(/NetSuite: +emulator, /);

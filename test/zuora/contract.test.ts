@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { RunningZuoraEmulator } from '../../emulators/zuora';
 import { MIGRATED_CREDIT_MEMO_REASON_CODE } from '../../src/shared/migration';
 import { ZuoraApiError, type ZuoraClient } from '../../src/zuora';
+import { findReadinessOffenders } from '../../src/zuora/readiness';
 import { checkContract, recordingFetch, type ContractReport, type Exchange } from './contract-recorder';
 import { clientFor, rejectionOf, startEmulator } from './helpers';
 
@@ -24,6 +25,7 @@ const OPERATIONS_IN_SPEC = [
   'POST /query/jobs',
   'GET /query/jobs/{job-id}',
   'POST /v1/payments',
+  'GET /v1/payment-runs',
 ];
 
 describe("Zuora contract: the client's requests and the emulator's responses against Zuora's OpenAPI spec", () => {
@@ -33,7 +35,7 @@ describe("Zuora contract: the client's requests and the emulator's responses aga
   const seen: Record<string, unknown> = {};
 
   beforeAll(async () => {
-    emulator = await startEmulator({ seed: { demo: true }, retryAfterSeconds: 0 });
+    emulator = await startEmulator({ seed: { demo: true, readinessOffenders: 'every-row' }, retryAfterSeconds: 0 });
     const client = clientFor(emulator, { fetch: recordingFetch(exchanges) }).withTrackId(
       `${SCHEDULED_WORKFLOW_ID}/5/1`,
     );
@@ -134,6 +136,8 @@ async function driveEveryOperation(
 ): Promise<void> {
   // Before Invoice Settlement: the pre-upgrade check (ZOQL) and a tenant that refuses credit memo endpoints.
   await client.findUnsyncedBeforeUpgrade();
+  // The readiness checklist (docs/zuora.md §10): ZOQL rows and the payment run list, `applyCreditBalance` included.
+  expect((await findReadinessOffenders(client)).map((o) => o.row)).toContain('payment-runs-applying-credit-balance');
   expect(await client.isInvoiceSettlementEnabled()).toBe(false);
 
   // ZOQL with paging, and its faults.

@@ -35,6 +35,17 @@ export const HUMAN_STEP_COMMANDS: HumanStepCommand[] = [
     payload: () => complete('prepare.freeze-negative-invoices'),
   },
   {
+    command: 'acknowledge-readiness',
+    stepId: 'prepare.readiness-preflight',
+    summary: "Leave a row of Zuora's readiness checklist as it is, with why (step 4; docs/product.md)",
+    message: 'acknowledgeReadiness',
+    flags: [
+      { flags: '--row <row>', description: 'the checklist row, e.g. error-payments', key: 'row', required: true },
+      { flags: '--reason <text>', description: 'why it may stay as it is', key: 'reason', required: true },
+    ],
+    payload: (o) => ({ row: o.row, reason: o.reason }),
+  },
+  {
     command: 'is-enabled',
     stepId: 'enable-invoice-settlement',
     summary: 'Zuora has enabled Invoice Settlement; the workflow verifies it with the Zuora API (step 4)',
@@ -168,6 +179,12 @@ export function nextCommandFor(
   if (state !== 'waiting') return null;
   if (stepId === 'prepare.verify-zuora-synced') {
     return `sync what it lists to NetSuite, then: is-upgrade retry ${t} --step ${stepId}`;
+  }
+  if (stepId === 'prepare.readiness-preflight') {
+    return (
+      `fix what it lists, then: is-upgrade retry ${t} --step ${stepId}` +
+      `   (or, per row left as it is: is-upgrade acknowledge-readiness ${t} --row <row> --reason "…")`
+    );
   }
   if (question === FinalSyncQuestion.whichSyncs) {
     return (

@@ -101,7 +101,9 @@ export function registerMessageCommands(program: Command): void {
   withMessageFlags(
     program
       .command('retry')
-      .description('Run a failed step again, or re-check prepare.verify-zuora-synced [retryStep]')
+      .description(
+        'Run a failed step again, or re-check prepare.verify-zuora-synced or prepare.readiness-preflight [retryStep]',
+      )
       .addOption(stepOption('the step to retry')),
   ).action(action('retryStep', (o) => ({ stepId: o.step })));
 

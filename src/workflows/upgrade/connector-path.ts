@@ -3,6 +3,7 @@
 // Seed 001: a license has two permanent instances, so the tenant may instead re-use the AccountId and EnvironmentId
 // of an existing instance; once the instance details are updated, a new Zuora OAuth client must be created.
 // Pure functions on the upgrade's state: imported by the workflow (sandboxed), no I/O.
+import { READINESS_STEP } from '../../shared/readiness';
 import { STEPS, type ConnectorPath, type ReuseExistingIds, type StepId, type StepStatus } from '../../shared/upgrade';
 
 /** The steps this change added; an upgrade started before it has none of them. */
@@ -25,9 +26,17 @@ export const NOT_NEEDED_NOTE: Record<ConnectorPath, string> = {
 };
 
 /** The step list a new upgrade starts with: the whole catalogue, or the 14 steps of upgrades started before. */
-export function initialSteps(withConnectorPaths: boolean, path: ConnectorPath | undefined, at: string): StepStatus[] {
+export function initialSteps(
+  withConnectorPaths: boolean,
+  path: ConnectorPath | undefined,
+  at: string,
+  /** READINESS_PREFLIGHT_STEP (patches.ts): upgrades started before it have no readiness step. */
+  withReadinessPreflight = false,
+): StepStatus[] {
   const steps: StepStatus[] = STEPS.filter(
-    (s) => withConnectorPaths || !STEPS_ADDED_WITH_CONNECTOR_PATHS.has(s.id),
+    (s) =>
+      (withConnectorPaths || !STEPS_ADDED_WITH_CONNECTOR_PATHS.has(s.id)) &&
+      (withReadinessPreflight || s.id !== READINESS_STEP),
   ).map((s) => ({ id: s.id, title: s.title, kind: s.kind, state: 'pending', data: {}, attempts: 0 }));
   if (withConnectorPaths && path) markPathTaken(steps, path, undefined, at);
   return steps;

@@ -33,6 +33,7 @@ import { parseWorkflowInput } from '../validation';
 import type { Upgrade, UpgradeCore } from './context';
 import { apply, check, type Message, type MessageRules } from './messages';
 import { CONNECTOR_PATHS_PATCH, MIGRATION_SKIP_NEEDS_ACKNOWLEDGEMENT, STRICT_MESSAGES } from './patches';
+import { READINESS_PREFLIGHT_STEP } from './patches';
 import { renderUpgradeMarkdown, renderUpgradeSummary } from './render';
 import { StepRunner } from './runner';
 import { initialState, isSkipped, recordAudit, statusOf, stepOf, type UpgradeCarry } from './state';
@@ -54,7 +55,9 @@ export async function invoiceSettlementUpgrade(rawInput: UpgradeInput, carry?: U
     awaitingApproval: null,
   };
   // The step list is fixed at start and carried: upgrades started before the connector paths keep their 14.
-  const state = carry?.state ?? initialState(patched(CONNECTOR_PATHS_PATCH), options.connectorPath, now());
+  const state =
+    carry?.state ??
+    initialState(patched(CONNECTOR_PATHS_PATCH), options.connectorPath, now(), patched(READINESS_PREFLIGHT_STEP));
   const status = () => statusOf(state, { tenantId, workflowId, dryRun: options.dryRun });
 
   let lastSearchAttributes = '';

@@ -19,8 +19,11 @@ import {
   type ReuseExistingIds,
   type StepId,
 } from '../../shared/upgrade';
-import { STORED_TEXT_MAX, boundStepData } from '../../shared/upgrade-bounds';
+import { READINESS_REASON_STORED, STORED_TEXT_MAX, boundStepData } from '../../shared/upgrade-bounds';
 import { judgeIdsAtStep, judgeReuseExistingIds, markPathTaken, type IdsVerdict } from './connector-path';
+import { READINESS_STEP } from '../../shared/readiness';
+import type { AcknowledgeReadiness } from '../../shared/upgrade';
+import { applyAcknowledgement, judgeAcknowledgement } from './readiness';
 import { APPROVAL_GATES, FINAL_SYNC, currentStep, recordAudit, stepOf, type UpgradeState } from './state';
 
 export type Message = { name: MessageName; payload: unknown };
@@ -85,6 +88,13 @@ export function check(state: UpgradeState, { name, payload }: Message, rules: Me
         : accept('paused: no new step starts until resume');
     case 'resume':
       return state.paused ? accept('resumed') : duplicate('not paused');
+    case 'acknowledgeReadiness':
+      return verdictOf(
+        judgeAcknowledgement(
+          state.steps.find((s) => s.id === READINESS_STEP),
+          m as unknown as AcknowledgeReadiness,
+        ),
+      );
   }
 }
 
@@ -196,6 +206,7 @@ function checkRetry(state: UpgradeState, id: StepId): Verdict {
   if (state.inbox.retries[id]) return duplicate(`a retry of step ${id} is already requested`);
   if (s.state === 'failed') return accept(`step ${id} will run again`);
   if (id === 'prepare.verify-zuora-synced' && s.state === 'waiting') return accept('checking Zuora again');
+  if (id === READINESS_STEP && s.state === 'waiting') return accept('running the readiness checklist again');
   if (id === FINAL_SYNC && s.state === 'waiting' && s.data.question !== undefined) {
     return accept(
       s.data.question === FinalSyncQuestion.whichSyncs ? 'reading the schedule again' : 'running the final sync again',
@@ -257,6 +268,14 @@ export function apply(
       break;
     case 'resume':
       state.paused = null;
+      break;
+    case 'acknowledgeReadiness':
+      applyAcknowledgement(
+        stepOf(state, READINESS_STEP),
+        m as unknown as AcknowledgeReadiness,
+        clip(String(m.reason), READINESS_REASON_STORED),
+        at,
+      );
       break;
   }
 }

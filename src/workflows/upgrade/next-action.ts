@@ -27,6 +27,11 @@ export function nextAction(s: UpgradeStatus): string | null {
     case 'prepare.verify-zuora-synced':
       text = `sync what it lists to NetSuite, then \`retryStep { ${at} }\``;
       break;
+    case 'prepare.readiness-preflight':
+      text =
+        `fix what it lists, then \`retryStep { ${at} }\`; or leave a row as it is: ` +
+        '`acknowledgeReadiness { "by": "…", "row": "…", "reason": "…" }`';
+      break;
     case 'enable-invoice-settlement':
       text = 'once Zuora has enabled Invoice Settlement: `invoiceSettlementEnabled { "by": "…" }`';
       break;

@@ -20,3 +20,6 @@ export const MIGRATION_SKIP_NEEDS_ACKNOWLEDGEMENT = 'migration-skip-needs-acknow
 
 /** Upgrades started before it keep their 14 steps (no credentials step, no re-use path): ./connector-path.ts. */
 export const CONNECTOR_PATHS_PATCH = 'connector-paths-and-credentials-step';
+
+/** The readiness preflight step before the enablement request (issue 14 point 1); older upgrades have no such step. */
+export const READINESS_PREFLIGHT_STEP = 'readiness-preflight-before-enablement';

@@ -6,6 +6,7 @@
 // document stays under MAX_DETAILS_BYTES whatever was sent.
 import { escapeMarkdown } from '../../shared/escape';
 import { describeTransferCounts, type TransferCount } from '../../shared/migration';
+import { READINESS_STEP, describeReadiness } from '../../shared/readiness';
 import { clip, utf8Bytes } from '../../shared/text';
 import type { StepStatus, UpgradeStatus } from '../../shared/upgrade';
 import { MAX_DETAILS_BYTES } from '../../shared/upgrade-bounds';
@@ -63,6 +64,16 @@ export function renderUpgradeMarkdown(s: UpgradeStatus): string {
     lines.push(
       '',
       `⚠️ **Migration skipped** by ${md(k.by)} (${md(k.reason)}; acknowledged: ${k.acknowledged ?? 'not asked'}): ${k.risk}.`,
+    );
+  }
+  const readiness = s.steps.find((x) => x.id === READINESS_STEP);
+  if (readiness?.data.rows !== undefined && readiness.state !== 'done') {
+    const r = describeReadiness(readiness.data);
+    lines.push(
+      '',
+      '**Readiness checklist**',
+      ...r.open.map((o) => `- open: \`${o.row}\` ${o.count} (${md(o.listed)})`),
+      ...r.acknowledged.map((a) => `- acknowledged: \`${a.row}\` by ${md(a.by)}: ${md(a.reason)}`),
     );
   }
   if (s.openReminders.length > 0) {

@@ -56,9 +56,15 @@ export type UpgradeState = {
 export type UpgradeCarry = { state: UpgradeState };
 
 /** A new upgrade's state: the step list is fixed here and carried (upgrades started before the paths keep 14). */
-export function initialState(withConnectorPaths: boolean, path: ConnectorPath | undefined, at: string): UpgradeState {
+export function initialState(
+  withConnectorPaths: boolean,
+  path: ConnectorPath | undefined,
+  at: string,
+  /** READINESS_PREFLIGHT_STEP: upgrades started before it have no readiness step. */
+  withReadinessPreflight = false,
+): UpgradeState {
   return {
-    steps: initialSteps(withConnectorPaths, path, at),
+    steps: initialSteps(withConnectorPaths, path, at, withReadinessPreflight),
     audit: [],
     paused: null,
     inbox: { enabledClaims: [], completions: {}, approvals: {}, retries: {} },

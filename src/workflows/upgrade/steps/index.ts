@@ -6,6 +6,7 @@ import { existingIds, newOAuthClient, provisioningIds, supportTicket } from './c
 import { enableInvoiceSettlement, migrateCreditMemosStep } from './migrate';
 import { paymentCatchUpSync, switchSchedules } from './payments';
 import { finalCreditMemoSync, verifyZuoraSynced } from './prepare';
+import { readinessPreflight } from './readiness';
 
 const manual: StepBody = (up, s) => up.run.manual(s);
 
@@ -13,6 +14,7 @@ export const STEP_BODIES: Record<StepId, StepBody> = {
   'prepare.final-credit-memo-sync': finalCreditMemoSync,
   'prepare.verify-zuora-synced': verifyZuoraSynced,
   'prepare.freeze-negative-invoices': manual,
+  'prepare.readiness-preflight': readinessPreflight,
   'enable-invoice-settlement': enableInvoiceSettlement,
   'migrate.credit-memos': migrateCreditMemosStep,
   'connector.oauth-client': manual,
