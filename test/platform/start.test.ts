@@ -35,16 +35,18 @@ async function baseEnv() {
 }
 
 describe('npm start (dist/src/main.js)', () => {
-  test('embedded: dev server healthy, Web UI answers, SIGTERM exits 0 and leaves no server behind', async () => {
-    const env = await baseEnv();
-    const p = spawnProcess(process.execPath, [main], env);
+  // One test, since every embedded start costs a dev server start: a crash (SIGKILL) and a second start, then SIGTERM.
+  test('embedded: server and Web UI up; after a SIGKILL a second start finds the upgrade in SQLite; SIGTERM exits 0, no server left', async () => {
+    const env = { ...(await baseEnv()), METRICS_PORT: String(await freePort()) };
+    const address = `127.0.0.1:${env.TEMPORAL_DEV_PORT}`;
+    let p = spawnProcess(process.execPath, [main], env);
     try {
       await p.waitFor(/Stop with Ctrl-C/); // the last line of the banner
       const ui = await fetch(`http://127.0.0.1:${env.TEMPORAL_UI_PORT}/`);
       expect(ui.status).toBe(200);
       const health = spawnSync(
         loadTemporalBinaries().cli.path!,
-        ['operator', 'cluster', 'health', '--address', `127.0.0.1:${env.TEMPORAL_DEV_PORT}`],
+        ['operator', 'cluster', 'health', '--address', address],
         { encoding: 'utf8' },
       );
       expect(health.stdout).toMatch(/SERVING/);
@@ -53,28 +55,6 @@ describe('npm start (dist/src/main.js)', () => {
       // Nothing real configured: the demo, and the banner says so for each system.
       expect(p.output()).toMatch(/Zuora: +emulator, /);
       expect(p.output()).toMatch(/NetSuite: +emulator, /);
-
-      const serverPids = spawnSync('pgrep', ['-f', '--', `--port ${env.TEMPORAL_DEV_PORT}`], { encoding: 'utf8' })
-        .stdout.split('\n')
-        .filter(Boolean)
-        .map(Number);
-      expect(serverPids.length).toBeGreaterThan(0);
-
-      p.child.kill('SIGTERM');
-      const exit = await p.exited;
-      expect(exit).toEqual({ code: 0, signal: null });
-      expect(serverPids.filter(isAlive)).toEqual([]);
-    } finally {
-      if (p.child.exitCode === null) p.child.kill('SIGKILL');
-    }
-  });
-
-  test('after a crash (SIGKILL) a second start finds the earlier upgrade in the SQLite file', async () => {
-    const env = { ...(await baseEnv()), METRICS_PORT: String(await freePort()) };
-    const address = `127.0.0.1:${env.TEMPORAL_DEV_PORT}`;
-    let p = spawnProcess(process.execPath, [main], env);
-    try {
-      await p.waitFor(/Stop with Ctrl-C/); // the last line of the banner
       // Prometheus metrics from the SDK runtime on the configured port.
       const metrics = await (await fetch(`http://127.0.0.1:${env.METRICS_PORT}/metrics`)).text();
       expect(metrics).toMatch(/temporal_/);
@@ -96,8 +76,17 @@ describe('npm start (dist/src/main.js)', () => {
       const d = await new Client({ connection: again }).workflow.getHandle('is-upgrade-demo').describe();
       expect(d.type).toBe('invoiceSettlementUpgrade');
       await again.close();
+
+      const serverPids = spawnSync('pgrep', ['-f', '--', `--port ${env.TEMPORAL_DEV_PORT}`], { encoding: 'utf8' })
+        .stdout.split('\n')
+        .filter(Boolean)
+        .map(Number);
+      expect(serverPids.length).toBeGreaterThan(0);
+
       p.child.kill('SIGTERM');
-      expect((await p.exited).code).toBe(0);
+      const exit = await p.exited;
+      expect(exit).toEqual({ code: 0, signal: null });
+      expect(serverPids.filter(isAlive)).toEqual([]);
     } finally {
       if (p.child.exitCode === null) p.child.kill('SIGKILL');
     }
