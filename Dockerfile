@@ -1,4 +1,5 @@
-# The worker image: built once, runs `node dist/src/main.js` with configuration from the environment.
+# The worker image: built once, runs `npm run worker` (the worker alone: no dev server, no emulator) with configuration
+# from the environment.
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -19,4 +20,5 @@ COPY package.json ./
 USER node
 # Prometheus metrics from the SDK runtime
 EXPOSE 9464
-CMD ["node", "dist/src/main.js"]
+# npm runs the script with `exec`: the SIGTERM of `docker stop` reaches the worker, which stops and exits 0.
+CMD ["npm", "run", "worker"]

@@ -6,13 +6,14 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { startCodecServer, type RunningCodecServer } from './codec/codec-server';
 import { codecFromConfig } from './codec/data-converter';
-import { ConfigError, loadConfig, type AppConfig } from './config';
+import { ConfigError, type AppConfig } from './config';
 import { startDevServer, type RunningDevServer } from './temporal/dev-server';
 import { loadTemporalBinaries } from './temporal/binaries';
 import { resolveTemporalTarget, TemporalConfigError, type TemporalTarget } from './temporal/connection';
 import { createWorker, installRuntime } from './worker';
 import { ensureDemoCreditMemoSchedule } from './demo-schedule';
 import { buildDependencies, type Dependencies } from './wiring';
+import { loadEntryConfig, WORKER_ONLY_FLAG } from './worker-only';
 
 type Stoppable = { name: string; stop: () => Promise<void> };
 
@@ -66,7 +67,7 @@ async function main(): Promise<void> {
   let target: TemporalTarget;
   try {
     target = resolveTemporalTarget();
-    config = loadConfig(process.env, { temporalConfigured: target.configured });
+    config = loadEntryConfig(process.env, target, process.argv.includes(WORKER_ONLY_FLAG)); // npm run worker
   } catch (err) {
     // ConfigError and TemporalConfigError name the variable and never hold a secret value; anything else thrown
     // while reading settings is a bad setting too (exit 2), but its message is not trusted to be free of one.

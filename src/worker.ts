@@ -31,6 +31,8 @@ export type CreateWorkerOptions = {
   maxConcurrentActivityTaskExecutions?: number;
   /** Payload encryption (dataConverterFromConfig); undefined: plain JSON. Clients must use the same. */
   dataConverter?: DataConverter;
+  /** How long running activities get to finish on shutdown before they are cancelled (default 5 s). */
+  shutdownGraceTime?: WorkerOptions['shutdownGraceTime'];
 };
 
 export async function createWorker(o: CreateWorkerOptions): Promise<Worker> {
@@ -45,7 +47,7 @@ export async function createWorker(o: CreateWorkerOptions): Promise<Worker> {
     maxConcurrentActivityTaskExecutions: o.maxConcurrentActivityTaskExecutions ?? 100,
     ...(o.dataConverter ? { dataConverter: o.dataConverter } : {}),
     // Graceful shutdown: running activities get this long to finish (they heartbeat, so a kill is also safe).
-    shutdownGraceTime: '5s',
+    shutdownGraceTime: o.shutdownGraceTime ?? '5s',
     // The server answers a heartbeat with "paused" after `temporal activity pause` (the migration's emergency brake,
     // docs/temporal.md "Activity pause"); the SDK sends heartbeats at most every 80% of the heartbeat timeout by
     // default (24 s for the migration's 30 s), so the brake would take that long. 1 s: seen within about 2 s, at the

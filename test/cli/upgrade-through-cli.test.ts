@@ -3,15 +3,21 @@
 // played through the emulators' admin API.
 import { renameSync } from 'node:fs';
 import { join } from 'node:path';
-import type { UpgradeStatus } from '../../src/shared/upgrade';
+import { Client, Connection } from '@temporalio/client';
+import type { StepId, StepState, UpgradeStatus } from '../../src/shared/upgrade';
 import { cliExpect, cliUntil, type CliRun } from '../helpers/cli';
 import { emulatorAdmin, startNpmStack, type NpmStartStack } from '../helpers/npm-start';
+import { waitForStatus, waitForStep } from '../helpers/upgrade-driver';
 
 let stack: NpmStartStack;
 let env: NodeJS.ProcessEnv;
+let connection: Connection | undefined;
+let client: Client;
 
 beforeAll(async () => {
   stack = await startNpmStack();
+  connection = await Connection.connect({ address: stack.temporalAddress });
+  client = new Client({ connection });
   env = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
@@ -23,6 +29,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await connection?.close();
   await stack?.stop();
 });
 
@@ -30,6 +37,14 @@ const T = ['--tenant', 'demo'];
 type Snapshot = { workflowStatus: string; status: UpgradeStatus; migrationProgress: unknown };
 const snapshot = (r: CliRun) => JSON.parse(r.stdout) as Snapshot;
 const stepState = (s: Snapshot, id: string) => s.status.steps.find((x) => x.id === id)!.state;
+
+/**
+ * Waits until step `id` is in `state` by querying from the test: where nothing is read from the snapshot, a CLI
+ * process per poll (a Node start each) would only cost time. `untilStep` where the test checks what the CLI prints.
+ */
+async function waitUntilStep(id: StepId, state: StepState): Promise<void> {
+  await waitForStep(client.workflow.getHandle('is-upgrade-demo'), id, state);
+}
 
 /** `status --json` until step `id` is in `state`. */
 function untilStep(id: string, state: string): Promise<Snapshot> {
@@ -78,7 +93,7 @@ test('a whole upgrade through is-upgrade: start, every human step, status, list,
 
   // 1 runs by itself and lists the memos not fully applied (they can never sync after Invoice Settlement): the
   // operator goes on without them. 2 finds records not synced to NetSuite and waits: the checklist says what to do.
-  await untilStep('prepare.final-credit-memo-sync', 'waiting');
+  await waitUntilStep('prepare.final-credit-memo-sync', 'waiting');
   await send(
     ['complete', ...T, '--step', 'prepare.final-credit-memo-sync'],
     /^accepted: step prepare\.final-credit-memo-sync done/,
@@ -95,7 +110,7 @@ test('a whole upgrade through is-upgrade: start, every human step, status, list,
   await send(['retry', ...T, '--step', 'prepare.verify-zuora-synced'], /^accepted: checking Zuora again/);
 
   // 3
-  await untilStep('prepare.freeze-negative-invoices', 'waiting');
+  await waitUntilStep('prepare.freeze-negative-invoices', 'waiting');
   await send(['freeze-confirmed', ...T], /^accepted: step prepare\.freeze-negative-invoices done/);
 
   // The readiness preflight lists the demo's draft payment and pending payment run applying credit balance; each
@@ -123,10 +138,9 @@ test('a whole upgrade through is-upgrade: start, every human step, status, list,
   );
   expect((await cliExpect(['list', '--waiting-on', 'operator'], env)).stdout).toMatch(/No upgrades match/);
   await send(['is-enabled', ...T, '--by', 'bob@example.com'], /^accepted: claim recorded/);
-  await cliUntil(
-    ['status', ...T, '--json'],
-    env,
-    (r) => snapshot(r).status.audit.some((a) => a.outcome === 'rejected' && /not confirmed/.test(a.detail)),
+  await waitForStatus(
+    client.workflow.getHandle('is-upgrade-demo'),
+    (x) => x.audit.some((a) => a.outcome === 'rejected' && /not confirmed/.test(a.detail)),
     'the early claim to be refuted',
   );
   await emulatorAdmin(stack.zuoraUrl, 'enable-invoice-settlement');
@@ -159,7 +173,7 @@ test('a whole upgrade through is-upgrade: start, every human step, status, list,
   await emulatorAdmin(stack.zuoraUrl, 'config', { dataQueryDelayMs: 50 });
 
   // Connector steps: data the workflow checks; a bad id is refused by the workflow (exit 5), a malformed message here (exit 2).
-  await untilStep('connector.oauth-client', 'waiting');
+  await waitUntilStep('connector.oauth-client', 'waiting');
   await send(
     ['oauth-client', ...T, '--client-id', 'bad id!'],
     /Refused by the workflow: step connector\.oauth-client needs data\.oauthClientId/,
@@ -187,28 +201,28 @@ test('a whole upgrade through is-upgrade: start, every human step, status, list,
     ],
     /^kept-for-later/,
   );
-  await untilStep('connector.new-instance', 'waiting');
+  await waitUntilStep('connector.new-instance', 'waiting');
   await send(
     ['new-instance', ...T, '--instance-id', 'new-instance-2', '--signal'],
     /^Signal completeStep sent to is-upgrade-demo/,
   );
-  await untilStep('connector.instance-credentials', 'waiting');
+  await waitUntilStep('connector.instance-credentials', 'waiting');
   await send(['credentials-entered', ...T], /^accepted/);
-  await untilStep('connector.support-ticket', 'waiting');
+  await waitUntilStep('connector.support-ticket', 'waiting');
   await send(['ticket', ...T, '--ticket-id', 'T-1'], /^accepted/);
 
   // The provisioning ids are answered already; the sync preferences under a pause.
-  await untilStep('connector.sync-preferences', 'waiting');
+  await waitUntilStep('connector.sync-preferences', 'waiting');
   await send(['pause', ...T, '--reason', 'month-end close'], /^accepted: paused/);
   await send(['sync-preferences-configured', ...T], /^accepted/);
-  s = await untilStep('connector.sync-preferences', 'done');
+  await waitUntilStep('connector.sync-preferences', 'done');
   const paused = (await cliExpect(['status', ...T], env)).stdout;
   expect(paused).toContain('PAUSED by ana@example.com');
   expect(paused).toContain('Next: is-upgrade resume --tenant demo');
   await send(['resume', ...T], /^accepted: resumed/);
-  await untilStep('connector.retire-old', 'waiting');
+  await waitUntilStep('connector.retire-old', 'waiting');
   await send(['old-instance-retired', ...T], /^accepted/);
-  await untilStep('payments.zuora-sync-updates-default', 'waiting');
+  await waitUntilStep('payments.zuora-sync-updates-default', 'waiting');
   await send(['sync-updates-default-set', ...T], /^accepted/);
 
   // The last two run by themselves: `status --watch` follows until the end and exits 0.

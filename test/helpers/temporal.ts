@@ -76,6 +76,7 @@ export async function testWorker(
   env: TestWorkflowEnvironment,
   activities: object,
   taskQueue = uniqueTaskQueue(),
+  o: Pick<Parameters<typeof createWorker>[0], 'shutdownGraceTime'> = {},
 ): Promise<{ worker: Worker; taskQueue: string }> {
   const worker = await createWorker({
     connection: env.nativeConnection,
@@ -83,6 +84,7 @@ export async function testWorker(
     taskQueue,
     activities,
     workflowBundle: workflowBundle(),
+    ...o,
   });
   return { worker, taskQueue };
 }

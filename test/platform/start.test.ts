@@ -1,5 +1,6 @@
 // `npm start` as a user meets it: the built entry point with the embedded dev server, Web UI and emulators;
-// SIGTERM stops all of it; a configured TEMPORAL_ADDRESS is used instead of starting a server; bad settings exit.
+// SIGTERM stops all of it, sent to node or to npm alone; a configured TEMPORAL_ADDRESS is used instead of starting a
+// server; bad settings exit. `npm run worker`: the worker alone, stopped the same way.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,20 +8,16 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { loadTemporalBinaries, PROJECT_ROOT } from '../../src/temporal/binaries';
 import { describeSyncSchedule } from '../../src/temporal/schedules';
+import { startNetSuiteEmulator } from '../../emulators/netsuite/server';
+import { startZuoraEmulator } from '../../emulators/zuora/server';
+import { emulatorWorkerEnv } from '../../bench/harness';
+import { descendants, isAlive, killLeftovers, npmScript, stopBySigterm } from '../helpers/npm-script';
 import { freePort } from '../helpers/ports';
 import { spawnProcess } from '../helpers/process';
+import { uniqueTaskQueue } from '../helpers/temporal';
 import { MISCONFIGURATION_CANARIES as CANARY } from '../secret-scan';
 
 const main = join(PROJECT_ROOT, 'dist', 'src', 'main.js');
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function baseEnv() {
   return {
@@ -36,16 +33,20 @@ async function baseEnv() {
 }
 
 describe('npm start (dist/src/main.js)', () => {
-  test('embedded: dev server healthy, Web UI answers, SIGTERM exits 0 and leaves no server behind', async () => {
-    const env = await baseEnv();
-    const p = spawnProcess(process.execPath, [main], env);
+  // One test, since every embedded start costs a dev server start: a crash (SIGKILL) and a second start, this one
+  // through npm as a supervisor runs it, then a SIGTERM to npm alone (issue 15, point 4).
+  test('embedded: server and Web UI up; after a SIGKILL a second start finds the upgrade in SQLite; SIGTERM to npm exits 0 within 10 s, nothing left', async () => {
+    const env = { ...(await baseEnv()), METRICS_PORT: String(await freePort()) };
+    const address = `127.0.0.1:${env.TEMPORAL_DEV_PORT}`;
+    let p = spawnProcess(process.execPath, [main], env);
+    let below: number[] = [];
     try {
       await p.waitFor(/Stop with Ctrl-C/); // the last line of the banner
       const ui = await fetch(`http://127.0.0.1:${env.TEMPORAL_UI_PORT}/`);
       expect(ui.status).toBe(200);
       const health = spawnSync(
         loadTemporalBinaries().cli.path!,
-        ['operator', 'cluster', 'health', '--address', `127.0.0.1:${env.TEMPORAL_DEV_PORT}`],
+        ['operator', 'cluster', 'health', '--address', address],
         { encoding: 'utf8' },
       );
       expect(health.stdout).toMatch(/SERVING/);
@@ -69,28 +70,6 @@ describe('npm start (dist/src/main.js)', () => {
       // Nothing real configured: the demo, and the banner says so for each system.
       expect(p.output()).toMatch(/Zuora: +emulator, /);
       expect(p.output()).toMatch(/NetSuite: +emulator, /);
-
-      const serverPids = spawnSync('pgrep', ['-f', '--', `--port ${env.TEMPORAL_DEV_PORT}`], { encoding: 'utf8' })
-        .stdout.split('\n')
-        .filter(Boolean)
-        .map(Number);
-      expect(serverPids.length).toBeGreaterThan(0);
-
-      p.child.kill('SIGTERM');
-      const exit = await p.exited;
-      expect(exit).toEqual({ code: 0, signal: null });
-      expect(serverPids.filter(isAlive)).toEqual([]);
-    } finally {
-      if (p.child.exitCode === null) p.child.kill('SIGKILL');
-    }
-  });
-
-  test('after a crash (SIGKILL) a second start finds the earlier upgrade in the SQLite file', async () => {
-    const env = { ...(await baseEnv()), METRICS_PORT: String(await freePort()) };
-    const address = `127.0.0.1:${env.TEMPORAL_DEV_PORT}`;
-    let p = spawnProcess(process.execPath, [main], env);
-    try {
-      await p.waitFor(/Stop with Ctrl-C/); // the last line of the banner
       // Prometheus metrics from the SDK runtime on the configured port.
       const metrics = await (await fetch(`http://127.0.0.1:${env.METRICS_PORT}/metrics`)).text();
       expect(metrics).toMatch(/temporal_/);
@@ -105,17 +84,26 @@ describe('npm start (dist/src/main.js)', () => {
 
       p.child.kill('SIGKILL');
       await p.exited;
-      p = spawnProcess(process.execPath, [main], env);
+      p = npmScript('start', env);
       await p.waitFor(/Stop with Ctrl-C/); // the last line of the banner
       expect(p.output()).toMatch(/stopping the dev server \(pid \d+\) left running by an earlier start/);
       const again = await Connection.connect({ address });
       const d = await new Client({ connection: again }).workflow.getHandle('is-upgrade-demo').describe();
       expect(d.type).toBe('invoiceSettlementUpgrade');
       await again.close();
-      p.child.kill('SIGTERM');
-      expect((await p.exited).code).toBe(0);
+
+      const serverPids = spawnSync('pgrep', ['-f', '--', `--port ${env.TEMPORAL_DEV_PORT}`], { encoding: 'utf8' })
+        .stdout.split('\n')
+        .filter(Boolean)
+        .map(Number);
+      expect(serverPids.length).toBeGreaterThan(0);
+      below = descendants(p.child.pid!); // node dist/src/main.js and the dev server it started
+      expect(below).toEqual(expect.arrayContaining(serverPids));
+
+      expect(await stopBySigterm(p)).toEqual({ code: 0, signal: null });
+      expect([...below, ...serverPids].filter(isAlive)).toEqual([]);
     } finally {
-      if (p.child.exitCode === null) p.child.kill('SIGKILL');
+      killLeftovers(p, below);
     }
   });
 
@@ -206,5 +194,53 @@ describe('npm start (dist/src/main.js)', () => {
     expect(p.output()).not.toMatch(/emulator listening|Starting the Temporal dev server/);
     for (const secret of [...Object.values(CANARY), realZuora.ZUORA_CLIENT_SECRET])
       expect(p.output()).not.toContain(secret);
+  });
+});
+
+describe('npm run worker: the production entry', () => {
+  test('the worker alone on a configured Temporal and real systems; SIGTERM to npm exits 0 within 10 s, nothing left', async () => {
+    const [zuora, netsuite] = await Promise.all([startZuoraEmulator({}), startNetSuiteEmulator({})]);
+    // The emulators here stand for the real systems: to the worker they are URLs and credentials like any other.
+    const env = emulatorWorkerEnv({
+      temporalAddress: process.env.TEST_TEMPORAL_ADDRESS!,
+      taskQueue: uniqueTaskQueue('npm-run-worker'),
+      dataDir: mkdtempSync(join(tmpdir(), 'is-worker-')),
+      zuora,
+      netsuite,
+      extra: { LOG_FORMAT: 'pretty' },
+    });
+    const p = npmScript('worker', env);
+    let below: number[] = [];
+    try {
+      await p.waitFor(/Stop with Ctrl-C/); // the last line of the banner
+      expect(p.output()).toContain(`Using the Temporal server at ${process.env.TEST_TEMPORAL_ADDRESS}`);
+      expect(p.output()).not.toContain('Starting the Temporal dev server');
+      expect(p.output()).toMatch(/Zuora: +real, /);
+      expect(p.output()).toMatch(/NetSuite: +real, /);
+      below = descendants(p.child.pid!);
+      expect(below.length).toBeGreaterThan(0);
+
+      expect(await stopBySigterm(p)).toEqual({ code: 0, signal: null });
+      expect(below.filter(isAlive)).toEqual([]);
+    } finally {
+      killLeftovers(p, below);
+      await Promise.all([zuora.stop(), netsuite.stop()]);
+    }
+  });
+
+  test('with nothing configured it starts no demo: exit 2 naming TEMPORAL_ADDRESS, ZUORA_* and NETSUITE_*', async () => {
+    const env = { ...(await baseEnv()), EMULATORS: 'zuora' };
+    const p = npmScript('worker', env);
+    const exit = await p.exited;
+    expect(exit.code).toBe(2);
+    expect(p.output()).toMatch(
+      /TEMPORAL_ADDRESS \(or TEMPORAL_PROFILE\): missing \(npm run worker never starts a dev server/,
+    );
+    expect(p.output()).toMatch(/EMULATORS: set, but npm run worker never starts an emulator/);
+    expect(p.output()).toMatch(/ZUORA_BASE_URL, .*ZUORA_CLIENT_SECRET: missing \(npm run worker uses the real Zuora\)/);
+    expect(p.output()).toMatch(
+      /NETSUITE_ACCOUNT_ID, .*NETSUITE_TOKEN_SECRET: missing \(npm run worker uses the real NetSuite\)/,
+    );
+    expect(p.output()).not.toMatch(/emulator listening|Starting the Temporal dev server/);
   });
 });

@@ -156,7 +156,9 @@ export async function startHarness(
   let worker: Worker | undefined;
   let running: Promise<void> | undefined;
   const startWorker = async () => {
-    worker = (await testWorker(env, activities, taskQueue)).worker;
+    // stopWorker stands for a worker going away mid-chunk: its running chunk is cancelled at once instead of after
+    // the worker's 5 s of grace (the retry on the next worker resumes it either way).
+    worker = (await testWorker(env, activities, taskQueue, { shutdownGraceTime: '100ms' })).worker;
     running = worker.run();
   };
   const stopWorker = async () => {
