@@ -20,6 +20,7 @@ import {
   type MigrationProgress,
   type TransferCount,
 } from '../shared/migration';
+import { PROGRESS_QUERY_DESCRIPTION } from '../shared/web-ui';
 import { parseWorkflowInput } from './validation';
 
 const { queryRemainingCreditMemos, writeDryRunSample, consolidateFailureReport } = proxyActivities<MigrationActivities>(
@@ -89,7 +90,7 @@ export async function migrateCreditMemos(
       reportDir,
     };
   };
-  setHandler(progressQuery, progress);
+  setHandler(progressQuery, progress, { description: PROGRESS_QUERY_DESCRIPTION });
   const show = () => setCurrentDetails(renderDetails(input.tenantId, progress()));
 
   const finish = async (stoppedBecause: MigrateCreditMemosResult['stoppedBecause'], dryRunSample: string | null) => {

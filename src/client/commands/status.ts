@@ -8,13 +8,19 @@ import { explainNotFound } from '../cli/errors';
 import { CliError, EXIT } from '../cli/exit-codes';
 import { contextOf, jsonOption, numberParser, tenantOption } from '../cli/options';
 import { shellLine } from '../cli/shell';
-import { progressBar, renderChecklist } from '../render';
+import { progressBar, renderChecklist, when } from '../render';
+import { clip } from '../../shared/text';
 
 /** A query is answered by a worker: without one it would hang, so it gets a deadline and a clear message. */
 export const DEFAULT_QUERY_TIMEOUT_SECONDS = 15;
 
+/** Workflow Pause (server 1.32+, experimental): the server runs nothing of the workflow until it is unpaused. */
+export type ServerPause = { by: string; at: string | null; reason: string };
+
 export type StatusSnapshot = {
   workflowStatus: string;
+  /** Set while the workflow is paused on the server (`temporal workflow pause`), not by the upgrade's pause. */
+  serverPause?: ServerPause;
   status: UpgradeStatus;
   migrationProgress: (MigrationProgress & { workflowId: string }) | null;
 };
@@ -47,8 +53,11 @@ export async function readStatus(
   const workflowId = upgradeWorkflowId(tenantId);
   const handle = client.workflow.getHandle(workflowId);
   let workflowStatus: string;
+  let serverPause: ServerPause | undefined;
   try {
-    workflowStatus = (await handle.describe()).status.name;
+    const d = await handle.describe();
+    workflowStatus = d.status.name;
+    if (workflowStatus === 'PAUSED') serverPause = serverPauseOf(d.raw.workflowExtendedInfo?.pauseInfo);
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) throw await explainNotFound(client, workflowId, tenantId);
     throw err;
@@ -75,11 +84,36 @@ export async function readStatus(
       }
     }
   }
-  return { workflowStatus, status, migrationProgress };
+  return { workflowStatus, ...(serverPause ? { serverPause } : {}), status, migrationProgress };
 }
+
+/** The pause as describe reports it (workflowExtendedInfo.pauseInfo: identity, pausedTime, reason). */
+function serverPauseOf(
+  info:
+    { identity?: string | null; reason?: string | null; pausedTime?: { seconds?: unknown } | null } | null | undefined,
+): ServerPause {
+  const seconds = Number(info?.pausedTime?.seconds ?? NaN);
+  return {
+    by: info?.identity || 'unknown',
+    at: Number.isFinite(seconds) ? new Date(seconds * 1000).toISOString() : null,
+    reason: info?.reason || '(no reason given)',
+  };
+}
+
+/** Live: the workflow can still move on (running, or paused on the server until someone unpauses it). */
+export const isLive = (workflowStatus: string) => workflowStatus === 'RUNNING' || workflowStatus === 'PAUSED';
 
 function render(s: StatusSnapshot): string {
   const out = [renderChecklist(s.status, s.workflowStatus)];
+  if (s.serverPause) {
+    const p = s.serverPause;
+    out.unshift(
+      `PAUSED ON THE SERVER (Workflow Pause) by ${clip(p.by, 200)}${p.at ? ` at ${when(p.at)}` : ''}: ` +
+        `${clip(p.reason, 1_000)}. Nothing of the upgrade runs until: temporal workflow unpause --workflow-id ` +
+        `${s.status.workflowId}`,
+      '',
+    );
+  }
   if (s.migrationProgress) {
     out.push('', `Migration (${s.migrationProgress.workflowId}):`, `  ${progressBar(s.migrationProgress)}`);
   }
@@ -136,7 +170,7 @@ export function registerStatus(program: Command): void {
         // On a terminal redraw in place; in a pipe or log, one snapshot after another.
         const text = o.json ? JSON.stringify(s) : render(s);
         process.stdout.write(tty && !o.json ? `\x1b[2J\x1b[H${text}\n` : `${text}\n${o.json ? '' : '\n'}`);
-        if (s.workflowStatus !== 'RUNNING') {
+        if (!isLive(s.workflowStatus)) {
           process.exitCode = s.workflowStatus === 'COMPLETED' ? EXIT.ok : EXIT.failure;
           return;
         }
