@@ -20,3 +20,7 @@ export const MIGRATION_SKIP_NEEDS_ACKNOWLEDGEMENT = 'migration-skip-needs-acknow
 
 /** Upgrades started before it keep their 14 steps (no credentials step, no re-use path): ./connector-path.ts. */
 export const CONNECTOR_PATHS_PATCH = 'connector-paths-and-credentials-step';
+
+/** The sync runs call the health check (start, long run, end, failure) that tells operators of failed, partial,
+ * skipped and stale syncs (docs/web-ui.md §4). Runs recorded before it replay without it. */
+export const SYNC_HEALTH_CHECKS = 'sync-health-checks';
