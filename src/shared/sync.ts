@@ -2,6 +2,7 @@
 // the activities they run. Free of I/O: imported by workflows, activities and the client.
 import { z } from 'zod';
 import { tenantIdSchema } from './migration';
+import { DEFAULT_ALERT_AFTER_SKIPPED_RUNS } from './sync-health';
 
 const isoDate = z.iso.date({ message: 'must be a date such as 2026-01-31' });
 
@@ -23,6 +24,8 @@ const syncRunInputShape = {
   dryRun: z.boolean().default(false),
   /** NetSuite candidates per page (SuiteQL allows ≤ 1000). */
   pageSize: z.number().int().min(1).max(1000).default(1000),
+  /** Tell the operators after this many scheduled runs skipped in a row (docs/web-ui.md §4). */
+  alertAfterSkippedRuns: z.number().int().min(1).max(1000).default(DEFAULT_ALERT_AFTER_SKIPPED_RUNS),
 };
 
 export const syncNetSuiteCreditMemosInputSchema = z
@@ -193,6 +196,8 @@ export type BeginSyncResult = {
   previousWatermark: string | null;
   /** Workflow id of the run the watermark came from. */
   previousRun: string | null;
+  /** When that run closed (ISO); optional: results recorded before it lack it. */
+  previousRunClosedAt?: string | null;
   /** That run's undecided records (read again by id this run). Optional: results recorded before it lack it. */
   previousUndecided?: UndecidedSet;
   /**

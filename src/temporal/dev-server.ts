@@ -42,6 +42,9 @@ export function devServerArgs(o: DevServerOptions, dbFile: string): string[] {
     'json',
     '--log-level',
     'warn',
+    // Workflow Pause (`temporal workflow pause`, experimental in server 1.32) is off unless enabled: docs/web-ui.md §3.
+    '--dynamic-config-value',
+    'frontend.WorkflowPauseEnabled=true',
     ...devServerSearchAttributeArgs(),
   ];
 }

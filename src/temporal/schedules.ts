@@ -18,6 +18,7 @@ import {
   type SyncNetSuitePaymentsInput,
 } from '../shared/sync';
 import { creditMemoScheduleId, paymentScheduleId } from '../shared/upgrade';
+import { syncSummary } from '../shared/web-ui';
 
 export const scheduleIdOf = (kind: SyncKind, tenantId: string) =>
   kind === 'credit-memo' ? creditMemoScheduleId(tenantId) : paymentScheduleId(tenantId);
@@ -47,10 +48,11 @@ export type ScheduleSummary = {
  */
 export async function ensureSyncSchedule(client: Client, o: EnsureScheduleOptions): Promise<ScheduleSummary> {
   const scheduleId = scheduleIdOf(o.kind, o.tenantId);
+  const interval = o.interval ?? DEFAULT_SYNC_INTERVAL;
   try {
     await client.schedule.create({
       scheduleId,
-      spec: { intervals: [{ every: (o.interval ?? DEFAULT_SYNC_INTERVAL) as `${number}m` }] },
+      spec: { intervals: [{ every: interval as `${number}m` }] },
       action: {
         type: 'startWorkflow',
         workflowType: SYNC_WORKFLOW_TYPES[o.kind],
@@ -59,6 +61,7 @@ export async function ensureSyncSchedule(client: Client, o: EnsureScheduleOption
         taskQueue: o.taskQueue ?? DEFAULT_TASK_QUEUE,
         // Visibility finds a tenant's runs (and the previous run's watermark) by this attribute from the start.
         typedSearchAttributes: [{ key: IS_TENANT_ID, value: o.tenantId }],
+        staticSummary: syncSummary(o.kind, o.tenantId, `schedule ${scheduleId}, every ${interval}`),
       },
       // The connector skips a run while the previous one is still going; so do we.
       policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1h', pauseOnFailure: false },

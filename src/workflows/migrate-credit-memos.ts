@@ -50,6 +50,7 @@ import {
   type TransferCount,
 } from '../shared/migration';
 import { applyControl, checkControl, initialControl, recordRefusal, tripBreaker } from './migration-control';
+import { PROGRESS_QUERY_DESCRIPTION } from '../shared/web-ui';
 import { parseWorkflowInput } from './validation';
 
 /** Pause, resume, setConcurrency and the breaker: runs started before them replay (and run on) without them. */
@@ -162,7 +163,7 @@ export async function migrateCreditMemos(
       reportDir,
     };
   };
-  setHandler(progressQuery, progress);
+  setHandler(progressQuery, progress, { description: PROGRESS_QUERY_DESCRIPTION });
   const show = () => setCurrentDetails(renderDetails(input.tenantId, progress()));
   const now = () => new Date(Date.now()).toISOString();
   for (const name of Object.keys(MIGRATION_CONTROL_DEFINITIONS) as MigrationControlName[]) {

@@ -8,7 +8,7 @@
 // src/activities/sync/adjustment-batcher.ts; the watermark: ./sync-run.ts.
 import { continueAsNew } from '@temporalio/workflow';
 import { syncNetSuiteCreditMemosInputSchema, type SyncNetSuiteCreditMemosInput, type SyncResult } from '../shared/sync';
-import { syncCreditMemoChunk, runSync, type SyncCarry } from './sync-run';
+import { chunkSummary, syncCreditMemoChunk, runSync, type SyncCarry } from './sync-run';
 import { parseWorkflowInput } from './validation';
 
 export async function syncNetSuiteCreditMemos(
@@ -22,7 +22,10 @@ export async function syncNetSuiteCreditMemos(
     params: input,
     enabled: input.standard || input.negativeBalance,
     carry,
-    chunk: (c) => syncCreditMemoChunk({ ...c, standard: input.standard, negativeBalance: input.negativeBalance }),
+    chunk: (c) =>
+      syncCreditMemoChunk.executeWithOptions({ summary: chunkSummary(c) }, [
+        { ...c, standard: input.standard, negativeBalance: input.negativeBalance },
+      ]),
     continueWith: (state) => continueAsNew<typeof syncNetSuiteCreditMemos>(rawInput, state),
   });
 }

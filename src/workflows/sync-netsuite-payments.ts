@@ -5,7 +5,7 @@
 // Idempotency-Key `ns-payment-<internalId>`. Started by schedule `netsuite-payment-sync-<tenantId>`.
 import { continueAsNew } from '@temporalio/workflow';
 import { syncNetSuitePaymentsInputSchema, type SyncNetSuitePaymentsInput, type SyncResult } from '../shared/sync';
-import { syncPaymentChunk, runSync, type SyncCarry } from './sync-run';
+import { chunkSummary, syncPaymentChunk, runSync, type SyncCarry } from './sync-run';
 import { parseWorkflowInput } from './validation';
 
 export async function syncNetSuitePayments(
@@ -19,7 +19,7 @@ export async function syncNetSuitePayments(
     params: input,
     enabled: true,
     carry,
-    chunk: syncPaymentChunk,
+    chunk: (c) => syncPaymentChunk.executeWithOptions({ summary: chunkSummary(c) }, [c]),
     continueWith: (state) => continueAsNew<typeof syncNetSuitePayments>(rawInput, state),
   });
 }

@@ -19,9 +19,21 @@
 //   `undecided` set (bounded, MAX_UNDECIDED); the next run reads them again by id whatever their lastmodifieddate,
 //   until they are decided. Beyond the bound, the watermark is held at the oldest record left out, so the scan itself
 //   reads them again. The set lives where the watermark lives (the previous completed run's result).
-import { log, proxyActivities, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import {
+  ContinueAsNew,
+  isCancellation,
+  log,
+  patched,
+  proxyActivities,
+  setCurrentDetails,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { SyncActivities } from '../activities/sync';
 import { IS_TENANT_ID } from '../shared/search-attributes';
+import { DEFAULT_ALERT_AFTER_SKIPPED_RUNS, type SyncHealthAnswer, type SyncHealthCheck } from '../shared/sync-health';
+import { clip } from '../shared/text';
+import { SYNC_HEALTH_CHECKS } from './upgrade/patches';
 import {
   EPOCH_WATERMARK,
   addTally,
@@ -52,6 +64,18 @@ export const { syncCreditMemoChunk, syncPaymentChunk } = proxyActivities<SyncAct
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 25 },
 });
 
+/** The health check (docs/web-ui.md §4): short, and never what fails a sync (its failure is only logged). */
+const { checkSyncHealth } = proxyActivities<SyncActivities>({
+  startToCloseTimeout: '1m',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10s', maximumAttempts: 3 },
+});
+/** Between the chunks of a long run, the health is checked at most this often (workflow time). */
+const HEALTH_CHECK_EVERY_MS = 5 * 60_000;
+
+/** A chunk activity's summary in the Web UI. */
+export const chunkSummary = (c: SyncChunkInput): string =>
+  `pages after id ${c.startAfterId}, modified since ${c.modifiedSince}${c.dryRun ? ' (dry run)' : ''}`;
+
 /** Pages (of up to 1,000 records) per chunk activity: ~10,000 records, a few history events. */
 export const PAGES_PER_CHUNK = 10;
 /** Continue-as-new well before Temporal's history limits (each chunk costs ~6 events). */
@@ -80,6 +104,8 @@ export type SyncRunOptions = {
     fullScan: boolean;
     dryRun: boolean;
     pageSize: number;
+    /** Alerts after this many skipped scheduled runs (inputs recorded before it lack it). */
+    alertAfterSkippedRuns?: number;
   };
   /** false: nothing is synced (both credit memo syncs off, as the connector ships). */
   enabled: boolean;
@@ -92,12 +118,64 @@ export type SyncRunOptions = {
 export async function runSync(o: SyncRunOptions): Promise<SyncResult> {
   const { params } = o;
   upsertSearchAttributes([{ key: IS_TENANT_ID, value: params.tenantId }]);
+  // Runs started before the health checks existed replay without them.
+  const health = patched(SYNC_HEALTH_CHECKS) ? new HealthChecks(o) : null;
+  try {
+    return await runSyncChecked(o, health);
+  } catch (err) {
+    if (health && !(err instanceof ContinueAsNew) && !isCancellation(err)) {
+      await health.check('failed', { error: clip(failureText(err), 2000) });
+    }
+    throw err;
+  }
+}
 
+/** The innermost message: activity and child failures wrap the real one. */
+function failureText(err: unknown): string {
+  let e = err as { message?: string; cause?: unknown } | undefined;
+  while (e?.cause && typeof (e.cause as { message?: unknown }).message === 'string') e = e.cause as typeof e;
+  return e?.message ?? String(err);
+}
+
+/** The run's calls of the health check; what it answered last is shown in the run's Current Details. */
+class HealthChecks {
+  last: SyncHealthAnswer | null = null;
+  lastAt = 0;
+  previousRunClosedAt: string | null = null;
+  constructor(private readonly o: SyncRunOptions) {}
+
+  async check(moment: SyncHealthCheck['moment'], extra: Pick<SyncHealthCheck, 'outcome' | 'error'> = {}) {
+    const { params } = this.o;
+    this.lastAt = Date.now();
+    try {
+      this.last = await checkSyncHealth.executeWithOptions({ summary: `sync health check (${moment})` }, [
+        {
+          tenantId: params.tenantId,
+          kind: this.o.kind,
+          workflowId: workflowInfo().workflowId,
+          moment,
+          at: new Date(Date.now()).toISOString(),
+          dryRun: params.dryRun,
+          previousRunClosedAt: this.previousRunClosedAt,
+          alertAfterSkippedRuns: params.alertAfterSkippedRuns ?? DEFAULT_ALERT_AFTER_SKIPPED_RUNS,
+          ...extra,
+        } satisfies SyncHealthCheck,
+      ]);
+    } catch (err) {
+      log.warn('sync health check failed; the sync goes on', { moment, error: failureText(err) });
+    }
+  }
+}
+
+async function runSyncChecked(o: SyncRunOptions, health: HealthChecks | null): Promise<SyncResult> {
+  const { params } = o;
   let state: SyncCarry;
   if (o.carry) {
     state = o.carry;
   } else {
-    const begin = await beginSync({ tenantId: params.tenantId, kind: o.kind });
+    const begin = await beginSync.executeWithOptions({ summary: 'where the previous run left off' }, [
+      { tenantId: params.tenantId, kind: o.kind },
+    ]);
     state = {
       begin,
       syncDate: new Date(Date.now()).toISOString(),
@@ -115,7 +193,12 @@ export async function runSync(o: SyncRunOptions): Promise<SyncResult> {
     };
   }
   const recheckIds = (state.begin.previousUndecided?.records ?? []).map((r) => r.id);
-  const show = (phase: string) => setCurrentDetails(renderDetails(o.title, params, state, phase, o.enabled));
+  const show = (phase: string) =>
+    setCurrentDetails(renderDetails(o.title, params, state, phase, o.enabled, health?.last ?? null));
+  if (health) {
+    health.previousRunClosedAt = state.begin.previousRunClosedAt ?? null;
+    if (!o.carry) await health.check('start');
+  }
 
   if (o.enabled) {
     for (let done = false; !done;) {
@@ -139,6 +222,7 @@ export async function runSync(o: SyncRunOptions): Promise<SyncResult> {
       state.notFullyAppliedReport = r.notFullyAppliedReport ?? null;
       state.undecided = mergeUndecided(state.undecided ?? emptyUndecided(), r.undecided ?? emptyUndecided());
       done = r.done;
+      if (health && !done && Date.now() - health.lastAt >= HEALTH_CHECK_EVERY_MS) await health.check('progress');
       const info = workflowInfo();
       if (!done && (info.continueAsNewSuggested || info.historyLength > MAX_EVENTS_PER_RUN)) {
         await o.continueWith(state);
@@ -179,6 +263,9 @@ export async function runSync(o: SyncRunOptions): Promise<SyncResult> {
     eligible: t.eligible,
     readFrom: state.readFrom,
   };
+  await health?.check('end', {
+    outcome: { examined: t.examined, failed: t.failed, failuresReport: result.reports.failures },
+  });
   show('done');
   log.info('sync finished', {
     kind: o.kind,
@@ -191,7 +278,14 @@ export async function runSync(o: SyncRunOptions): Promise<SyncResult> {
   return result;
 }
 
-function renderDetails(title: string, p: SyncRunOptions['params'], s: SyncCarry, phase: string, enabled: boolean) {
+function renderDetails(
+  title: string,
+  p: SyncRunOptions['params'],
+  s: SyncCarry,
+  phase: string,
+  enabled: boolean,
+  health: SyncHealthAnswer | null,
+) {
   const t = s.tally;
   const skipped = Object.entries(t.skippedByReason)
     .map(([k, v]) => `${k} ${v}`)
@@ -208,6 +302,11 @@ function renderDetails(title: string, p: SyncRunOptions['params'], s: SyncCarry,
     `| synced / failed | ${t.synced} / ${t.failed} |`,
     `| skipped | ${skipped || '—'} |`,
     `| to reconcile by hand | ${t.reconciliationNeeded} |`,
+    ...(health
+      ? [
+          `| alerts open | ${health.open.join(', ') || 'none'}${health.untold ? ` (${health.untold} not sent yet)` : ''} |`,
+        ]
+      : []),
     s.failuresReport && t.failed > 0 ? `\nFailures: \`${s.failuresReport}\`` : '',
     s.reconciliationReport && t.reconciliationNeeded > 0 ? `\nReconciliation: \`${s.reconciliationReport}\`` : '',
   ].join('\n');

@@ -6,10 +6,11 @@ import { collectOutput } from './process';
 
 export type CliResult = { status: number | null; stdout: string; stderr: string };
 
-export function temporalCli(args: string[]): Promise<CliResult> {
+/** `address`: another server than the run's (e.g. `npm start`'s). */
+export function temporalCli(args: string[], address = process.env.TEST_TEMPORAL_ADDRESS!): Promise<CliResult> {
   const cli = loadTemporalBinaries().cli.path;
   if (!cli) throw new Error('no temporal CLI binary: run `node scripts/ensure-temporal.mjs`');
-  const child = spawn(cli, [...args, '--address', process.env.TEST_TEMPORAL_ADDRESS!], {
+  const child = spawn(cli, [...args, '--address', address], {
     env: { PATH: process.env.PATH, HOME: process.env.HOME },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

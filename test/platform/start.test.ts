@@ -58,9 +58,13 @@ describe('npm start (dist/src/main.js)', () => {
       for (const c of commands) expect(c).toContain(`--address 127.0.0.1:${env.TEMPORAL_DEV_PORT} `);
       // The demo tenant has its pre-upgrade credit memo sync schedule (both syncs; paused until the upgrade's
       // step 1 runs it), so step 1 syncs the demo's memos (issue 14 point 6).
-      const connection = await Connection.connect({ address: `127.0.0.1:${env.TEMPORAL_DEV_PORT}` });
-      const schedule = await describeSyncSchedule(new Client({ connection }), 'credit-memo', 'demo');
-      await connection.close();
+      const scheduleConnection = await Connection.connect({ address });
+      const schedule = await describeSyncSchedule(
+        new Client({ connection: scheduleConnection }),
+        'credit-memo',
+        'demo',
+      );
+      await scheduleConnection.close();
       expect(schedule?.state.paused).toBe(true);
       expect((schedule?.action as { args?: unknown[] }).args?.[0]).toEqual({
         tenantId: 'demo',

@@ -24,10 +24,20 @@ import type { SyncNetSuiteCreditMemosInput, SyncNetSuitePaymentsInput, SyncResul
 import { syncNetSuiteCreditMemos } from '../../src/workflows/sync-netsuite-credit-memos';
 import { syncNetSuitePayments } from '../../src/workflows/sync-netsuite-payments';
 import { ZuoraClient } from '../../src/zuora/client';
+import { NotifierError, type Notification } from '../../src/notifier/notifier';
 import { RecordingNotifier } from '../helpers/stack';
 import { devServerEnv, testWorker, uniqueTaskQueue } from '../helpers/temporal';
 
 export const F = connectorFields();
+
+/** The notifier's test sink, whose channel can be down (every notification then fails as a webhook's would). */
+export class TestChannel extends RecordingNotifier {
+  down = false;
+  override async notify(n: Notification): Promise<void> {
+    if (this.down) throw new NotifierError('notification webhook unreachable: channel down (test)', true);
+    await super.notify(n);
+  }
+}
 
 /** A request the NetSuite client sends that the harness answers itself (an injected failure), `times` times. */
 type NetSuiteFault = {
@@ -45,6 +55,8 @@ export type Harness = {
   zuora: ZuoraClient;
   netsuite: NetSuiteClient;
   reports: ReportStore;
+  /** What the activities notified (sync alerts). */
+  notifier: TestChannel;
   /** Seeds the NetSuite demo tenant and mirrors its Zuora side into the Zuora emulator. */
   seedDemo(): DemoTenant;
   /** Mirrors whatever NetSuite holds now into Zuora (after adding records by hand). */
@@ -143,10 +155,11 @@ export async function startHarness(
     fetch: netsuiteFetch,
   });
   const reports = new ReportStore(mkdtempSync(join(tmpdir(), 'sync-reports-')));
+  const notifier = new TestChannel();
   const activities = createActivities({
     zuora,
     netsuite,
-    notifier: new RecordingNotifier(),
+    notifier,
     reports,
     temporal: env.client,
     tenantId,
@@ -178,6 +191,7 @@ export async function startHarness(
     zuora,
     netsuite,
     reports,
+    notifier,
     seedDemo: () => {
       const demo = netsuiteEmulator.admin.seed({ demo: true }).demo!;
       mirrorNetSuiteIntoZuora(netsuiteEmulator, zuoraEmulator.state);

@@ -7,6 +7,7 @@ import type { Client } from '@temporalio/client';
 import type { NetSuiteClient } from '../../netsuite/client';
 import { connectorFields } from '../../netsuite/fields';
 import { creditMemoCandidatePages, paymentCandidatePages, type CandidateQuery } from '../../netsuite/queries';
+import type { Notifier } from '../../notifier/notifier';
 import type { ReportStore } from '../../reports/report-store';
 import {
   SYNC_WORKFLOW_TYPES,
@@ -21,6 +22,7 @@ import type { ZuoraClient } from '../../zuora/client';
 import { assertTenant, trackIdOf, whileHeartbeating, withActivityFailures, workflowIdOf } from '../common';
 import { runChunk } from './chunk';
 import { creditMemoPageProcessor } from './credit-memos';
+import { createSyncHealthActivities } from './health';
 import { netsuiteWriteConcurrencyOf } from './netsuite-writes';
 import type { ConnectorFields, PageContext, PageProcessor } from './page';
 import { paymentPageProcessor } from './payments';
@@ -35,9 +37,11 @@ export type SyncDeps = {
   /** Visibility: the previous completed run's result holds the watermark. */
   temporal: Client;
   tenantId: string;
+  /** Sync alerts (./health.ts). */
+  notifier: Notifier;
 };
 
-export function createSyncActivities({ zuora, netsuite, reports, temporal, tenantId }: SyncDeps) {
+export function createSyncActivities({ zuora, netsuite, reports, temporal, tenantId, notifier }: SyncDeps) {
   const fields = connectorFields();
   const netsuiteWriteConcurrency = netsuiteWriteConcurrencyOf(netsuite);
 
@@ -72,6 +76,8 @@ export function createSyncActivities({ zuora, netsuite, reports, temporal, tenan
   };
 
   return {
+    ...createSyncHealthActivities({ temporal, reports, notifier, tenantId }),
+
     /** Where the previous run left off (its watermark and undecided records), and NetSuite's current mark. */
     async beginSync(input: { tenantId: string; kind: SyncKind }): Promise<BeginSyncResult> {
       assertTenant(tenantId, input.tenantId);
@@ -85,6 +91,7 @@ export function createSyncActivities({ zuora, netsuite, reports, temporal, tenan
         return {
           previousWatermark: previous?.watermark ?? null,
           previousRun: previous?.workflowId ?? null,
+          previousRunClosedAt: previous?.closedAt ?? null,
           previousUndecided: previous?.undecided ?? emptyUndecided(),
           scanMark,
         };

@@ -22,7 +22,13 @@ export async function previousWatermark(
   temporal: WorkflowsApi,
   workflowType: string,
   tenantId: string,
-): Promise<{ watermark: string | null; workflowId: string; undecided: UndecidedSet | undefined } | null> {
+): Promise<{
+  watermark: string | null;
+  workflowId: string;
+  undecided: UndecidedSet | undefined;
+  /** When that run closed (ISO): the watermark's age (docs/web-ui.md §4). */
+  closedAt: string | null;
+} | null> {
   const query =
     `WorkflowType = '${workflowType}' AND ExecutionStatus = 'Completed' AND ` + `${IS_TENANT_ID.name} = '${tenantId}'`;
   const runs: Array<{ workflowId: string; runId: string; closedAt: number }> = [];
@@ -42,7 +48,12 @@ export async function previousWatermark(
     }
     const parsed = syncResultWatermarkSchema.safeParse(result);
     if (!parsed.success || parsed.data.dryRun) continue;
-    return { watermark: parsed.data.newWatermark, workflowId: run.workflowId, undecided: parsed.data.undecided };
+    return {
+      watermark: parsed.data.newWatermark,
+      workflowId: run.workflowId,
+      undecided: parsed.data.undecided,
+      closedAt: run.closedAt > 0 ? new Date(run.closedAt).toISOString() : null,
+    };
   }
   return null;
 }

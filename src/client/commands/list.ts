@@ -17,7 +17,8 @@ type ListOptions = {
 
 export function visibilityQuery(o: Pick<ListOptions, 'waitingOn' | 'phase' | 'all'>): string {
   const clauses = [`WorkflowType = 'invoiceSettlementUpgrade'`];
-  if (!o.all) clauses.push(`ExecutionStatus = 'Running'`);
+  // A workflow paused on the server (Workflow Pause) is still an upgrade under way: listed, with status PAUSED.
+  if (!o.all) clauses.push(`ExecutionStatus IN ('Running', 'Paused')`);
   if (o.waitingOn) clauses.push(`${IS_WAITING_ON.name} = '${o.waitingOn}'`);
   if (o.phase) clauses.push(`${IS_UPGRADE_PHASE.name} = '${o.phase}'`);
   return clauses.join(' AND ');

@@ -10,6 +10,7 @@ import {
   type ConnectorPath,
   type UpgradeInput,
 } from '../../shared/upgrade';
+import { upgradeMetadata } from '../../shared/web-ui';
 import { describeZodError } from '../../shared/zod-errors';
 import { CliError, EXIT } from '../cli/exit-codes';
 import { contextOf, intParser, jsonOption, tenantOption } from '../cli/options';
@@ -91,6 +92,7 @@ export function registerStart(program: Command): void {
 
       const ctx = contextOf(cmd);
       const workflowId = upgradeWorkflowId(o.tenant);
+      const metadata = upgradeMetadata({ tenantId: o.tenant, oldConnectorInstanceId: o.oldInstance, dryRun: o.dryRun });
       if (o.printTemporalCli) {
         process.stdout.write(
           shellLine([
@@ -108,6 +110,10 @@ export function registerStart(program: Command): void {
             'RejectDuplicate',
             '--input',
             JSON.stringify(input),
+            '--static-summary',
+            metadata.staticSummary,
+            '--static-details',
+            metadata.staticDetails,
           ]) + '\n',
         );
         return;
@@ -120,6 +126,7 @@ export function registerStart(program: Command): void {
           args: [input],
           workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
           typedSearchAttributes: [{ key: IS_TENANT_ID, value: o.tenant }],
+          ...metadata,
         });
         if (o.json) {
           process.stdout.write(JSON.stringify({ workflowId, runId: handle.firstExecutionRunId, input }) + '\n');

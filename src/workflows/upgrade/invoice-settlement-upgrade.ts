@@ -29,6 +29,7 @@ import {
   type UpgradeInput,
   type UpgradeStatus,
 } from '../../shared/upgrade';
+import { STATUS_QUERY_DESCRIPTION, signalDescription, updateDescription } from '../../shared/web-ui';
 import { parseWorkflowInput } from '../validation';
 import type { Upgrade, UpgradeCore } from './context';
 import { apply, check, type Message, type MessageRules } from './messages';
@@ -86,7 +87,7 @@ export async function invoiceSettlementUpgrade(rawInput: UpgradeInput, carry?: U
   const up: Upgrade = { ...core, run };
 
   for (const name of Object.keys(MESSAGE_DEFINITIONS) as MessageName[]) registerMessage(up, name);
-  setHandler(statusQuery, status);
+  setHandler(statusQuery, status, { description: STATUS_QUERY_DESCRIPTION });
 
   up.publish();
   if (!carry) {
@@ -130,18 +131,22 @@ function registerMessage(up: Upgrade, name: MessageName): void {
     apply(up.state, message, outcome, up.rules, up.now());
     if (outcome.outcome !== 'duplicate') up.publish();
   };
-  setHandler(signal as unknown as SignalDefinition<[unknown]>, (payload: unknown) => {
-    const v = check(up.state, { name, payload }, up.rules);
-    if (!v.ok) {
-      const by = (payload as { by?: unknown } | null)?.by;
-      up.audit({ message: name, by: typeof by === 'string' ? by : undefined, outcome: 'rejected', detail: v.reason });
-      // Clipped like the audit entry: a flood of huge bad signals must not flood the logs either.
-      log.warn('signal rejected', { signal: name, reason: clip(v.reason, 1_000) });
-      up.publish();
-      return;
-    }
-    accepted(payload, v.outcome);
-  });
+  setHandler(
+    signal as unknown as SignalDefinition<[unknown]>,
+    (payload: unknown) => {
+      const v = check(up.state, { name, payload }, up.rules);
+      if (!v.ok) {
+        const by = (payload as { by?: unknown } | null)?.by;
+        up.audit({ message: name, by: typeof by === 'string' ? by : undefined, outcome: 'rejected', detail: v.reason });
+        // Clipped like the audit entry: a flood of huge bad signals must not flood the logs either.
+        log.warn('signal rejected', { signal: name, reason: clip(v.reason, 1_000) });
+        up.publish();
+        return;
+      }
+      accepted(payload, v.outcome);
+    },
+    { description: signalDescription(name) },
+  );
   setHandler(
     update as unknown as UpdateDefinition<MessageOutcome, [unknown]>,
     (payload: unknown) => {
@@ -151,6 +156,7 @@ function registerMessage(up: Upgrade, name: MessageName): void {
       return v.outcome;
     },
     {
+      description: updateDescription(name),
       validator: (payload: unknown) => {
         const v = check(up.state, { name, payload }, up.rules);
         if (!v.ok) throw new Error(v.reason);

@@ -23,3 +23,7 @@ export const CONNECTOR_PATHS_PATCH = 'connector-paths-and-credentials-step';
 
 /** The readiness preflight step before the enablement request (issue 14 point 1); older upgrades have no such step. */
 export const READINESS_PREFLIGHT_STEP = 'readiness-preflight-before-enablement';
+
+/** The sync runs call the health check (start, long run, end, failure) that tells operators of failed, partial,
+ * skipped and stale syncs (docs/web-ui.md §4). Runs recorded before it replay without it. */
+export const SYNC_HEALTH_CHECKS = 'sync-health-checks';

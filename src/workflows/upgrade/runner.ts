@@ -11,7 +11,12 @@ import { acts, type NotifyKind, type UpgradeCore } from './context';
 import { ZUORA_SUPPORT_WAITS, isSkipped } from './state';
 
 /** Reminders while a wait goes on: when to wake next (epoch ms), and what to do then. */
-export type Nudge = { wakeAt: () => number; wake: () => Promise<void> };
+export type Nudge = {
+  wakeAt: () => number;
+  wake: () => Promise<void>;
+  /** The timer's summary in the Web UI (what happens when it fires). */
+  summary?: () => string;
+};
 
 /** The reason of a failure: child and activity failures wrap the real one, so the innermost message. */
 export function failureMessage(err: unknown): string {
@@ -92,7 +97,7 @@ export class StepRunner {
       await this.markWaiting(s, text);
       if (!nudge) await this.waitFor(s, arrived);
       while (nudge && !arrived() && !isSkipped(s)) {
-        if (await this.waitFor(s, arrived, Math.max(0, nudge.wakeAt() - Date.now()))) continue;
+        if (await this.waitFor(s, arrived, Math.max(0, nudge.wakeAt() - Date.now()), nudge.summary?.())) continue;
         await nudge.wake();
         this.up.publish();
       }
@@ -137,15 +142,18 @@ export class StepRunner {
   async notify(kind: NotifyKind, s: StepStatus | null, title: string, text: string, key: string): Promise<void> {
     const { input, workflowId } = this.up;
     try {
-      await acts.notify({
-        kind,
-        tenantId: input.tenantId,
-        workflowId,
-        stepId: s?.id,
-        title,
-        text,
-        dedupeKey: `${workflowId}:${key}`,
-      });
+      // The activity's summary in the Web UI: which notification this is.
+      await acts.notify.executeWithOptions({ summary: clip(`${kind}: ${title}`, 200) }, [
+        {
+          kind,
+          tenantId: input.tenantId,
+          workflowId,
+          stepId: s?.id,
+          title,
+          text,
+          dedupeKey: `${workflowId}:${key}`,
+        },
+      ]);
     } catch (err) {
       this.up.audit({
         message: 'system',
@@ -165,10 +173,13 @@ export class StepRunner {
   }
 
   /** Wait for `ready` (or a skip of the step), waking up for continue-as-new while the wait is long. */
-  private async waitFor(s: StepStatus, ready: () => boolean, timeoutMs?: number): Promise<boolean> {
+  private async waitFor(s: StepStatus, ready: () => boolean, timeoutMs?: number, summary?: string): Promise<boolean> {
     for (;;) {
       const wake = () => ready() || isSkipped(s) || workflowInfo().continueAsNewSuggested;
-      const r = timeoutMs === undefined ? (await condition(wake), true) : await condition(wake, timeoutMs);
+      const r =
+        timeoutMs === undefined
+          ? (await condition(wake), true)
+          : await (summary ? condition(wake, timeoutMs, { summary }) : condition(wake, timeoutMs));
       if (ready() || isSkipped(s)) return true;
       if (workflowInfo().continueAsNewSuggested) {
         await this.continueAsNewIfLong();

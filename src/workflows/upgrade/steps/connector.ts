@@ -64,6 +64,10 @@ function remindersWhileWaiting(up: Upgrade, s: StepStatus): Nudge {
   const ticketId = () => String(stepOf(state, 'connector.support-ticket').data.ticketId ?? '');
   return {
     wakeAt: () => (s.data.escalatedAt !== undefined ? nextReminder() : Math.min(nextReminder(), escalateAt)),
+    summary: () =>
+      s.data.escalatedAt === undefined && escalateAt <= nextReminder()
+        ? `escalation: no provisioning ids from Zuora after ${input.options.escalationAfter}`
+        : `reminder ${reminders() + 1}: waiting for provisioning ids from Zuora (every ${input.options.reminderInterval})`,
     wake: async () => {
       const sent = reminders();
       const due = nextReminder();

@@ -5,6 +5,7 @@ import { FailureType } from '../../../shared/failures';
 import { describeTransferCounts, type MigrateCreditMemosResult } from '../../../shared/migration';
 import { clip } from '../../../shared/text';
 import { STORED_TEXT_MAX } from '../../../shared/upgrade-bounds';
+import { migrationSummary } from '../../../shared/web-ui';
 import { migrateCreditMemos } from '../../migrate-credit-memos';
 import { acts, type StepBody } from '../context';
 import { failureMessage } from '../runner';
@@ -67,6 +68,7 @@ export const migrateCreditMemosStep: StepBody = (up, s) =>
         workflowId: `${workflowId}-credit-memos-dry-run`,
         args: [{ ...common, dryRun: true }],
         parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+        staticSummary: migrationSummary(tenantId, true),
       });
       state.migration.dryRun = {
         found: dry.remaining,
@@ -92,6 +94,7 @@ export const migrateCreditMemosStep: StepBody = (up, s) =>
       workflowId: `${workflowId}-credit-memos`,
       args: [{ ...common, dryRun: false }],
       parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+      staticSummary: migrationSummary(tenantId, false),
     });
     state.migration.result = {
       updated: result.counters.updated,

@@ -3,6 +3,7 @@
 import { ApplicationFailure, ParentClosePolicy, executeChild } from '@temporalio/workflow';
 import { FailureType } from '../../../shared/failures';
 import { syncNetSuitePayments } from '../../sync-netsuite-payments';
+import { syncSummary } from '../../../shared/web-ui';
 import { acts, type StepBody } from '../context';
 import { summarizeSync } from '../sync-summary';
 
@@ -14,6 +15,7 @@ export const paymentCatchUpSync: StepBody = (up, s) =>
       workflowId: `${up.workflowId}-payment-catch-up-sync-${s.attempts}`,
       args: [{ tenantId, cutoverDate: options.paymentCutoverDate, fullScan: true, dryRun: options.dryRun }],
       parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+      staticSummary: syncSummary('payment', tenantId, `the upgrade's catch-up run (${s.id})`),
     });
     up.state.syncs.paymentCatchUpSync = summarizeSync(result);
     s.data = { created: result.created, failed: result.failed, eligibleRemaining: result.eligibleRemaining };

@@ -3,6 +3,7 @@
 import { ApplicationFailure, ParentClosePolicy, executeChild, patched } from '@temporalio/workflow';
 import { FailureType } from '../../../shared/failures';
 import { FinalSyncQuestion, type StepStatus } from '../../../shared/upgrade';
+import { syncSummary } from '../../../shared/web-ui';
 import { syncNetSuiteCreditMemos } from '../../sync-netsuite-credit-memos';
 import { acts, drain, type StepBody, type Upgrade } from '../context';
 import { yesNo } from '../messages';
@@ -95,6 +96,7 @@ async function syncUntilDrained(up: Upgrade, s: StepStatus, plan: Plan, syncs: S
       workflowId: childId,
       args: [{ ...plan.syncInput, ...syncs, tenantId, fullScan: true, dryRun: options.dryRun }],
       parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+      staticSummary: syncSummary('credit-memo', tenantId, `the upgrade's final run (${s.id})`),
     });
     up.state.syncs.finalCreditMemoSync = summarizeSync(result);
     s.data = {
