@@ -12,7 +12,7 @@ export const MIGRATED_CREDIT_MEMO_REASON_CODE = 'AR Mig - negative invoice';
  * its filter finds set to Yes, whatever it held (null, No, Processing, Error, Ignore).
  */
 export const REMAINING_MIGRATED_CREDIT_MEMOS_QUERY =
-  `select id, memonumber from creditmemo where reasoncode = '${MIGRATED_CREDIT_MEMO_REASON_CODE}' ` +
+  `select id, memonumber, transferredtoaccounting from creditmemo where reasoncode = '${MIGRATED_CREDIT_MEMO_REASON_CODE}' ` +
   `and (transferredtoaccounting is null or transferredtoaccounting <> 'Yes')`;
 
 /**
@@ -63,6 +63,10 @@ export const migrateCreditMemosOptionsSchema = z.object({
   heartbeatTimeoutSeconds: z.number().int().min(2).max(600).default(30),
   /** Continue-as-new once a run's history passes this many events (well under Temporal's 10K warning). */
   continueAsNewAfterEvents: z.number().int().min(50).max(9_000).default(5_000),
+  /** Report folder of the manifest (default: this workflow's); the upgrade's canary and migration share one. */
+  manifestKey: z.string().min(1).max(200).optional(),
+  /** The canary: write at most this many memos (one pass, no verification), then stop. */
+  limitRows: z.number().int().min(1).max(1_000_000).optional(),
 });
 
 export const migrateCreditMemosInputSchema = z
@@ -123,8 +127,14 @@ export type MigrateCreditMemosResult = {
   remaining: number;
   counters: MigrationCounters;
   /** Where the full per-memo reports are (failures, dry-run sample). Per-memo data never enters history. */
-  reports: { dir: string | null; failures: string | null; dryRunSample: string | null };
-  stoppedBecause: 'verified' | 'no-progress' | 'max-passes' | 'dry-run' | 'count-not-all-yes';
+  reports: {
+    dir: string | null;
+    failures: string | null;
+    dryRunSample: string | null;
+    /** Every memo the migration wrote, with its value before (absent in runs from before the manifest). */
+    manifest?: MigrationManifestSummary | null;
+  };
+  stoppedBecause: 'verified' | 'no-progress' | 'max-passes' | 'dry-run' | 'count-not-all-yes' | 'canary';
   /**
    * The seed's filter counted by Transferred To Accounting when the run ended (absent in runs that started before
    * the count existed). `verified` needs every memo in the Yes group.
@@ -132,6 +142,9 @@ export type MigrateCreditMemosResult = {
   byTransferredToAccounting?: TransferCount[];
   seconds: number;
 };
+
+/** The consolidated manifest: where, its sha256 (also in `<location>.sha256`), memos in it and how many changed. */
+export type MigrationManifestSummary = { location: string; sha256: string; memos: number; changed: number };
 
 /** State carried across continue-as-new. */
 export type MigrationCarryOver = { counters: MigrationCounters; startedAt: number; updatingMs: number };

@@ -5,7 +5,16 @@
 // resumes from its heartbeat after a crash). Passes repeat until a fresh query finds nothing (the verification) or
 // a pass makes no progress (what is left is refused by Zuora and is in the failure report). Per-memo data stays in
 // the activities and the report files: history carries only counts, so it stays small at any N.
-import { continueAsNew, log, proxyActivities, setCurrentDetails, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  continueAsNew,
+  log,
+  patched,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { ManifestActivities } from '../activities/manifest';
 import type { MigrationActivities } from '../activities/migration';
 import {
   concurrencyBudgetOf,
@@ -16,10 +25,12 @@ import {
   type MigrateCreditMemosInput,
   type MigrateCreditMemosResult,
   type MigrationCarryOver,
+  type MigrationManifestSummary,
   type MigrationCounters,
   type MigrationProgress,
   type TransferCount,
 } from '../shared/migration';
+import { MIGRATION_MANIFEST } from './upgrade/patches';
 import { parseWorkflowInput } from './validation';
 
 const { queryRemainingCreditMemos, writeDryRunSample, consolidateFailureReport } = proxyActivities<MigrationActivities>(
@@ -29,6 +40,12 @@ const { queryRemainingCreditMemos, writeDryRunSample, consolidateFailureReport }
     retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 10 },
   },
 );
+
+const { consolidateManifest } = proxyActivities<ManifestActivities>({
+  startToCloseTimeout: '1h',
+  heartbeatTimeout: '2m',
+  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 10 },
+});
 
 /** A killed worker is noticed after the heartbeat timeout; the retry resumes from the last heartbeat. */
 const updateActivity = (heartbeatTimeoutSeconds: number) =>
@@ -95,6 +112,16 @@ export async function migrateCreditMemos(
   const finish = async (stoppedBecause: MigrateCreditMemosResult['stoppedBecause'], dryRunSample: string | null) => {
     const failuresReport =
       counters.failed > 0 ? (await consolidateFailureReport({ tenantId: input.tenantId })).location : null;
+    // Every memo written, with its value before: what `is-upgrade revert-migration` sets back. Runs from before it
+    // have none (their histories replay without the activity).
+    let manifest: MigrationManifestSummary | undefined;
+    if (!input.dryRun && patched(MIGRATION_MANIFEST)) {
+      const m = await consolidateManifest({
+        tenantId: input.tenantId,
+        ...(input.manifestKey ? { manifestKey: input.manifestKey } : {}),
+      });
+      manifest = { location: m.location, sha256: m.sha256, memos: m.memos, changed: m.changed };
+    }
     // The verification is the seed's own filter, counted: an empty "what is left" is not enough on its own (a query
     // that misses a value — null did — would pass it). Runs recorded before the count carry none: verified as then.
     const notYes = byTransfer ? notYesIn(byTransfer) : 0;
@@ -116,7 +143,7 @@ export async function migrateCreditMemos(
       verified: stoppedBecause === 'verified',
       remaining: remaining ?? 0,
       counters: { ...counters },
-      reports: { dir: reportDir, failures: failuresReport, dryRunSample },
+      reports: { dir: reportDir, failures: failuresReport, dryRunSample, ...(manifest ? { manifest } : {}) },
       stoppedBecause,
       seconds: Math.round((Date.now() - startedAt) / 1000),
       ...(byTransfer ? { byTransferredToAccounting: byTransfer } : {}),
@@ -152,7 +179,9 @@ export async function migrateCreditMemos(
       counters.passes += 1;
       counters.passRows = found.rows;
       counters.passRowsDone = 0;
-      current = { pass: counters.passes, jobId: found.jobId, rows: found.rows, nextRow: 0, rowOffset: 0, updated: 0 };
+      // The canary writes only the first limitRows of what the query found.
+      const rows = input.limitRows === undefined ? found.rows : Math.min(found.rows, input.limitRows);
+      current = { pass: counters.passes, jobId: found.jobId, rows, nextRow: 0, rowOffset: 0, updated: 0 };
     }
 
     phase = 'updating';
@@ -168,6 +197,7 @@ export async function migrateCreditMemos(
         startRow,
         endRow,
         concurrencyBudget: budget,
+        ...(input.manifestKey ? { manifestKey: input.manifestKey } : {}),
       });
       updatingMs += Date.now() - began;
       counters.updated += r.updated;
@@ -179,7 +209,8 @@ export async function migrateCreditMemos(
         // The chunk resumed from a fresh query after a crash: the pass goes on with that query's rows.
         current.rowOffset += startRow;
         current.jobId = r.jobId;
-        current.rows = r.jobRows;
+        current.rows =
+          input.limitRows === undefined ? r.jobRows : Math.min(r.jobRows, input.limitRows - current.rowOffset);
         counters.resumes += 1;
       }
       current.nextRow = r.nextRow;
@@ -200,6 +231,7 @@ export async function migrateCreditMemos(
     }
     lastPassMadeNoProgress = current.updated === 0;
     current = undefined;
+    if (input.limitRows !== undefined) return finish('canary', null);
     if (shouldContinueAsNew()) {
       await continueAsNew<typeof migrateCreditMemos>(rawInput, {
         counters,

@@ -20,3 +20,9 @@ export const MIGRATION_SKIP_NEEDS_ACKNOWLEDGEMENT = 'migration-skip-needs-acknow
 
 /** Upgrades started before it keep their 14 steps (no credentials step, no re-use path): ./connector-path.ts. */
 export const CONNECTOR_PATHS_PATCH = 'connector-paths-and-credentials-step';
+
+/** The migration consolidates its manifest of changed memos (with sha256) when it finishes (issue 14 point 3). */
+export const MIGRATION_MANIFEST = 'migration-writes-manifest';
+
+/** After the approval, a canary of N memos, its result shown, and a second approval releases the rest (issue 14). */
+export const MIGRATION_CANARY = 'migration-canary-and-second-approval';
