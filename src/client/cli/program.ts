@@ -4,6 +4,7 @@ import { Command, Option } from 'commander';
 import { registerList } from '../commands/list';
 import { registerMessageCommands } from '../commands/messages';
 import { registerReport } from '../commands/report';
+import { registerRevert } from '../commands/revert';
 import { registerSchedules } from '../commands/schedules';
 import { registerStart } from '../commands/start';
 import { registerStatus } from '../commands/status';
@@ -40,5 +41,6 @@ export function buildProgram(): Command {
   registerList(program);
   registerSchedules(program);
   registerReport(program);
+  registerRevert(program);
   return program;
 }
