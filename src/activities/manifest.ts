@@ -54,19 +54,17 @@ export class ManifestPart {
     const at = new Date().toISOString();
     const { workflowId, runId, pass } = this.run;
     this.lines.append(
-      memos.map(
-        (m): ManifestPartLine => ({
-          k: 'intent',
-          id: m.id,
-          number: m.number ?? null,
-          before: m.before,
-          after: 'Yes',
-          at,
-          workflowId,
-          runId,
-          pass,
-        }),
-      ),
+      memos.map((m): ManifestPartLine => ({
+        k: 'intent',
+        id: m.id,
+        number: m.number ?? null,
+        before: m.before,
+        after: 'Yes',
+        at,
+        workflowId,
+        runId,
+        pass,
+      })),
       true,
     );
   }
@@ -76,15 +74,13 @@ export class ManifestPart {
     const at = new Date().toISOString();
     this.lines.append([
       ...res.updated.map((m): ManifestPartLine => ({ k: 'updated', id: m.id, at })),
-      ...res.failed.map(
-        (f): ManifestPartLine => ({
-          k: 'refused',
-          id: f.id || sent[f.objectIndex]?.id || '',
-          at,
-          code: f.code,
-          message: f.message,
-        }),
-      ),
+      ...res.failed.map((f): ManifestPartLine => ({
+        k: 'refused',
+        id: f.id || sent[f.objectIndex]?.id || '',
+        at,
+        code: f.code,
+        message: f.message,
+      })),
     ]);
   }
 

@@ -34,13 +34,25 @@ const BULK_LIMIT = 50;
 const ITEM_RETRIES = 3;
 const REVERT_PART = /^credit-memo-revert-part-(.+)-rows(\d+)-attempt(\d+)\.jsonl$/;
 
-const checkpointSchema = z.object({ doneIndex: z.number().int().nonnegative(), counts: z.record(z.string(), z.number()) });
+const checkpointSchema = z.object({
+  doneIndex: z.number().int().nonnegative(),
+  counts: z.record(z.string(), z.number()),
+});
 
 /** Lines of a revert part: `intent` flushed before the PUT (a kill after it is then read as set back), outcomes. */
 type RevertLine =
   | { k: 'intent'; id: string; to: string; at: string }
   | { k: RevertOutcome; id: string; number: string | null; before: string | null; current: string | null; at: string }
-  | { k: 'refused'; id: string; number: string | null; before: string | null; current: string | null; at: string; code: string; message: string };
+  | {
+      k: 'refused';
+      id: string;
+      number: string | null;
+      before: string | null;
+      current: string | null;
+      at: string;
+      code: string;
+      message: string;
+    };
 
 export type RevertDeps = { zuora: ZuoraClient; reports: ReportStore; temporal: Client; tenantId: string };
 
@@ -60,7 +72,8 @@ async function* changedEntries(path: string, from = 0, to = Number.MAX_SAFE_INTE
 }
 
 export function createRevertActivities({ zuora, reports, temporal, tenantId }: RevertDeps) {
-  const manifestPathOf = (key: string | undefined) => reports.pathFor(key ?? migrationManifestKey(tenantId), MANIFEST_FILE);
+  const manifestPathOf = (key: string | undefined) =>
+    reports.pathFor(key ?? migrationManifestKey(tenantId), MANIFEST_FILE);
 
   return {
     /** Whether the upgrade's connector steps have started (its status query); no upgrade: not started. */
@@ -112,7 +125,16 @@ export function createRevertActivities({ zuora, reports, temporal, tenantId }: R
       const info = activityInfo();
       const audit = reports.pathFor(workflowIdOf(info), REVERT_AUDIT_FILE);
       new SyncLines(audit).append(
-        [{ at: new Date().toISOString(), runId: info.workflowExecution?.runId, manifest: location, sha256, changed, ...input.audit }],
+        [
+          {
+            at: new Date().toISOString(),
+            runId: info.workflowExecution?.runId,
+            manifest: location,
+            sha256,
+            changed,
+            ...input.audit,
+          },
+        ],
         true,
       );
       return { location, sha256, changed, audit };
@@ -188,7 +210,14 @@ export function createRevertActivities({ zuora, reports, temporal, tenantId }: R
                 for (const m of res.updated) {
                   const s = sent.find((x) => x.e.id === m.id);
                   if (!s) continue;
-                  out.push({ k: 'set-back', id: s.e.id, number: s.e.number, before: s.e.before, current: s.current, at: now() });
+                  out.push({
+                    k: 'set-back',
+                    id: s.e.id,
+                    number: s.e.number,
+                    before: s.e.before,
+                    current: s.current,
+                    at: now(),
+                  });
                 }
                 for (const f of res.failed) {
                   const s = sent.find((x) => x.e.id === f.id) ?? sent[f.objectIndex];

@@ -25,7 +25,7 @@ afterAll(() => {
   if (worker && worker.child.exitCode === null) worker.child.kill('SIGKILL');
 });
 
-const N = 1_000;
+const N = 400;
 
 const migrated = () =>
   [...suite.stack.zuoraEmulator.state.creditMemos.values()].filter(
@@ -50,12 +50,16 @@ async function killAndRestart(env: NodeJS.ProcessEnv): Promise<void> {
 test('manifest complete after refusals and a kill; revert killed mid-chunk sets back exactly those, once', async () => {
   suite.stack.zuoraEmulator.admin.seed({
     migratedCreditMemos: N,
-    cancelledShare: 0.03,
+    cancelledShare: 0.05,
     migratedTransferredToAccounting: 'mixed',
   });
   suite.stack.zuoraEmulator.admin.configure({ latencyMs: 60, jitterMs: 0 });
   const before = new Map(migrated().map((m) => [m.id, m.transferredToAccounting]));
-  const cancelled = new Set(migrated().filter((m) => m.status === 'Cancelled').map((m) => m.id));
+  const cancelled = new Set(
+    migrated()
+      .filter((m) => m.status === 'Cancelled')
+      .map((m) => m.id),
+  );
   // What the migration must change: every memo not already Yes (null included: SQL null semantics) and not refused.
   const toChange = [...before].filter(([id, v]) => v !== 'Yes' && !cancelled.has(id)).map(([id]) => id);
   expect(cancelled.size).toBeGreaterThan(0);
@@ -89,7 +93,12 @@ test('manifest complete after refusals and a kill; revert killed mid-chunk sets 
   expect(Object.keys(writes()).sort()).toEqual([...toChange].sort());
   for (const e of changed) expect(e.before).toBe(before.get(e.id));
   const refused = [...cancelled].filter((id) => before.get(id) !== 'Yes');
-  expect(entries.filter((e) => !e.changed).map((e) => e.id).sort()).toEqual(refused.sort());
+  expect(
+    entries
+      .filter((e) => !e.changed)
+      .map((e) => e.id)
+      .sort(),
+  ).toEqual(refused.sort());
   expect(m).toMatchObject({ changed: toChange.length, memos: toChange.length + refused.length });
   const sha = createHash('sha256').update(text).digest('hex');
   expect(m.sha256).toBe(sha);
@@ -128,7 +137,10 @@ test('manifest complete after refusals and a kill; revert killed mid-chunk sets 
   });
   expect(writes()).toEqual(writesBefore);
 
-  const setBack = () => restorable.filter((e) => suite.stack.zuoraEmulator.state.creditMemos.get(e.id)!.transferredToAccounting === e.before).length;
+  const setBack = () =>
+    restorable.filter(
+      (e) => suite.stack.zuoraEmulator.state.creditMemos.get(e.id)!.transferredToAccounting === e.before,
+    ).length;
   const run = await revert(false, `revert-${randomUUID()}`);
   await waitUntil(() => setBack() >= 0.3 * restorable.length, '30% set back');
   await killAndRestart(env);

@@ -69,9 +69,14 @@ export function registerRevert(program: Command): void {
     .option('--reason <text>', 'why (recorded in the revert audit file)')
     .option('--by <who>', 'who reverts (default: IS_OPERATOR or the OS user)')
     .addOption(jsonOption())
-    .addOption(new Option('--task-queue <name>', 'the workers’ task queue').default(process.env.TASK_QUEUE ?? DEFAULT_TASK_QUEUE))
+    .addOption(
+      new Option('--task-queue <name>', 'the workers’ task queue').default(
+        process.env.TASK_QUEUE ?? DEFAULT_TASK_QUEUE,
+      ),
+    )
     .action(async (o: RevertOptions, cmd: Command) => {
-      if (o.force && !o.reason) throw new CliError('--force needs --reason "…": it lands in the audit file', EXIT.usage);
+      if (o.force && !o.reason)
+        throw new CliError('--force needs --reason "…": it lands in the audit file', EXIT.usage);
       const raw = {
         tenantId: o.tenant,
         by: operatorOf(o.by),
@@ -81,8 +86,7 @@ export function registerRevert(program: Command): void {
       const parsed = revertInputSchema.safeParse({ ...raw, dryRun: true });
       if (!parsed.success) throw new CliError(`Invalid revert: ${describeZodError(parsed.error)}`, EXIT.usage);
       const client = await contextOf(cmd).temporal();
-      const out = (r: RevertResult) =>
-        process.stdout.write((o.json ? JSON.stringify(r) : describeRevert(r)) + '\n');
+      const out = (r: RevertResult) => process.stdout.write((o.json ? JSON.stringify(r) : describeRevert(r)) + '\n');
 
       const plan = await runRevert(client, o.taskQueue, revertDryRunWorkflowId(o.tenant), { ...raw, dryRun: true });
       if (plan.refused) throw new CliError(`Refused: ${plan.refused}`, EXIT.rejected);
