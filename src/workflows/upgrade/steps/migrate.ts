@@ -97,8 +97,10 @@ export const migrateCreditMemosStep: StepBody = (up, s) =>
       args: [{ ...common, dryRun: false }],
       parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
     });
+    // The canary's writes are the migration's too (the rest of it found them done).
+    const updated = result.counters.updated + (state.migration.canary?.updated ?? 0);
     state.migration.result = {
-      updated: result.counters.updated,
+      updated,
       failed: result.counters.failed,
       remaining: result.remaining,
       verified: result.verified,
@@ -106,7 +108,7 @@ export const migrateCreditMemosStep: StepBody = (up, s) =>
       ...(result.reports.manifest ? { manifest: result.reports.manifest } : {}),
       ...(result.byTransferredToAccounting ? { byTransferredToAccounting: result.byTransferredToAccounting } : {}),
     };
-    s.data.updated = result.counters.updated;
+    s.data.updated = updated;
     s.data.remaining = result.remaining;
     if (!result.verified) {
       throw ApplicationFailure.nonRetryable(
