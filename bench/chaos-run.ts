@@ -226,7 +226,12 @@ async function upgrade(world: World, n: number, strike: (stepId: StepId) => Prom
     taskQueue: TASK_QUEUE,
     workflowId: `is-upgrade-${TENANT}`,
     args: [
-      { tenantId: TENANT, oldConnectorInstanceId: 'old-instance-1', options: { migrationHeartbeatTimeoutSeconds: 3 } },
+      {
+        tenantId: TENANT,
+        oldConnectorInstanceId: 'old-instance-1',
+        // No canary (its second approval is test/upgrade/canary-revert.test.ts's): one approval, as the steps above.
+        options: { migrationHeartbeatTimeoutSeconds: 3, migrationCanaryMemos: 0 },
+      },
     ],
   });
   for (const h of HUMAN_STEPS) {

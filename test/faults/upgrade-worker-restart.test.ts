@@ -76,7 +76,8 @@ async function upgrade(
       {
         tenantId: 'demo',
         oldConnectorInstanceId: 'old-instance-1',
-        options: { tenantConcurrencyLimit: 5, migrationHeartbeatTimeoutSeconds: 2 },
+        // No canary: its second approval is test/upgrade/canary-revert.test.ts's; here one approval starts it all.
+        options: { tenantConcurrencyLimit: 5, migrationHeartbeatTimeoutSeconds: 2, migrationCanaryMemos: 0 },
       },
     ],
   });
