@@ -1,8 +1,8 @@
 // Issue 14 point 3 on the real dev server, with the worker SIGKILLed mid-chunk: the migration's manifest names every
 // memo the bulk update changed — with the value it held before — and no other, one line each, with a sha256 that
 // matches; refused memos are in it marked unchanged. The revert, killed mid-chunk too, sets back exactly those memos
-// (each written once), leaves a memo someone changed since, leaves an empty before-value at Yes (Zuora's update takes
-// no empty value: docs/zuora.md §3), and a second revert writes nothing.
+// (each written once), leaves a memo someone changed since, and leaves an empty before-value at Yes (Zuora's update
+// takes no empty value: docs/zuora.md §3). The dry run and a second revert: test/upgrade/canary-revert.test.ts.
 import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
@@ -128,15 +128,6 @@ test('manifest complete after refusals and a kill; revert killed mid-chunk sets 
     });
   suite.stack.zuoraEmulator.admin.configure({ latencyMs: 10, jitterMs: 0 });
   const writesBefore = writes();
-  const plan = await (await revert(true, `revert-dry-${randomUUID()}`)).result();
-  expect(plan.counts).toMatchObject({
-    'would-set-back': restorable.length,
-    'not-restorable': emptyBefore.length,
-    'changed-since': 1,
-    'set-back': 0,
-  });
-  expect(writes()).toEqual(writesBefore);
-
   const setBack = () =>
     restorable.filter(
       (e) => suite.stack.zuoraEmulator.state.creditMemos.get(e.id)!.transferredToAccounting === e.before,
@@ -165,9 +156,4 @@ test('manifest complete after refusals and a kill; revert killed mid-chunk sets 
   expect(Math.max(...delta.map(([, d]) => d))).toBe(1);
   const report = readFileSync(done.report!, 'utf8').trim().split('\n');
   expect(report).toHaveLength(changed.length);
-
-  // A second revert changes nothing.
-  const again = await (await revert(false, `revert-again-${randomUUID()}`)).result();
-  expect(again.counts).toMatchObject({ 'set-back': 0, already: restorable.length, 'changed-since': 1 });
-  expect(writes()).toEqual(after);
 });

@@ -1,7 +1,7 @@
 // Issue 14 on the real dev server: after the approval the migration writes a canary of N memos, shows its result and
 // waits for a second approveStep before the rest; the whole migration's manifest (canary included) names every memo.
 // Then `is-upgrade revert-migration` refuses once the connector steps have started, and with --force --reason sets
-// the memos back, the reason in the audit file.
+// the memos back after a dry run that counts them, the reason in the audit file; a second revert writes nothing.
 import { readFileSync } from 'node:fs';
 import { MIGRATED_CREDIT_MEMO_REASON_CODE } from '../../src/shared/migration';
 import { approveStepUpdate, completeStepUpdate, invoiceSettlementEnabledUpdate } from '../../src/shared/upgrade';
@@ -80,6 +80,10 @@ test('canary of N memos, second approval, manifest of all; revert refused after 
     );
     await cliExpect(['revert-migration', '--tenant', TENANT, '--force'], env, 2);
     const writesBefore = { ...writes() };
+    const force = ['--force', '--reason', 'NetSuite ledger check failed'];
+    const plan = await cliExpect(['revert-migration', '--tenant', TENANT, ...force, '--dry-run', '--json'], env);
+    expect((JSON.parse(plan.stdout) as RevertResult).counts).toMatchObject({ 'would-set-back': MEMOS, 'set-back': 0 });
+    expect(writes()).toEqual(writesBefore);
     const forced = await cliExpect(
       [
         'revert-migration',
@@ -103,6 +107,12 @@ test('canary of N memos, second approval, manifest of all; revert refused after 
       .split('\n')
       .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(audit.at(-1)).toMatchObject({ by: ana, force: true, reason: 'NetSuite ledger check failed', dryRun: false });
+    // A second revert finds every memo at its value before: nothing to set back, nothing written.
+    const writesAfter = { ...writes() };
+    const again = await cliExpect(['revert-migration', '--tenant', TENANT, ...force, '--yes', '--json'], env);
+    expect((JSON.parse(again.stdout) as RevertResult).counts).toMatchObject({ 'would-set-back': 0, already: MEMOS });
+    expect(again.stderr).toMatch(/Nothing to set back/);
+    expect(writes()).toEqual(writesAfter);
   } finally {
     await handle.terminate('test done').catch(() => undefined);
   }
