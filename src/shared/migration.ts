@@ -9,7 +9,8 @@ export const MIGRATED_CREDIT_MEMO_REASON_CODE = 'AR Mig - negative invoice';
 /**
  * The Data Query that finds what is left to do. Re-run after every pass. Data Query is SQL (docs/zuora.md §2): a null
  * Transferred To Accounting matches neither `=` nor `<>`, so null is asked for explicitly — the seed wants every memo
- * its filter finds set to Yes, whatever it held (null, No, Processing, Error, Ignore).
+ * its filter finds set to Yes, whatever it held (null, No, Processing, Error, Ignore). It selects that value too: the
+ * manifest's value before (src/activities/manifest.ts), which a revert sets back.
  */
 export const REMAINING_MIGRATED_CREDIT_MEMOS_QUERY =
   `select id, memonumber, transferredtoaccounting from creditmemo where reasoncode = '${MIGRATED_CREDIT_MEMO_REASON_CODE}' ` +

@@ -11,6 +11,7 @@ import {
   revertInputSchema,
   type ManifestPartLine,
 } from '../../src/shared/manifest';
+import { upgradeOptionsSchema } from '../../src/shared/upgrade';
 import { apply, check, type MessageRules } from '../../src/workflows/upgrade/messages';
 import { initialState, stepOf } from '../../src/workflows/upgrade/state';
 
@@ -133,6 +134,17 @@ describe('the canary’s second approval', () => {
     expect(u.inbox.approvals['migrate.credit-memos']).toMatchObject({ by: 'bob' });
     const again = check(u, msg, rules(true));
     expect(again.ok && again.outcome.outcome).toBe('duplicate');
+  });
+});
+
+describe('the canary option', () => {
+  test('a whole number from 0 (no canary) to 10000, 50 by default; anything else is refused by name', () => {
+    const parse = (v: unknown) => upgradeOptionsSchema.safeParse({ migrationCanaryMemos: v });
+    expect(upgradeOptionsSchema.parse({}).migrationCanaryMemos).toBe(50);
+    expect(parse(0).success && parse(10_000).success).toBe(true);
+    for (const bad of [-1, 2.5, 10_001, '50']) {
+      expect(JSON.stringify(parse(bad).error?.issues)).toMatch(/migrationCanaryMemos must be a whole number/);
+    }
   });
 });
 
