@@ -124,7 +124,8 @@ export function createRevertActivities({ zuora, reports, temporal, tenantId }: R
       for await (const _ of changedEntries(location)) changed++;
       const info = activityInfo();
       const audit = reports.pathFor(workflowIdOf(info), REVERT_AUDIT_FILE);
-      new SyncLines(audit).append(
+      const auditLines = new SyncLines(audit);
+      auditLines.append(
         [
           {
             at: new Date().toISOString(),
@@ -137,6 +138,7 @@ export function createRevertActivities({ zuora, reports, temporal, tenantId }: R
         ],
         true,
       );
+      auditLines.close();
       return { location, sha256, changed, audit };
     },
 

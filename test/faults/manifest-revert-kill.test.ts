@@ -75,7 +75,9 @@ test('manifest complete after refusals and a kill; revert killed mid-chunk sets 
   });
   await waitUntil(() => Object.keys(writes()).length >= 0.4 * toChange.length, '40% of the memos written');
   await killAndRestart(env);
+  const writtenAtKill = Object.keys(writes()).length;
   const result = await handle.result();
+  expect(writtenAtKill).toBeLessThan(toChange.length); // the kill landed mid-chunk
   expect(result).toMatchObject({ verified: false, stoppedBecause: 'no-progress' }); // the cancelled memos stay
   expect(result.counters.resumes).toBeGreaterThanOrEqual(1);
 
@@ -135,7 +137,9 @@ test('manifest complete after refusals and a kill; revert killed mid-chunk sets 
   const run = await revert(false, `revert-${randomUUID()}`);
   await waitUntil(() => setBack() >= 0.3 * restorable.length, '30% set back');
   await killAndRestart(env);
+  const setBackAtKill = setBack();
   const done = await run.result();
+  expect(setBackAtKill).toBeLessThan(restorable.length); // the kill landed mid-revert
   expect(done.counts).toMatchObject({
     'set-back': restorable.length,
     'not-restorable': emptyBefore.length,

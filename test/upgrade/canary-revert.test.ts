@@ -2,7 +2,7 @@
 // waits for a second approveStep before the rest; the whole migration's manifest (canary included) names every memo.
 // Then `is-upgrade revert-migration` refuses once the connector steps have started, and with --force --reason sets
 // the memos back after a dry run that counts them, the reason in the audit file; a second revert writes nothing.
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { MIGRATED_CREDIT_MEMO_REASON_CODE } from '../../src/shared/migration';
 import { approveStepUpdate, completeStepUpdate, invoiceSettlementEnabledUpdate } from '../../src/shared/upgrade';
 import type { RevertResult } from '../../src/shared/manifest';
@@ -81,6 +81,12 @@ test('canary of N memos, second approval, manifest of all; revert refused after 
     await cliExpect(['revert-migration', '--tenant', TENANT, '--force'], env, 2);
     const writesBefore = { ...writes() };
     const force = ['--force', '--reason', 'NetSuite ledger check failed'];
+    // A manifest changed since the migration wrote it is refused before anything is read or written.
+    const original = readFileSync(manifest.location, 'utf8');
+    writeFileSync(manifest.location, original.replace('"before":"No"', '"before":"Error"'));
+    const tampered = await cliExpect(['revert-migration', '--tenant', TENANT, ...force, '--yes'], env, 5);
+    expect(tampered.stderr).toMatch(/does not match its checksum/);
+    writeFileSync(manifest.location, original);
     const plan = await cliExpect(['revert-migration', '--tenant', TENANT, ...force, '--dry-run', '--json'], env);
     expect((JSON.parse(plan.stdout) as RevertResult).counts).toMatchObject({ 'would-set-back': MEMOS, 'set-back': 0 });
     expect(writes()).toEqual(writesBefore);

@@ -2,7 +2,7 @@
 // migration's manifest back to their Transferred To Accounting before (workflow revertCreditMemoMigration). First a
 // dry run (…-credit-memos-revert-dry-run) checks the gate and the manifest's sha256 and counts what would change;
 // then, after a confirmation naming that count, the revert itself (…-credit-memos-revert) with the confirmed sha256.
-import { WorkflowIdReusePolicy, type Client } from '@temporalio/client';
+import { WorkflowFailedError, WorkflowIdReusePolicy, type Client } from '@temporalio/client';
 import { Option, type Command } from 'commander';
 import {
   revertDryRunWorkflowId,
@@ -30,12 +30,22 @@ type RevertOptions = {
 };
 
 async function runRevert(client: Client, taskQueue: string, workflowId: string, input: RevertInput) {
-  return (await client.workflow.execute('revertCreditMemoMigration', {
-    taskQueue,
-    workflowId,
-    args: [input],
-    workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
-  })) as RevertResult;
+  try {
+    return (await client.workflow.execute('revertCreditMemoMigration', {
+      taskQueue,
+      workflowId,
+      args: [input],
+      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+    })) as RevertResult;
+  } catch (err) {
+    // e.g. a manifest that does not match its sha256: the innermost failure says what is wrong.
+    if (!(err instanceof WorkflowFailedError)) throw err;
+    let cause: Error | undefined = err;
+    while (cause?.cause instanceof Error) cause = cause.cause;
+    throw new CliError(`The revert (${workflowId}) failed: ${cause?.message ?? err.message}`, EXIT.rejected, {
+      cause: err,
+    });
+  }
 }
 
 export function describeRevert(r: RevertResult): string {
