@@ -5,8 +5,10 @@ import type { NetSuiteClient } from '../netsuite/client';
 import type { Notifier } from '../notifier/notifier';
 import type { ReportStore } from '../reports/report-store';
 import type { ZuoraClient } from '../zuora/client';
+import { createManifestActivities } from './manifest';
 import { createMigrationActivities } from './migration';
 import { createReadinessActivities } from './readiness';
+import { createRevertActivities } from './revert';
 // './sync/index', not './sync': a dist/ built before the split may still hold a stale sync.js that Node would load.
 import { createSyncActivities } from './sync/index';
 import { createUpgradeActivities } from './upgrade';
@@ -26,6 +28,8 @@ export type ActivityDeps = {
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createMigrationActivities(deps),
+    ...createManifestActivities(deps),
+    ...createRevertActivities(deps),
     ...createSyncActivities(deps),
     ...createUpgradeActivities(deps),
     ...createReadinessActivities(deps),

@@ -16,6 +16,7 @@ import {
 import type { ZuoraClient } from '../zuora/client';
 import { assertTenant, trackIdOf, whileHeartbeating, withActivityFailures, workflowIdOf } from './common';
 import { ChunkBreaker, ControlWatcher } from './migration-control';
+import { ManifestPart } from './manifest';
 
 /** Zuora's bulk credit memo update takes at most 50 memos a request. */
 export const BULK_LIMIT = 50;
@@ -24,8 +25,11 @@ const ITEM_RETRIES = 3;
 /** First Data Query poll (then ×2 up to 30 s): small queries finish in well under a second. */
 const DATA_QUERY_FIRST_POLL_MS = 250;
 
-const memoRowSchema = z.object({ id: z.string().min(1), memonumber: z.string().optional() }).passthrough();
-type MemoRow = { row: number; id: string; number?: string };
+const memoRowSchema = z
+  .object({ id: z.string().min(1), memonumber: z.string().optional(), transferredtoaccounting: z.string().nullish() })
+  .passthrough();
+/** `before`: Transferred To Accounting as the query found it, for the manifest (a CSV export's empty cell is null). */
+type MemoRow = { row: number; id: string; number?: string; before?: string | null };
 
 /** A row of the count by Transferred To Accounting. A null group may come with the field null or left out; a
  * count may come as a number or as digits (CSV-minded exporters), so both are read. */
@@ -205,6 +209,8 @@ export function createMigrationActivities({ zuora, reports, tenantId, temporal }
       concurrencyBudget: number;
       /** Absent for migrations started before pause/resume: then the chunk reads no control. */
       control?: ChunkControl;
+      /** Report folder of the manifest (the canary and the migration share one); default: this workflow's. */
+      manifestKey?: string;
     }): Promise<ChunkResult> {
       assertTenant(tenantId, input.tenantId);
       // The latest checkpoint, re-sent by a ticker between batches: a long Data Query poll or a 429 pause must not
@@ -256,6 +262,13 @@ export function createMigrationActivities({ zuora, reports, tenantId, temporal }
               `credit-memo-failures-pass${input.pass}-rows${input.startRow}-attempt${info.attempt}.jsonl`,
             );
             const failures = await reports.openJsonLines(reportPath, () => false);
+            const manifest = new ManifestPart(reports, input.manifestKey ?? workflowIdOf(info), {
+              workflowId: workflowIdOf(info),
+              runId: info.workflowExecution?.runId ?? 'standalone',
+              pass: input.pass,
+              startRow: input.startRow,
+              attempt: info.attempt,
+            });
             const budget = new RequestGate({ maxInFlight: input.concurrencyBudget });
             // Pause, concurrency and breaker (./migration-control.ts): read between batches, never waited on.
             let limit = input.concurrencyBudget;
@@ -320,11 +333,14 @@ export function createMigrationActivities({ zuora, reports, tenantId, temporal }
               let updated = 0;
               let failed = 0;
               for (let attempt = 0; pending.length > 0; attempt++) {
+                const sent = pending;
+                manifest.intend(sent.map((m) => ({ id: m.id, number: m.number, before: m.before ?? null })));
                 const res = await budget.run(() =>
                   client.bulkUpdateCreditMemos(
                     pending.map((m) => ({ id: m.id, transferredToAccounting: 'Yes' as const })),
                   ),
                 );
+                manifest.outcome(res, sent);
                 updated += res.updated.length;
                 const retryLater: MemoRow[] = [];
                 for (const f of res.failed) {
@@ -379,7 +395,7 @@ export function createMigrationActivities({ zuora, reports, tenantId, temporal }
                 if (index < startRow) continue;
                 if (index >= endRow) break;
                 rowsRead++;
-                batch.push({ row: index, id: r.id, number: r.memonumber });
+                batch.push({ row: index, id: r.id, number: r.memonumber, before: r.transferredtoaccounting || null });
                 if (batch.length === BULK_LIMIT) {
                   dispatch(batch);
                   batch = [];
@@ -409,6 +425,7 @@ export function createMigrationActivities({ zuora, reports, tenantId, temporal }
             } finally {
               watcher?.stop();
               await failures.close();
+              manifest.close();
             }
 
             const after = client.stats();

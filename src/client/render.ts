@@ -95,7 +95,17 @@ export function renderChecklist(s: UpgradeStatus, closedAs?: string): string {
     out.push(
       `Migration: ${m.updated} updated, ${m.failed} refused, ${m.remaining} remaining` +
         `${m.verified ? ' (verified)' : ''}${m.failuresReport ? `; failures: ${clip(m.failuresReport, 500)}` : ''}.` +
-        byTransfer(m.byTransferredToAccounting),
+        byTransfer(m.byTransferredToAccounting) +
+        (m.manifest
+          ? `\n  Manifest: ${clip(m.manifest.location, 500)} (${m.manifest.changed} changed; sha256 ${m.manifest.sha256})`
+          : ''),
+    );
+  }
+  if (s.migration.canary) {
+    const c = s.migration.canary;
+    out.push(
+      `Migration canary: ${c.updated} updated, ${c.refused} refused of the first ${c.limit}` +
+        (c.manifest ? `; manifest: ${clip(c.manifest.location, 500)}` : ''),
     );
   }
   if (s.migration.skipped) {

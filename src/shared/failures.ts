@@ -19,6 +19,8 @@ export const FailureType = {
   DataQueryNoResult: 'DataQueryNoResult',
   /** An activity noticed its cancellation (heartbeat) and stopped between writes. */
   Cancelled: 'Cancelled',
+  /** The migration manifest is missing, does not match its sha256, or is not the one the operator confirmed. */
+  ManifestInvalid: 'ManifestInvalid',
   /** The Slack/webhook notifier failed. */
   NotifierError: 'NotifierError',
   /** API client errors (their class names). */

@@ -11,10 +11,11 @@ export const MIGRATED_CREDIT_MEMO_REASON_CODE = 'AR Mig - negative invoice';
 /**
  * The Data Query that finds what is left to do. Re-run after every pass. Data Query is SQL (docs/zuora.md §2): a null
  * Transferred To Accounting matches neither `=` nor `<>`, so null is asked for explicitly — the seed wants every memo
- * its filter finds set to Yes, whatever it held (null, No, Processing, Error, Ignore).
+ * its filter finds set to Yes, whatever it held (null, No, Processing, Error, Ignore). It selects that value too: the
+ * manifest's value before (src/activities/manifest.ts), which a revert sets back.
  */
 export const REMAINING_MIGRATED_CREDIT_MEMOS_QUERY =
-  `select id, memonumber from creditmemo where reasoncode = '${MIGRATED_CREDIT_MEMO_REASON_CODE}' ` +
+  `select id, memonumber, transferredtoaccounting from creditmemo where reasoncode = '${MIGRATED_CREDIT_MEMO_REASON_CODE}' ` +
   `and (transferredtoaccounting is null or transferredtoaccounting <> 'Yes')`;
 
 /**
@@ -69,6 +70,10 @@ export const migrateCreditMemosOptionsSchema = z.object({
   breaker: breakerOptionsSchema.prefault({}),
   /** INFERRED: how long a Data Query result outlives a pause is undocumented; after a longer pause, query afresh. */
   requeryAfterPauseMinutes: z.number().int().min(0).max(10_080).default(30),
+  /** Report folder of the manifest (default: this workflow's); the upgrade's canary and migration share one. */
+  manifestKey: z.string().min(1).max(200).optional(),
+  /** The canary: write at most this many memos (one pass, no verification), then stop. */
+  limitRows: z.number().int().min(1).max(1_000_000).optional(),
 });
 
 export const migrateCreditMemosInputSchema = z
@@ -131,8 +136,14 @@ export type MigrateCreditMemosResult = {
   remaining: number;
   counters: MigrationCounters;
   /** Where the full per-memo reports are (failures, dry-run sample). Per-memo data never enters history. */
-  reports: { dir: string | null; failures: string | null; dryRunSample: string | null };
-  stoppedBecause: 'verified' | 'no-progress' | 'max-passes' | 'dry-run' | 'count-not-all-yes';
+  reports: {
+    dir: string | null;
+    failures: string | null;
+    dryRunSample: string | null;
+    /** Every memo the migration wrote, with its value before (absent in runs from before the manifest). */
+    manifest?: MigrationManifestSummary | null;
+  };
+  stoppedBecause: 'verified' | 'no-progress' | 'max-passes' | 'dry-run' | 'count-not-all-yes' | 'canary';
   /**
    * The seed's filter counted by Transferred To Accounting when the run ended (absent in runs that started before
    * the count existed). `verified` needs every memo in the Yes group.
@@ -140,6 +151,9 @@ export type MigrateCreditMemosResult = {
   byTransferredToAccounting?: TransferCount[];
   seconds: number;
 };
+
+/** The consolidated manifest: where, its sha256 (also in `<location>.sha256`), memos in it and how many changed. */
+export type MigrationManifestSummary = { location: string; sha256: string; memos: number; changed: number };
 
 /** State carried across continue-as-new. */
 export type MigrationCarryOver = { counters: MigrationCounters; startedAt: number; updatingMs: number };

@@ -4,7 +4,7 @@
 import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
-import { tenantIdSchema, type TransferCount } from './migration';
+import { tenantIdSchema, type MigrationManifestSummary, type TransferCount } from './migration';
 import { readinessRowSchema } from './readiness';
 import { isSecretKey, secretShapeOf } from './secrets';
 import { clip, hasControlChars, jsonBytes } from './text';
@@ -136,6 +136,14 @@ export const upgradeOptionsSchema = z
     migrationChunkRows: z.number().int().min(50).default(100_000),
     /** How soon a migration chunk whose worker died is resumed elsewhere. */
     migrationHeartbeatTimeoutSeconds: z.number().int().min(2).max(600).default(30),
+    /** The canary: after the approval, this many memos are written and shown, and a second approval releases the
+     * rest (issue 14). 0: no canary. */
+    migrationCanaryMemos: z
+      .number({ message: 'migrationCanaryMemos must be a whole number from 0 to 10000' })
+      .int('migrationCanaryMemos must be a whole number from 0 to 10000')
+      .min(0, 'migrationCanaryMemos must be a whole number from 0 to 10000 (0: no canary)')
+      .max(10_000, 'migrationCanaryMemos must be a whole number from 0 to 10000')
+      .default(50),
     /** Rehearsal: the migration only dry-runs, syncs write nothing, schedules are left as they are. */
     dryRun: z.boolean().default(false),
     /** Interval of the payment sync schedule created at the end. */
@@ -543,6 +551,17 @@ export type UpgradeStatus = {
       verified: boolean;
       failuresReport: string | null;
       byTransferredToAccounting?: TransferCount[];
+      /** The manifest of every memo changed, and its sha256 (absent in upgrades from before the manifest). */
+      manifest?: MigrationManifestSummary;
+    };
+    /** The canary (MIGRATION_CANARY): the first `limit` memos written before the second approval. */
+    canary?: {
+      limit: number;
+      found: number;
+      updated: number;
+      refused: number;
+      failuresReport: string | null;
+      manifest: MigrationManifestSummary | null;
     };
     /** Set when migrate.credit-memos was skipped: who, why, what they acknowledged, and the risk it leaves. */
     skipped?: { by: string; reason: string; acknowledged: string | null; risk: string };

@@ -36,6 +36,7 @@ import {
 } from '../shared/migration-control';
 import { migrationEtaSeconds } from '../shared/migration-eta';
 import type { MessageOutcome } from '../shared/upgrade';
+import type { ManifestActivities } from '../activities/manifest';
 import {
   concurrencyBudgetOf,
   describeTransferCounts,
@@ -45,12 +46,14 @@ import {
   type MigrateCreditMemosInput,
   type MigrateCreditMemosResult,
   type MigrationCarryOver,
+  type MigrationManifestSummary,
   type MigrationCounters,
   type MigrationProgress,
   type TransferCount,
 } from '../shared/migration';
 import { applyControl, checkControl, initialControl, recordRefusal, tripBreaker } from './migration-control';
 import { PROGRESS_QUERY_DESCRIPTION } from '../shared/web-ui';
+import { MIGRATION_MANIFEST } from './upgrade/patches';
 import { parseWorkflowInput } from './validation';
 
 /** Pause, resume, setConcurrency and the breaker: runs started before them replay (and run on) without them. */
@@ -69,6 +72,12 @@ const { notify } = proxyActivities<UpgradeActivities>({
   startToCloseTimeout: '5m',
   heartbeatTimeout: '30s',
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '2m', maximumAttempts: 8 },
+});
+
+const { consolidateManifest } = proxyActivities<ManifestActivities>({
+  startToCloseTimeout: '1h',
+  heartbeatTimeout: '2m',
+  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 10 },
 });
 
 /** A killed worker is noticed after the heartbeat timeout; the retry resumes from the last heartbeat. */
@@ -219,6 +228,16 @@ export async function migrateCreditMemos(
   const finish = async (stoppedBecause: MigrateCreditMemosResult['stoppedBecause'], dryRunSample: string | null) => {
     const failuresReport =
       counters.failed > 0 ? (await consolidateFailureReport({ tenantId: input.tenantId })).location : null;
+    // Every memo written, with its value before: what `is-upgrade revert-migration` sets back. Runs from before it
+    // have none (their histories replay without the activity).
+    let manifest: MigrationManifestSummary | undefined;
+    if (!input.dryRun && patched(MIGRATION_MANIFEST)) {
+      const m = await consolidateManifest({
+        tenantId: input.tenantId,
+        ...(input.manifestKey ? { manifestKey: input.manifestKey } : {}),
+      });
+      manifest = { location: m.location, sha256: m.sha256, memos: m.memos, changed: m.changed };
+    }
     // The verification is the seed's own filter, counted: an empty "what is left" is not enough on its own (a query
     // that misses a value — null did — would pass it). Runs recorded before the count carry none: verified as then.
     const notYes = byTransfer ? notYesIn(byTransfer) : 0;
@@ -241,7 +260,7 @@ export async function migrateCreditMemos(
       verified: stoppedBecause === 'verified',
       remaining: remaining ?? 0,
       counters: { ...counters },
-      reports: { dir: reportDir, failures: failuresReport, dryRunSample },
+      reports: { dir: reportDir, failures: failuresReport, dryRunSample, ...(manifest ? { manifest } : {}) },
       stoppedBecause,
       seconds: Math.round((Date.now() - startedAt) / 1000),
       ...(byTransfer ? { byTransferredToAccounting: byTransfer } : {}),
@@ -284,7 +303,9 @@ export async function migrateCreditMemos(
       counters.passes += 1;
       counters.passRows = found.rows;
       counters.passRowsDone = 0;
-      current = { pass: counters.passes, jobId: found.jobId, rows: found.rows, nextRow: 0, rowOffset: 0, updated: 0 };
+      // The canary writes only the first limitRows of what the query found.
+      const rows = input.limitRows === undefined ? found.rows : Math.min(found.rows, input.limitRows);
+      current = { pass: counters.passes, jobId: found.jobId, rows, nextRow: 0, rowOffset: 0, updated: 0 };
     }
 
     phase = 'updating';
@@ -311,6 +332,7 @@ export async function migrateCreditMemos(
         endRow,
         concurrencyBudget: controllable ? control.concurrency : budget,
         ...(chunkControl ? { control: chunkControl } : {}),
+        ...(input.manifestKey ? { manifestKey: input.manifestKey } : {}),
       });
       updatingMs += Date.now() - began;
       counters.updated += r.updated;
@@ -322,7 +344,8 @@ export async function migrateCreditMemos(
         // The chunk resumed from a fresh query (after a crash, or a long pause): the pass goes on with its rows.
         current.rowOffset += startRow;
         current.jobId = r.jobId;
-        current.rows = r.jobRows;
+        current.rows =
+          input.limitRows === undefined ? r.jobRows : Math.min(r.jobRows, input.limitRows - current.rowOffset);
         if (r.resumed || !chunkControl?.freshQuery) counters.resumes += 1;
       }
       current.nextRow = r.nextRow;
@@ -340,6 +363,7 @@ export async function migrateCreditMemos(
     }
     lastPassMadeNoProgress = current.updated === 0;
     current = undefined;
+    if (input.limitRows !== undefined) return finish('canary', null);
     if (shouldContinueAsNew()) {
       await continueAsNew<typeof migrateCreditMemos>(rawInput, carryOver({ lastPassMadeNoProgress }));
     }

@@ -5,6 +5,7 @@ import { registerList } from '../commands/list';
 import { registerMessageCommands } from '../commands/messages';
 import { registerMigrationControl } from '../commands/migration-control';
 import { registerReport } from '../commands/report';
+import { registerRevert } from '../commands/revert';
 import { registerSchedules } from '../commands/schedules';
 import { registerStart } from '../commands/start';
 import { registerStatus } from '../commands/status';
@@ -42,5 +43,6 @@ export function buildProgram(): Command {
   registerList(program);
   registerSchedules(program);
   registerReport(program);
+  registerRevert(program);
   return program;
 }

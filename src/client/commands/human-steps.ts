@@ -56,7 +56,9 @@ export const HUMAN_STEP_COMMANDS: HumanStepCommand[] = [
   {
     command: 'approve-migration',
     stepId: 'migrate.credit-memos',
-    summary: 'Approve the bulk update after reading the dry-run counts: it cannot be undone (step 5)',
+    summary:
+      'Approve the bulk update after reading the dry-run counts (step 5); sent again after the canary’s result, ' +
+      'it releases the rest',
     message: 'approveStep',
     flags: [{ flags: '--note <text>', description: 'why, e.g. "dry run reviewed"', key: 'note', required: false }],
     payload: (o) => ({ stepId: 'migrate.credit-memos', ...(o.note ? { note: o.note } : {}) }),

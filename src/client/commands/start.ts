@@ -26,6 +26,7 @@ type StartOptions = {
   migrationConcurrencyBudget?: number;
   migrationChunkRows?: number;
   migrationHeartbeatTimeout?: number;
+  migrationCanaryMemos?: number;
   dryRun?: boolean;
   paymentSyncInterval?: string;
   paymentCutoverDate?: string;
@@ -51,6 +52,11 @@ export function registerStart(program: Command): void {
       'resume a dead worker’s chunk after (default 30)',
       intParser(2, 600),
     )
+    .option(
+      '--migration-canary-memos <n>',
+      'memos written first, then a second approval releases the rest (default 50; 0: no canary)',
+      intParser(0, 10_000),
+    )
     .option('--dry-run', 'rehearsal: the migration only dry-runs, syncs write nothing, schedules stay as they are')
     .option(
       '--payment-sync-interval <duration>',
@@ -74,6 +80,7 @@ export function registerStart(program: Command): void {
           migrationConcurrencyBudget: o.migrationConcurrencyBudget,
           migrationChunkRows: o.migrationChunkRows,
           migrationHeartbeatTimeoutSeconds: o.migrationHeartbeatTimeout,
+          migrationCanaryMemos: o.migrationCanaryMemos,
           dryRun: o.dryRun,
           paymentSyncInterval: o.paymentSyncInterval,
           paymentCutoverDate: o.paymentCutoverDate,

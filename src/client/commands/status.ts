@@ -86,7 +86,8 @@ export async function readStatus(
 
   let migrationProgress: StatusSnapshot['migrationProgress'] = null;
   if (status.steps.find((s) => s.id === 'migrate.credit-memos')?.state === 'running') {
-    for (const id of [`${workflowId}-credit-memos`, `${workflowId}-credit-memos-dry-run`]) {
+    const canary = `${workflowId}-credit-memos-canary`; // steps/canary.ts: the first N memos, before the rest
+    for (const id of [`${workflowId}-credit-memos`, canary, `${workflowId}-credit-memos-dry-run`]) {
       const child = client.workflow.getHandle(id);
       try {
         if ((await child.describe()).status.name !== 'RUNNING') continue;

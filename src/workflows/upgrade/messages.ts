@@ -177,7 +177,12 @@ function checkApproval(state: UpgradeState, id: StepId, rules: MessageRules): Ve
   if (!APPROVAL_GATES.has(id))
     return reject(`step ${id} has no approval gate (only: ${[...APPROVAL_GATES].join(', ')})`);
   const s = stepOf(state, id);
-  if (s.data.approvedBy !== undefined || state.inbox.approvals[id]) return duplicate(`step ${id} is already approved`);
+  // A gate waiting on an approved step is the canary's: its second approval releases the rest (./steps/canary.ts).
+  const releasing = rules.awaitingApproval === id && s.data.approvedBy !== undefined;
+  if ((s.data.approvedBy !== undefined && !releasing) || state.inbox.approvals[id]) {
+    return duplicate(`step ${id} is already approved`);
+  }
+  if (releasing) return accept(`step ${id}: the canary's result approved, the rest of the migration released`);
   if (rules.awaitingApproval !== id) {
     return reject(
       `step ${id} is not waiting for approval (state ${s.state}${s.state === 'running' ? ', dry run in progress' : ''})`,

@@ -27,3 +27,9 @@ export const READINESS_PREFLIGHT_STEP = 'readiness-preflight-before-enablement';
 /** The sync runs call the health check (start, long run, end, failure) that tells operators of failed, partial,
  * skipped and stale syncs (docs/web-ui.md §4). Runs recorded before it replay without it. */
 export const SYNC_HEALTH_CHECKS = 'sync-health-checks';
+
+/** The migration consolidates its manifest of changed memos (with sha256) when it finishes (issue 14 point 3). */
+export const MIGRATION_MANIFEST = 'migration-writes-manifest';
+
+/** After the approval, a canary of N memos, its result shown, and a second approval releases the rest (issue 14). */
+export const MIGRATION_CANARY = 'migration-canary-and-second-approval';

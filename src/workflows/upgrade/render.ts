@@ -52,11 +52,19 @@ export function renderUpgradeMarkdown(s: UpgradeStatus): string {
       '',
       `Migration dry run: ${s.migration.dryRun.found} memo(s) to update.${byTransfer(s.migration.dryRun.byTransferredToAccounting)}`,
     );
+  if (s.migration.canary) {
+    const c = s.migration.canary;
+    lines.push(
+      `Migration canary: ${c.updated} updated, ${c.refused} refused of the first ${c.limit}.` +
+        (c.manifest ? ` Manifest: \`${md(c.manifest.location)}\`.` : ''),
+    );
+  }
   if (s.migration.result) {
     const m = s.migration.result;
     lines.push(
       `Migration: ${m.updated} updated, ${m.failed} refused, ${m.remaining} remaining${m.verified ? ' (verified)' : ''}.` +
-        byTransfer(m.byTransferredToAccounting),
+        byTransfer(m.byTransferredToAccounting) +
+        (m.manifest ? ` Manifest: \`${md(m.manifest.location)}\` (sha256 ${m.manifest.sha256}).` : ''),
     );
   }
   if (s.migration.skipped) {

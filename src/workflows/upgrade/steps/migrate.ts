@@ -1,6 +1,6 @@
 // Runbook steps 4–5 (docs/product.md; seed 000): Zuora enables Invoice Settlement (we verify the claim with the API), then
 // every credit memo gets Transferred To Accounting = Yes — after a dry run and an explicit approval.
-import { ApplicationFailure, ParentClosePolicy, executeChild } from '@temporalio/workflow';
+import { ApplicationFailure, ParentClosePolicy, executeChild, patched } from '@temporalio/workflow';
 import { FailureType } from '../../../shared/failures';
 import { describeTransferCounts, type MigrateCreditMemosResult } from '../../../shared/migration';
 import { clip } from '../../../shared/text';
@@ -8,7 +8,9 @@ import { STORED_TEXT_MAX } from '../../../shared/upgrade-bounds';
 import { migrationSummary } from '../../../shared/web-ui';
 import { migrateCreditMemos } from '../../migrate-credit-memos';
 import { acts, type StepBody } from '../context';
+import { MIGRATION_CANARY } from '../patches';
 import { failureMessage } from '../runner';
+import { canaryThenRelease } from './canary';
 
 /** Step 4: wait for the claim that Zuora enabled Invoice Settlement, and believe it once the Zuora API confirms. */
 export const enableInvoiceSettlement: StepBody = async (up, s) => {
@@ -90,21 +92,26 @@ export const migrateCreditMemosStep: StepBody = (up, s) =>
       s.note = 'rehearsal (dryRun): nothing was updated';
       return;
     }
+    // Upgrades from before the canary go straight to the whole migration (their histories replay so).
+    if (patched(MIGRATION_CANARY) && !(await canaryThenRelease(up, s, common))) return;
     const result: MigrateCreditMemosResult = await executeChild(migrateCreditMemos, {
       workflowId: `${workflowId}-credit-memos`,
       args: [{ ...common, dryRun: false }],
       parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
       staticSummary: migrationSummary(tenantId, false),
     });
+    // The canary's writes are the migration's too (the rest of it found them done).
+    const updated = result.counters.updated + (state.migration.canary?.updated ?? 0);
     state.migration.result = {
-      updated: result.counters.updated,
+      updated,
       failed: result.counters.failed,
       remaining: result.remaining,
       verified: result.verified,
       failuresReport: result.reports.failures,
+      ...(result.reports.manifest ? { manifest: result.reports.manifest } : {}),
       ...(result.byTransferredToAccounting ? { byTransferredToAccounting: result.byTransferredToAccounting } : {}),
     };
-    s.data.updated = result.counters.updated;
+    s.data.updated = updated;
     s.data.remaining = result.remaining;
     if (!result.verified) {
       throw ApplicationFailure.nonRetryable(
