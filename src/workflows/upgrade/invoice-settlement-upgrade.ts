@@ -30,9 +30,16 @@ import {
   type UpgradeStatus,
 } from '../../shared/upgrade';
 import { parseWorkflowInput } from '../validation';
-import type { Upgrade, UpgradeCore } from './context';
+import { boundCarry, exportAll, exportDue } from './audit-export';
+import { auditExport, type Upgrade, type UpgradeCore } from './context';
 import { apply, check, type Message, type MessageRules } from './messages';
-import { CONNECTOR_PATHS_PATCH, MIGRATION_SKIP_NEEDS_ACKNOWLEDGEMENT, STRICT_MESSAGES } from './patches';
+import {
+  AUDIT_LOG_EXPORT,
+  CONNECTOR_PATHS_PATCH,
+  KEPT_MESSAGE_REPLACED,
+  MIGRATION_SKIP_NEEDS_ACKNOWLEDGEMENT,
+  STRICT_MESSAGES,
+} from './patches';
 import { renderUpgradeMarkdown, renderUpgradeSummary } from './render';
 import { StepRunner } from './runner';
 import { initialState, isSkipped, recordAudit, statusOf, stepOf, type UpgradeCarry } from './state';
@@ -52,10 +59,22 @@ export async function invoiceSettlementUpgrade(rawInput: UpgradeInput, carry?: U
     strict: patched(STRICT_MESSAGES),
     startedOn: options.connectorPath,
     awaitingApproval: null,
+    approvals: options.approvals && { ...options.approvals, startedBy: input.by },
+    replaceKept: patched(KEPT_MESSAGE_REPLACED),
   };
   // The step list is fixed at start and carried: upgrades started before the connector paths keep their 14.
   const state = carry?.state ?? initialState(patched(CONNECTOR_PATHS_PATCH), options.connectorPath, now());
   const status = () => statusOf(state, { tenantId, workflowId, dryRun: options.dryRun });
+  // The whole audit log goes to the report store (./audit-export.ts); a carried older state numbers what it has.
+  if (patched(AUDIT_LOG_EXPORT) && !state.auditLog) {
+    state.audit.forEach((e, i) => (e.seq = i + 1));
+    state.auditLog = { report: null, recorded: state.audit.length, exported: 0, unexported: [...state.audit] };
+  }
+  let exporting: Promise<void> | undefined;
+  const exportAudit = () =>
+    (exporting ??= exportAll(state, (entries) =>
+      auditExport.exportAuditLog({ tenantId, workflowId, entries: entries as never }),
+    ).finally(() => (exporting = undefined)));
 
   let lastSearchAttributes = '';
   const core: UpgradeCore = {
@@ -77,7 +96,14 @@ export async function invoiceSettlementUpgrade(rawInput: UpgradeInput, carry?: U
       ]);
     },
     audit: (e) => recordAudit(state, e, now()),
-    continueAsNew: () => continueAsNew<typeof invoiceSettlementUpgrade>(rawInput, { state }),
+    exportAudit,
+    continueAsNew: async () => {
+      // Everything exported first (entries recorded meanwhile too), then the carry bounded: nothing is lost.
+      while (state.auditLog && state.auditLog.unexported.length > 0) await exportAudit();
+      const carried = boundCarry(state, [rawInput, { state }]);
+      if (state.auditLog) log.info('continue-as-new', { carriedBytes: carried.bytes, auditDropped: carried.dropped });
+      return continueAsNew<typeof invoiceSettlementUpgrade>(rawInput, { state });
+    },
   };
   const run = new StepRunner(core);
   const up: Upgrade = { ...core, run };
@@ -90,6 +116,7 @@ export async function invoiceSettlementUpgrade(rawInput: UpgradeInput, carry?: U
     up.audit({
       message: 'system',
       outcome: 'info',
+      by: input.by,
       detail: `upgrade started for tenant ${tenantId} (old connector instance ${input.oldConnectorInstanceId})`,
     });
   }
@@ -104,6 +131,7 @@ export async function invoiceSettlementUpgrade(rawInput: UpgradeInput, carry?: U
     if (isSkipped(s)) continue;
     log.info('upgrade step', { stepId: s.id });
     await STEP_BODIES[def.id](up, s);
+    if (exportDue(state)) await exportAudit();
     await run.continueAsNewIfLong();
   }
 
@@ -112,6 +140,7 @@ export async function invoiceSettlementUpgrade(rawInput: UpgradeInput, carry?: U
   up.publish();
   await run.notify('done', null, 'Invoice Settlement upgrade finished', renderUpgradeSummary(status()), 'done');
   await condition(allHandlersFinished);
+  while (state.auditLog && state.auditLog.unexported.length > 0) await exportAudit();
   return status();
 }
 
