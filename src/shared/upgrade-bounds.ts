@@ -47,11 +47,20 @@ export const WORST_CASE_STATE_BYTES =
   worstText(STORED_TEXT_MAX) +
   ACTIVITY_DATA_BYTES;
 
+/** Each entry's JSON size, measured once: entries are never changed once recorded (a flood of 10,000 messages
+ * measured the whole log again for each, seconds of workflow time; issue 15 point 5). */
+const entryBytes = new WeakMap<AuditEntry, number>();
+export function auditEntryBytes(e: AuditEntry): number {
+  let n = entryBytes.get(e);
+  if (n === undefined) entryBytes.set(e, (n = jsonBytes(e)));
+  return n;
+}
+
 /** Drops the oldest entries until the log fits its count and size (in place). */
 export function boundAudit(audit: AuditEntry[]): void {
   if (audit.length > AUDIT_BOUNDS.entries) audit.splice(0, audit.length - AUDIT_BOUNDS.entries);
-  let bytes = audit.reduce((n, e) => n + jsonBytes(e) + 1, 2);
-  while (bytes > AUDIT_BOUNDS.bytes && audit.length > 1) bytes -= jsonBytes(audit.shift()) + 1;
+  let bytes = audit.reduce((n, e) => n + auditEntryBytes(e) + 1, 2);
+  while (bytes > AUDIT_BOUNDS.bytes && audit.length > 1) bytes -= auditEntryBytes(audit.shift()!) + 1;
 }
 
 /**

@@ -6,6 +6,7 @@
 // the oldest status entries to stay within CARRY_BYTES — they are all in the report store. Pure but for `exportAll`.
 import { jsonBytes } from '../../shared/text';
 import type { AuditEntry } from '../../shared/upgrade';
+import { auditEntryBytes } from '../../shared/upgrade-bounds';
 import type { UpgradeState } from './state';
 
 export const AUDIT_EXPORT = {
@@ -26,7 +27,8 @@ export type AuditExport = (entries: AuditEntry[]) => Promise<{ report: string }>
 export function exportDue(state: UpgradeState): boolean {
   const waiting = state.auditLog?.unexported;
   if (!waiting || waiting.length === 0) return false;
-  return waiting.length >= AUDIT_EXPORT.dueEntries || jsonBytes(waiting) >= AUDIT_EXPORT.dueBytes;
+  if (waiting.length >= AUDIT_EXPORT.dueEntries) return true;
+  return waiting.reduce((n, e) => n + auditEntryBytes(e) + 1, 2) >= AUDIT_EXPORT.dueBytes;
 }
 
 /** The oldest waiting entries that fit one export (at least one). */
@@ -34,7 +36,7 @@ export function nextBatch(waiting: AuditEntry[]): AuditEntry[] {
   let bytes = 2;
   let n = 0;
   while (n < waiting.length) {
-    bytes += jsonBytes(waiting[n]) + 1;
+    bytes += auditEntryBytes(waiting[n]!) + 1;
     if (n > 0 && bytes > AUDIT_EXPORT.batchBytes) break;
     n++;
   }
@@ -64,7 +66,7 @@ export function boundCarry(state: UpgradeState, args: unknown[]): { bytes: numbe
   let dropped = 0;
   if (!state.auditLog || state.auditLog.unexported.length > 0) return { bytes, dropped };
   while (bytes > CARRY_BYTES && state.audit.length > 0) {
-    bytes -= jsonBytes(state.audit.shift()) + 1;
+    bytes -= auditEntryBytes(state.audit.shift()!) + 1;
     dropped++;
   }
   return { bytes, dropped };
