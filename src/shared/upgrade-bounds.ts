@@ -58,9 +58,20 @@ export function auditEntryBytes(e: AuditEntry): number {
 
 /** Drops the oldest entries until the log fits its count and size (in place). */
 export function boundAudit(audit: AuditEntry[]): void {
-  if (audit.length > AUDIT_BOUNDS.entries) audit.splice(0, audit.length - AUDIT_BOUNDS.entries);
-  let bytes = audit.reduce((n, e) => n + auditEntryBytes(e) + 1, 2);
+  let bytes = totalBytes(audit);
+  if (audit.length > AUDIT_BOUNDS.entries) {
+    for (const e of audit.splice(0, audit.length - AUDIT_BOUNDS.entries)) bytes -= auditEntryBytes(e) + 1;
+  }
   while (bytes > AUDIT_BOUNDS.bytes && audit.length > 1) bytes -= auditEntryBytes(audit.shift()!) + 1;
+  logTotals.set(audit, { first: audit[0], length: audit.length, bytes });
+}
+
+/** The log's JSON size as boundAudit last left it, to add just the newest entry to (one entry per message). */
+const logTotals = new WeakMap<AuditEntry[], { first: AuditEntry | undefined; length: number; bytes: number }>();
+function totalBytes(audit: AuditEntry[]): number {
+  const t = logTotals.get(audit);
+  if (t && t.first === audit[0] && t.length === audit.length - 1) return t.bytes + auditEntryBytes(audit.at(-1)!) + 1;
+  return audit.reduce((n, e) => n + auditEntryBytes(e) + 1, 2);
 }
 
 /**

@@ -34,11 +34,6 @@ export async function findReports(client: Client, tenantId: string, runs: number
   };
   const upgradeId = upgradeWorkflowId(tenantId);
   const { status } = await readStatus(client, tenantId);
-  // The whole audit log: its file in the report store, and the newest entries only the status has so far.
-  if (status.auditLog) {
-    const tail = status.audit.filter((e) => (e.seq ?? 0) > status.auditLog!.exported);
-    sources.push({ kind: 'audit-log', workflowId: upgradeId, path: status.auditLog.report ?? '', tail });
-  }
   add('migration-failures', `${upgradeId}-credit-memos`, status.migration.result?.failuresReport);
   // The migration child's own result (also while the upgrade still runs, once the child has finished).
   try {
@@ -67,6 +62,12 @@ export async function findReports(client: Client, tenantId: string, runs: number
     const r = (await client.workflow.getHandle(w.workflowId, w.runId).result()) as SyncResult;
     add('sync-failures', w.workflowId, r.reports?.failures);
     add('reconciliation', w.workflowId, r.reports?.reconciliation);
+  }
+  // The whole audit log (last: the CSV's columns start with the records to act on): its file in the report store,
+  // and the newest entries only the status has so far.
+  if (status.auditLog) {
+    const tail = status.audit.filter((e) => (e.seq ?? 0) > status.auditLog!.exported);
+    sources.push({ kind: 'audit-log', workflowId: upgradeId, path: status.auditLog.report ?? '', tail });
   }
   return sources;
 }
