@@ -22,7 +22,6 @@ import { IS_TENANT_ID, IS_UPGRADE_PHASE, IS_WAITING_ON } from '../../shared/sear
 import { clip } from '../../shared/text';
 import {
   MESSAGE_DEFINITIONS,
-  phaseOf,
   statusQuery,
   upgradeInputSchema,
   type MessageName,
@@ -43,16 +42,7 @@ import {
 } from './patches';
 import { renderUpgradeMarkdown, renderUpgradeSummary } from './render';
 import { StepRunner } from './runner';
-import {
-  currentStep,
-  initialState,
-  isSkipped,
-  recordAudit,
-  statusOf,
-  stepOf,
-  waitingOn,
-  type UpgradeCarry,
-} from './state';
+import { initialState, isSkipped, recordAudit, statusOf, stepOf, type UpgradeCarry } from './state';
 import { STEP_BODIES } from './steps';
 
 export type { UpgradeCarry } from './state';
@@ -87,13 +77,6 @@ export async function invoiceSettlementUpgrade(rawInput: UpgradeInput, carry?: U
     ).finally(() => (exporting = undefined)));
 
   let lastSearchAttributes = '';
-  // The Web UI's details are rendered once per activation, not once per message: a flood of 10,000 signals rendered
-  // them 10,000 times and the activation passed the SDK's 5 s limit (issue 15 point 5). Not a command: nothing to patch.
-  let detailsDue = false;
-  const renderDetails = () => {
-    detailsDue = false;
-    setCurrentDetails(renderUpgradeMarkdown(status()));
-  };
   const core: UpgradeCore = {
     input,
     workflowId,
@@ -101,11 +84,8 @@ export async function invoiceSettlementUpgrade(rawInput: UpgradeInput, carry?: U
     rules,
     now,
     publish: () => {
-      if (!detailsDue) {
-        detailsDue = true;
-        void Promise.resolve().then(renderDetails);
-      }
-      const s = { phase: phaseOf(currentStep(state)?.id ?? null), waitingOn: waitingOn(state) };
+      const s = status();
+      setCurrentDetails(renderUpgradeMarkdown(s));
       const key = `${s.phase}|${s.waitingOn}`;
       if (key === lastSearchAttributes) return;
       lastSearchAttributes = key;
