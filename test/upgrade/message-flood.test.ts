@@ -295,7 +295,7 @@ test('10,000 rejected signals: all in the exported audit log, and every continue
   const handle = await startAtFreeze();
   // FLOOD_SIGNALS: fewer for a quick look on a loaded machine (the server then suggests continue-as-new later).
   const FLOOD = Number(process.env.FLOOD_SIGNALS ?? 10_000);
-  const BATCH = 500;
+  const BATCH = 100;
   const before = (await handle.query(statusQuery)).auditLog!.recorded;
   // A retry of a step that has not failed is rejected; each sender is named so that each one can be found again.
   const flood = (i: number) => ({ by: `flood-${i}@example.com`, stepId: 'schedules.switch' as const });
