@@ -4,6 +4,7 @@ import type { Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { NotifierError, notificationSchema, type Notification, type Notifier } from '../notifier/notifier';
 import type { ReportStore } from '../reports/report-store';
+import { AUDIT_LOG_REPORT, auditExportInputSchema, type AuditExportInput } from '../shared/audit-log';
 import { FailureType } from '../shared/failures';
 import { syncNetSuiteCreditMemosInputSchema, type SyncKind, type SyncNetSuiteCreditMemosInput } from '../shared/sync';
 import { deleteSyncSchedule, describeSyncSchedule, ensureSyncSchedule, pauseSyncSchedule } from '../temporal/schedules';
@@ -97,6 +98,21 @@ export function createUpgradeActivities({ zuora, notifier, temporal, reports, te
         count: rows.length,
         memos: rows.slice(0, input.limit).map((r) => String(r.tranId ?? r.id)),
       };
+    },
+
+    /**
+     * Writes audit entries to the upgrade's whole log in the report store. Idempotent by seq: lines from this batch's
+     * first seq on are replaced, so a retry (or a replay's repeat) never writes an entry twice.
+     */
+    async exportAuditLog(raw: AuditExportInput): Promise<{ report: string; through: number }> {
+      const input = auditExportInputSchema.parse(raw);
+      assertTenant(tenantId, input.tenantId);
+      const first = input.entries[0]!.seq;
+      const path = reports.pathFor(input.workflowId, AUDIT_LOG_REPORT);
+      const out = await reports.openJsonLines(path, (row) => typeof row.seq === 'number' && row.seq < first);
+      for (const e of input.entries) out.append(e);
+      await out.close();
+      return { report: path, through: input.entries[input.entries.length - 1]!.seq };
     },
 
     async pauseSchedule(input: { tenantId: string; schedule: SyncKind; note: string }) {

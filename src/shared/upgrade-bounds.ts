@@ -58,11 +58,31 @@ export const WORST_CASE_STATE_BYTES =
   // readiness preflight: one acknowledgement per row (who, why, when, count; acknowledgeReadiness is always strict)
   READINESS_ROW_NAMES.length * (worstStrictText(MESSAGE_BOUNDS.by) + worstStrictText(READINESS_REASON_STORED) + 128);
 
+/** Each entry's JSON size, measured once: entries are never changed once recorded (a flood of 10,000 messages
+ * measured the whole log again for each, seconds of workflow time; issue 15 point 5). */
+const entryBytes = new WeakMap<AuditEntry, number>();
+export function auditEntryBytes(e: AuditEntry): number {
+  let n = entryBytes.get(e);
+  if (n === undefined) entryBytes.set(e, (n = jsonBytes(e)));
+  return n;
+}
+
 /** Drops the oldest entries until the log fits its count and size (in place). */
 export function boundAudit(audit: AuditEntry[]): void {
-  if (audit.length > AUDIT_BOUNDS.entries) audit.splice(0, audit.length - AUDIT_BOUNDS.entries);
-  let bytes = audit.reduce((n, e) => n + jsonBytes(e) + 1, 2);
-  while (bytes > AUDIT_BOUNDS.bytes && audit.length > 1) bytes -= jsonBytes(audit.shift()) + 1;
+  let bytes = totalBytes(audit);
+  if (audit.length > AUDIT_BOUNDS.entries) {
+    for (const e of audit.splice(0, audit.length - AUDIT_BOUNDS.entries)) bytes -= auditEntryBytes(e) + 1;
+  }
+  while (bytes > AUDIT_BOUNDS.bytes && audit.length > 1) bytes -= auditEntryBytes(audit.shift()!) + 1;
+  logTotals.set(audit, { first: audit[0], length: audit.length, bytes });
+}
+
+/** The log's JSON size as boundAudit last left it, to add just the newest entry to (one entry per message). */
+const logTotals = new WeakMap<AuditEntry[], { first: AuditEntry | undefined; length: number; bytes: number }>();
+function totalBytes(audit: AuditEntry[]): number {
+  const t = logTotals.get(audit);
+  if (t && t.first === audit[0] && t.length === audit.length - 1) return t.bytes + auditEntryBytes(audit.at(-1)!) + 1;
+  return audit.reduce((n, e) => n + auditEntryBytes(e) + 1, 2);
 }
 
 /**

@@ -4,6 +4,7 @@
 import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
+import { approvalsSchema, operatorSchema } from './approvals';
 import { tenantIdSchema, type MigrationManifestSummary, type TransferCount } from './migration';
 import { readinessRowSchema } from './readiness';
 import { isSecretKey, secretShapeOf } from './secrets';
@@ -152,6 +153,8 @@ export const upgradeOptionsSchema = z
     paymentCutoverDate: z.iso.date({ message: 'must be a date such as 2026-01-31' }).optional(),
     /** The connector path, if known at start; otherwise the ticket path unless reuseExistingIds comes first. */
     connectorPath: z.enum(CONNECTOR_PATHS, { message: `must be one of: ${CONNECTOR_PATHS.join(', ')}` }).optional(),
+    /** Who may approve the approval gates (./approvals.ts); absent: anyone. */
+    approvals: approvalsSchema.optional(),
   })
   .strict();
 
@@ -162,8 +165,14 @@ export const upgradeInputSchema = z
       .string({ message: 'oldConnectorInstanceId is required' })
       .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, 'oldConnectorInstanceId must be an instance id such as 8a1f…'),
     options: upgradeOptionsSchema.default(upgradeOptionsSchema.parse({})),
+    /** Who started the upgrade (absent in upgrades started before it was asked); the two-person rule needs it. */
+    by: operatorSchema('by').optional(),
   })
-  .strict();
+  .strict()
+  .refine((i) => !i.options.approvals?.twoPersonRule || i.by !== undefined, {
+    message: 'options.approvals.twoPersonRule needs "by": who starts the upgrade (the approver must be someone else)',
+    path: ['by'],
+  });
 export type UpgradeInput = z.input<typeof upgradeInputSchema>;
 export type UpgradeParams = z.output<typeof upgradeInputSchema>;
 
@@ -519,6 +528,8 @@ export type StepStatus = {
 };
 
 export type AuditEntry = {
+  /** Its number in the whole log (1, 2, …), the key of its export to the report store; absent in older upgrades. */
+  seq?: number;
   at: string;
   message: MessageName | 'system';
   by?: string;
@@ -574,6 +585,8 @@ export type UpgradeStatus = {
   audit: AuditEntry[];
   startedAt: string;
   finishedAt: string | null;
+  /** The whole audit log (`audit` keeps only the newest entries): its report file, and how many entries are in it. */
+  auditLog?: { report: string | null; recorded: number; exported: number };
 };
 
 export const statusQuery = defineQuery<UpgradeStatus>('status');

@@ -88,6 +88,23 @@ describe('usage and validation (exit 2): nothing is sent', () => {
     expect(by.stderr).toMatch(/"by"|--by/);
   });
 
+  test("start takes the banner's --by and an approval policy; a bad one is refused naming the flag", async () => {
+    const env = { ...base(), TEMPORAL_ADDRESS: `127.0.0.1:${await freePort()}` };
+    const banner = ['start', '--tenant', 'demo', '--old-instance', 'old-instance-1', '--by', 'you@example.com'];
+    const printed = await cliExpect(
+      [...banner, '--approver', 'ana@example.com', '--two-person-rule', '--print-temporal-cli'],
+      env,
+    );
+    expect(printed.stdout).toContain(
+      `--input '{"tenantId":"demo","oldConnectorInstanceId":"old-instance-1","options":{"approvals":` +
+        `{"approvers":["ana@example.com"],"twoPersonRule":true}},"by":"you@example.com"}'`,
+    );
+    const empty = await cliExpect([...banner.slice(0, -1), ' ', '--print-temporal-cli'], env, 2);
+    expect(empty.stderr).toContain('Invalid start input: by: by must not be empty');
+    const approver = await cliExpect([...banner, '--approver', 'a\u202eb', '--print-temporal-cli'], env, 2);
+    expect(approver.stderr).toContain('--approver: each approver must not contain control characters');
+  });
+
   test('--help exits 0 and documents the exit codes', async () => {
     const help = await cliExpect(['--help'], base(), 0);
     expect(help.stdout).toContain(

@@ -59,6 +59,13 @@ function untilStep(id: string, state: string): Promise<Snapshot> {
   );
 }
 
+/** The cells of one CSV line (RFC 4180 quoting). */
+function csvCells(line: string): string[] {
+  const cells: string[] = [];
+  for (const m of line.matchAll(/(?:^|,)("(?:[^"]|"")*"|[^,]*)/g)) cells.push(m[1]!);
+  return cells;
+}
+
 async function send(args: string[], expected: RegExp, code = 0): Promise<CliRun> {
   const r = await cliExpect(args, env, code);
   expect(code === 0 ? r.stdout : r.stderr).toMatch(expected);
@@ -85,10 +92,36 @@ test('a whole upgrade through is-upgrade: start, every human step, status, list,
   // Someone unapplies a synced credit memo in NetSuite: the final sync must list it for reconciliation.
   await emulatorAdmin(stack.netsuiteUrl, 'netsuite/credit-memos/10/unapply', {});
 
+  // As `npm start`'s banner says (with --by), and with an approval policy: ana or carol approve, never the starter.
   await send(
-    ['start', ...T, '--old-instance', 'old-instance-1'],
+    [
+      'start',
+      ...T,
+      '--old-instance',
+      'old-instance-1',
+      '--by',
+      'carol@example.com',
+      '--approver',
+      'ana@example.com',
+      '--approver',
+      'carol@example.com',
+      '--two-person-rule',
+    ],
     /Started the upgrade of tenant demo: workflow is-upgrade-demo/,
   );
+  // A clean run's report: a clean CSV on stdout (the audit log so far), what it means on stderr.
+  const clean = await cliUntil(
+    ['report', ...T, '--format', 'csv'],
+    env,
+    (r) => (/^audit-log,/m.test(r.stdout) ? r : undefined),
+    'the audit log in the report',
+  );
+  const cleanLines = clean.stdout.split('\n');
+  expect(cleanLines.pop()).toBe('');
+  expect(cleanLines[0]).toBe('report,workflowId,seq,at,message,by,outcome,detail');
+  for (const line of cleanLines) expect(csvCells(line)).toHaveLength(8);
+  expect(cleanLines[1]).toMatch(/^audit-log,is-upgrade-demo,1,[^,]+,system,carol@example\.com,info,upgrade started /);
+  expect(clean.stderr).toBe('No failures and nothing to reconcile.\n');
   await send(['start', ...T, '--old-instance', 'old-instance-1'], /already exists \(workflow is-upgrade-demo\)/, 6);
 
   // 1 runs by itself and lists the memos not fully applied (they can never sync after Invoice Settlement): the
@@ -159,6 +192,17 @@ test('a whole upgrade through is-upgrade: start, every human step, status, list,
   );
   // Hold Zuora's Data Query so the bulk update is seen in progress, then let it go.
   await emulatorAdmin(stack.zuoraUrl, 'config', { dataQueryDelayMs: 3_600_000 });
+  // Rejections name the rule: someone not on the list, and the one who started the upgrade.
+  await send(
+    ['approve-migration', ...T, '--by', 'dave@example.com'],
+    /Refused by the workflow: approver allow-list: dave@example\.com may not approve this upgrade \(approvers: ana@example\.com, carol@example\.com\)/,
+    5,
+  );
+  await send(
+    ['approve-migration', ...T, '--by', 'carol@example.com'],
+    /Refused by the workflow: two-person rule: carol@example\.com started this upgrade, so someone else must approve it/,
+    5,
+  );
   await send(
     ['approve-migration', ...T, '--note', 'dry run reviewed'],
     /^accepted: step migrate\.credit-memos approved/,
@@ -267,6 +311,16 @@ test('a whole upgrade through is-upgrade: start, every human step, status, list,
   expect(reconciliation.length).toBeGreaterThan(0);
   expect(reconciliation.flatMap((r) => r.rows)).toEqual(
     expect.arrayContaining([expect.objectContaining({ id: '10', tranId: 'CM10' })]),
+  );
+  // The whole audit log, every entry once and in order (the status keeps only the newest).
+  const audit = report.reports.filter((r) => r.kind === 'audit-log').flatMap((r) => r.rows);
+  expect(audit.map((r) => r.seq)).toEqual(audit.map((_, i) => i + 1));
+  expect(audit.length).toBe(final.status.auditLog?.recorded);
+  expect(audit).toEqual(
+    expect.arrayContaining([
+      expect.objectContaining({ message: 'approveStep', by: 'ana@example.com', outcome: 'accepted' }),
+      expect.objectContaining({ message: 'system', detail: 'upgrade finished' }),
+    ]),
   );
   const csv = (await cliExpect(['report', ...T], env)).stdout.split('\n');
   expect(csv[0]).toMatch(/^report,workflowId,id,tranId,/);

@@ -1,5 +1,5 @@
-// `is-upgrade report`: the per-record reports of an upgrade — migration failures, sync failures and credit memos to
-// reconcile by hand — as CSV or JSON. The files are written by the worker under its DATA_DIR/reports; their paths
+// `is-upgrade report`: the per-record reports of an upgrade — migration failures, sync failures, credit memos to
+// reconcile by hand, and the whole audit log (the status keeps only its newest entries) — as CSV or JSON. The files are written by the worker under its DATA_DIR/reports; their paths
 // come from the workflow results and status. Run the CLI where it can read them (on the worker's machine or a host
 // that mounts the same volume); a file it cannot read is named on stderr (exit 3) so it can be fetched from there.
 import { join } from 'node:path';
@@ -14,8 +14,9 @@ import { CliError, EXIT } from '../cli/exit-codes';
 import { contextOf, intParser, tenantOption } from '../cli/options';
 import { readStatus } from './status';
 
-export type ReportKind = 'migration-failures' | 'sync-failures' | 'reconciliation';
-export type ReportSource = { kind: ReportKind; workflowId: string; path: string };
+export type ReportKind = 'migration-failures' | 'sync-failures' | 'reconciliation' | 'audit-log';
+/** `tail`: the audit log's newest entries from the status, not yet in its file (exported in batches). */
+export type ReportSource = { kind: ReportKind; workflowId: string; path: string; tail?: Record<string, unknown>[] };
 export type ReportFile = ReportSource & {
   readable: boolean;
   /** Why it was not read (the path is outside the report store, the file is missing or not JSON Lines). */
@@ -62,15 +63,25 @@ export async function findReports(client: Client, tenantId: string, runs: number
     add('sync-failures', w.workflowId, r.reports?.failures);
     add('reconciliation', w.workflowId, r.reports?.reconciliation);
   }
+  // The whole audit log (last: the CSV's columns start with the records to act on): its file in the report store,
+  // and the newest entries only the status has so far.
+  if (status.auditLog) {
+    const tail = status.audit.filter((e) => (e.seq ?? 0) > status.auditLog!.exported);
+    sources.push({ kind: 'audit-log', workflowId: upgradeId, path: status.auditLog.report ?? '', tail });
+  }
   return sources;
 }
 
 /** Reads a report only inside the report store (`storeRoot`): paths come from workflow results, which are data. */
 export function readReport(source: ReportSource, storeRoot: string): ReportFile {
+  const { tail, ...file } = source;
+  // An audit log nothing of which is exported yet is all in the status.
+  if (source.kind === 'audit-log' && source.path === '') return { ...file, readable: true, rows: tail ?? [] };
   const read = readReportFile(storeRoot, source.path);
-  return read.ok
-    ? { ...source, readable: true, rows: read.rows }
-    : { ...source, readable: false, problem: read.reason, rows: [] };
+  if (!read.ok) return { ...file, readable: false, problem: read.reason, rows: [] };
+  const last = Math.max(0, ...read.rows.map((r) => (typeof r.seq === 'number' ? r.seq : 0)));
+  const newer = (tail ?? []).filter((r) => (r.seq as number) > last);
+  return { ...file, readable: true, rows: [...read.rows, ...newer] };
 }
 
 /** The store the worker writes to: DATA_DIR/reports (src/wiring.ts), or --reports-dir. */
@@ -104,7 +115,8 @@ export function registerReport(program: Command): void {
   program
     .command('report')
     .description(
-      'Migration failures and sync reconciliation of a tenant, from the report files on the worker’s DATA_DIR ' +
+      'Migration failures, sync reconciliation and the whole audit log of a tenant, from the report files on the ' +
+        'worker’s DATA_DIR ' +
         '(run it where those files can be read; unreadable ones are named on stderr, exit 3)',
     )
     .addOption(tenantOption())
@@ -124,7 +136,10 @@ export function registerReport(program: Command): void {
         process.stdout.write(toCsv(files));
       }
       const unreadable = files.filter((f) => !f.readable);
-      if (files.length === 0) process.stderr.write('No report files: nothing failed and nothing needs reconciling.\n');
+      // Only the CSV or JSON goes to stdout (a script reads it); what it means for a person goes to stderr.
+      if (!files.some((f) => f.kind !== 'audit-log' && (f.rows.length > 0 || !f.readable))) {
+        process.stderr.write('No failures and nothing to reconcile.\n');
+      }
       if (unreadable.length > 0) {
         throw new CliError(
           'These report files are not readable from here (they are on the worker’s DATA_DIR; run this where it is ' +

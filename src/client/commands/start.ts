@@ -13,6 +13,7 @@ import {
 import { upgradeMetadata } from '../../shared/web-ui';
 import { describeZodError } from '../../shared/zod-errors';
 import { CliError, EXIT } from '../cli/exit-codes';
+import { defaultOperator } from '../cli/operator';
 import { contextOf, intParser, jsonOption, tenantOption } from '../cli/options';
 import { shellLine } from '../cli/shell';
 
@@ -31,6 +32,9 @@ type StartOptions = {
   paymentSyncInterval?: string;
   paymentCutoverDate?: string;
   connectorPath?: ConnectorPath;
+  by?: string;
+  approver?: string[];
+  twoPersonRule?: boolean;
   printTemporalCli?: boolean;
   json?: boolean;
 };
@@ -69,6 +73,13 @@ export function registerStart(program: Command): void {
         'support-ticket (new ids from Zuora) or reuse-existing-ids (seed 001); default: decided at the ticket step',
       ).choices(CONNECTOR_PATHS),
     )
+    .option('--by <who>', 'who starts the upgrade (default: $IS_OPERATOR, else your user name)')
+    .option(
+      '--approver <who>',
+      'only these may approve the approval gates (repeat for each; default: anyone)',
+      (v: string, all: string[] = []) => [...all, v],
+    )
+    .option('--two-person-rule', 'whoever approves must not be the one who started the upgrade (--by)')
     .option('--print-temporal-cli', 'print the equivalent `temporal workflow start` command instead of starting')
     .addOption(jsonOption())
     .action(async (o: StartOptions, cmd: Command) => {
@@ -85,13 +96,22 @@ export function registerStart(program: Command): void {
           paymentSyncInterval: o.paymentSyncInterval,
           paymentCutoverDate: o.paymentCutoverDate,
           connectorPath: o.connectorPath,
+          approvals:
+            o.approver || o.twoPersonRule
+              ? {
+                  ...(o.approver ? { approvers: o.approver } : {}),
+                  ...(o.twoPersonRule ? { twoPersonRule: true } : {}),
+                }
+              : undefined,
         }).filter(([, v]) => v !== undefined),
       );
+      const by = o.by ?? defaultOperator();
       // Only what was given goes to the workflow: its defaults stay the workflow's.
       const input: UpgradeInput = {
         tenantId: o.tenant,
         oldConnectorInstanceId: o.oldInstance,
         ...(Object.keys(options).length > 0 ? { options } : {}),
+        ...(by !== undefined ? { by } : {}),
       };
       const parsed = upgradeInputSchema.safeParse(input);
       if (!parsed.success)
@@ -159,13 +179,16 @@ export function registerStart(program: Command): void {
 /** Schema paths (options.reminderInterval) → the flags a person typed (--reminder-interval). */
 function flagNames(text: string): string {
   const map: Record<string, string> = {
+    'options.approvals.approvers': '--approver',
+    'options.approvals.twoPersonRule': '--two-person-rule',
     oldConnectorInstanceId: '--old-instance',
     tenantId: '--tenant',
     'options.migrationHeartbeatTimeoutSeconds': '--migration-heartbeat-timeout',
   };
-  return text.replace(/\b(options\.\w+|oldConnectorInstanceId|tenantId)\b/g, (m) => {
+  return text.replace(/\b(options(?:\.\w+)+|oldConnectorInstanceId|tenantId)\b/g, (path) => {
+    const m = path.replace(/\.\d+$/, ''); // an item of a list flag is the flag
     if (map[m]) return map[m];
-    const name = m.replace(/^options\./, '');
+    const name = m.replace(/^options\./, '').replace(/^\w+\./, '');
     return '--' + name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
   });
 }

@@ -22,6 +22,12 @@ export const drain = proxyActivities<UpgradeActivities>({
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '2m', maximumAttempts: 8 },
 });
 
+/** The audit log's export: retried until it succeeds (an entry must never be lost), each try short. */
+export const auditExport = proxyActivities<UpgradeActivities>({
+  startToCloseTimeout: '1m',
+  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1m' },
+});
+
 export type NotifyKind = Parameters<UpgradeActivities['notify']>[0]['kind'];
 
 /** The upgrade as the step runner sees it. */
@@ -35,6 +41,8 @@ export type UpgradeCore = {
   /** Shows the state: the Web UI checklist and, when they change, the search attributes. */
   publish: () => void;
   audit: (e: Omit<AuditEntry, 'at'>) => void;
+  /** Exports the audit entries not yet in the report store (./audit-export.ts); nothing before AUDIT_LOG_EXPORT. */
+  exportAudit: () => Promise<void>;
   /** Continues as new with the state (the kept messages go along). */
   continueAsNew: () => Promise<never>;
 };

@@ -31,10 +31,17 @@ import {
 } from '../../shared/upgrade';
 import { STATUS_QUERY_DESCRIPTION, signalDescription, updateDescription } from '../../shared/web-ui';
 import { parseWorkflowInput } from '../validation';
-import type { Upgrade, UpgradeCore } from './context';
+import { boundCarry, exportAll, exportDue } from './audit-export';
+import { auditExport, type Upgrade, type UpgradeCore } from './context';
 import { apply, check, type Message, type MessageRules } from './messages';
-import { CONNECTOR_PATHS_PATCH, MIGRATION_SKIP_NEEDS_ACKNOWLEDGEMENT, STRICT_MESSAGES } from './patches';
-import { READINESS_PREFLIGHT_STEP } from './patches';
+import {
+  AUDIT_LOG_EXPORT,
+  CONNECTOR_PATHS_PATCH,
+  KEPT_MESSAGE_REPLACED,
+  MIGRATION_SKIP_NEEDS_ACKNOWLEDGEMENT,
+  READINESS_PREFLIGHT_STEP,
+  STRICT_MESSAGES,
+} from './patches';
 import { renderUpgradeMarkdown, renderUpgradeSummary } from './render';
 import { StepRunner } from './runner';
 import { initialState, isSkipped, recordAudit, statusOf, stepOf, type UpgradeCarry } from './state';
@@ -54,12 +61,24 @@ export async function invoiceSettlementUpgrade(rawInput: UpgradeInput, carry?: U
     strict: patched(STRICT_MESSAGES),
     startedOn: options.connectorPath,
     awaitingApproval: null,
+    approvals: options.approvals && { ...options.approvals, startedBy: input.by },
+    replaceKept: patched(KEPT_MESSAGE_REPLACED),
   };
   // The step list is fixed at start and carried: upgrades started before the connector paths keep their 14.
   const state =
     carry?.state ??
     initialState(patched(CONNECTOR_PATHS_PATCH), options.connectorPath, now(), patched(READINESS_PREFLIGHT_STEP));
   const status = () => statusOf(state, { tenantId, workflowId, dryRun: options.dryRun });
+  // The whole audit log goes to the report store (./audit-export.ts); a carried older state numbers what it has.
+  if (patched(AUDIT_LOG_EXPORT) && !state.auditLog) {
+    state.audit.forEach((e, i) => (e.seq = i + 1));
+    state.auditLog = { report: null, recorded: state.audit.length, exported: 0, unexported: [...state.audit] };
+  }
+  let exporting: Promise<void> | undefined;
+  const exportAudit = () =>
+    (exporting ??= exportAll(state, (entries) =>
+      auditExport.exportAuditLog({ tenantId, workflowId, entries: entries as never }),
+    ).finally(() => (exporting = undefined)));
 
   let lastSearchAttributes = '';
   const core: UpgradeCore = {
@@ -81,7 +100,14 @@ export async function invoiceSettlementUpgrade(rawInput: UpgradeInput, carry?: U
       ]);
     },
     audit: (e) => recordAudit(state, e, now()),
-    continueAsNew: () => continueAsNew<typeof invoiceSettlementUpgrade>(rawInput, { state }),
+    exportAudit,
+    continueAsNew: async () => {
+      // Everything exported first (entries recorded meanwhile too), then the carry bounded: nothing is lost.
+      while (state.auditLog && state.auditLog.unexported.length > 0) await exportAudit();
+      const carried = boundCarry(state, [rawInput, { state }]);
+      if (state.auditLog) log.info('continue-as-new', { carriedBytes: carried.bytes, auditDropped: carried.dropped });
+      return continueAsNew<typeof invoiceSettlementUpgrade>(rawInput, { state });
+    },
   };
   const run = new StepRunner(core);
   const up: Upgrade = { ...core, run };
@@ -94,6 +120,7 @@ export async function invoiceSettlementUpgrade(rawInput: UpgradeInput, carry?: U
     up.audit({
       message: 'system',
       outcome: 'info',
+      by: input.by,
       detail: `upgrade started for tenant ${tenantId} (old connector instance ${input.oldConnectorInstanceId})`,
     });
   }
@@ -108,6 +135,7 @@ export async function invoiceSettlementUpgrade(rawInput: UpgradeInput, carry?: U
     if (isSkipped(s)) continue;
     log.info('upgrade step', { stepId: s.id });
     await STEP_BODIES[def.id](up, s);
+    if (exportDue(state)) await exportAudit();
     await run.continueAsNewIfLong();
   }
 
@@ -116,6 +144,7 @@ export async function invoiceSettlementUpgrade(rawInput: UpgradeInput, carry?: U
   up.publish();
   await run.notify('done', null, 'Invoice Settlement upgrade finished', renderUpgradeSummary(status()), 'done');
   await condition(allHandlersFinished);
+  while (state.auditLog && state.auditLog.unexported.length > 0) await exportAudit();
   return status();
 }
 

@@ -20,6 +20,7 @@ import {
   type StepId,
 } from '../../shared/upgrade';
 import { READINESS_REASON_STORED, STORED_TEXT_MAX, boundStepData } from '../../shared/upgrade-bounds';
+import { approverRefusal, type ApproverPolicy } from './approvers';
 import { judgeIdsAtStep, judgeReuseExistingIds, markPathTaken, type IdsVerdict } from './connector-path';
 import { READINESS_STEP } from '../../shared/readiness';
 import type { AcknowledgeReadiness } from '../../shared/upgrade';
@@ -38,6 +39,10 @@ export type MessageRules = {
   startedOn: ConnectorPath | undefined;
   /** The approval gate waiting now (not carried: the step sets it again after a continue-as-new). */
   awaitingApproval: StepId | null;
+  /** options.approvals of the start input, with who started the upgrade (./approvers.ts); absent: anyone approves. */
+  approvals?: ApproverPolicy;
+  /** KEPT_MESSAGE_REPLACED: a kept early completion sent again with different data replaces the kept one. */
+  replaceKept?: boolean;
 };
 
 export type Verdict = { ok: true; outcome: MessageOutcome } | { ok: false; reason: string };
@@ -69,15 +74,15 @@ export function check(state: UpgradeState, { name, payload }: Message, rules: Me
     case 'invoiceSettlementEnabled':
       return checkEnabledClaim(state);
     case 'provisioningIdsReceived':
-      return checkProvisioningIds(state, m as unknown as ProvisioningIdsReceived);
+      return checkProvisioningIds(state, m as unknown as ProvisioningIdsReceived, rules);
     case 'reuseExistingIds':
       return verdictOf(
         judgeReuseExistingIds(m as unknown as ReuseExistingIds, state.steps, state.inbox, rules.startedOn),
       );
     case 'completeStep':
-      return checkCompletion(state, m.stepId as StepId, (m.data ?? {}) as Record<string, unknown>);
+      return checkCompletion(state, m.stepId as StepId, (m.data ?? {}) as Record<string, unknown>, rules);
     case 'approveStep':
-      return checkApproval(state, m.stepId as StepId, rules);
+      return rejectIf(approverRefusal(m.by, rules.approvals)) ?? checkApproval(state, m.stepId as StepId, rules);
     case 'skipStep':
       return checkSkip(state, m.stepId as StepId, m.acknowledge, rules);
     case 'retryStep':
@@ -108,16 +113,24 @@ function checkEnabledClaim(state: UpgradeState): Verdict {
     : later(`kept: it will be verified when the step comes (${where(state)})`);
 }
 
-function checkProvisioningIds(state: UpgradeState, ids: ProvisioningIdsReceived): Verdict {
+function checkProvisioningIds(state: UpgradeState, ids: ProvisioningIdsReceived, rules: MessageRules): Verdict {
   const s = stepOf(state, 'connector.provisioning-ids');
   const atStep = judgeIdsAtStep(s, state.inbox.provisioningIds, ids, 'provisioning ids were already received');
   if (atStep) return verdictOf(atStep);
+  const kept = state.inbox.provisioningIds;
+  if (kept && rules.replaceKept && s.state !== 'waiting') {
+    const was = `accountId ${kept.accountId}, environmentId ${kept.environmentId}`;
+    return later(`kept: replaces the ids kept from ${kept.by} (${was}) for step connector.provisioning-ids`);
+  }
   return s.state === 'waiting'
     ? accept('provisioning ids recorded')
     : later(`kept: they will be used at step connector.provisioning-ids (${where(state)})`);
 }
 
-function checkCompletion(state: UpgradeState, id: StepId, data: Record<string, unknown>): Verdict {
+const rejectIf = (reason: string | undefined): Verdict | undefined =>
+  reason === undefined ? undefined : reject(reason);
+
+function checkCompletion(state: UpgradeState, id: StepId, data: Record<string, unknown>, rules: MessageRules): Verdict {
   const s = stepOf(state, id);
   // The final sync's questions are answered with completeStep while the (automatic) step waits.
   const question = id === FINAL_SYNC && s.state === 'waiting' ? s.data.question : undefined;
@@ -167,10 +180,21 @@ function checkCompletion(state: UpgradeState, id: StepId, data: Record<string, u
       : duplicate(`step ${id} is already done`);
   }
   if (s.state === 'skipped') return reject(`step ${id} was skipped`);
-  if (state.inbox.completions[id]) return duplicate(`step ${id} completion already recorded`);
+  const kept = state.inbox.completions[id];
+  if (kept && rules.replaceKept && s.state !== 'waiting' && keptDataDiffers(kept.data, data, id)) {
+    const now = JSON.stringify(boundStepData(data, REQUIRED_STEP_DATA[id]?.key));
+    return later(`kept: replaces the completion kept from ${kept.by}: data ${JSON.stringify(kept.data)} → ${now}`);
+  }
+  if (kept) return duplicate(`step ${id} completion already recorded`);
   return s.state === 'waiting'
     ? accept(`step ${id} done`)
     : later(`kept: step ${id} will be done when it comes (${where(state)})`);
+}
+
+/** Whether a completion's data differs from the one kept for its step (compared as it would be stored). */
+function keptDataDiffers(kept: Record<string, unknown>, data: Record<string, unknown>, id: StepId): boolean {
+  const sorted = (d: Record<string, unknown>) => JSON.stringify(Object.entries(d).sort(([a], [b]) => (a < b ? -1 : 1)));
+  return sorted(kept) !== sorted(boundStepData(data, REQUIRED_STEP_DATA[id]?.key));
 }
 
 function checkApproval(state: UpgradeState, id: StepId, rules: MessageRules): Verdict {

@@ -33,3 +33,11 @@ export const MIGRATION_MANIFEST = 'migration-writes-manifest';
 
 /** After the approval, a canary of N memos, its result shown, and a second approval releases the rest (issue 14). */
 export const MIGRATION_CANARY = 'migration-canary-and-second-approval';
+
+/** The whole audit log is exported to the report store (exportAuditLog activity) before continue-as-new, at the end
+ * and when the unexported backlog grows; the carry is bounded (./audit-export.ts). Older runs keep only the newest. */
+export const AUDIT_LOG_EXPORT = 'audit-log-exported-and-carry-bounded';
+
+/** An early completeStep kept for its step, sent again with different data, replaces the kept one (recorded in the
+ * audit log); older runs answered `duplicate` and dropped it. Decided once at start, like STRICT_MESSAGES. */
+export const KEPT_MESSAGE_REPLACED = 'kept-message-replaced-by-different-data';

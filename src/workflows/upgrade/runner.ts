@@ -8,6 +8,7 @@ import { clip } from '../../shared/text';
 import { REQUIRED_STEP_DATA, type StepStatus } from '../../shared/upgrade';
 import { STORED_TEXT_MAX } from '../../shared/upgrade-bounds';
 import { acts, type NotifyKind, type UpgradeCore } from './context';
+import { exportDue } from './audit-export';
 import { ZUORA_SUPPORT_WAITS, isSkipped } from './state';
 
 /** Reminders while a wait goes on: when to wake next (epoch ms), and what to do then. */
@@ -174,13 +175,21 @@ export class StepRunner {
 
   /** Wait for `ready` (or a skip of the step), waking up for continue-as-new while the wait is long. */
   private async waitFor(s: StepStatus, ready: () => boolean, timeoutMs?: number, summary?: string): Promise<boolean> {
-    for (;;) {
-      const wake = () => ready() || isSkipped(s) || workflowInfo().continueAsNewSuggested;
+    // An audit export midway must not stretch the wait: the rest of it, not all of it again.
+    const deadline = timeoutMs === undefined ? undefined : Date.now() + timeoutMs;
+    for (let first = true; ; first = false) {
+      const wake = () => ready() || isSkipped(s) || workflowInfo().continueAsNewSuggested || exportDue(this.up.state);
+      const left = deadline === undefined ? undefined : first ? timeoutMs! : deadline - Date.now();
+      if (!first && left !== undefined && left <= 0) return false;
       const r =
-        timeoutMs === undefined
+        left === undefined
           ? (await condition(wake), true)
-          : await (summary ? condition(wake, timeoutMs, { summary }) : condition(wake, timeoutMs));
+          : await (summary ? condition(wake, left, { summary }) : condition(wake, left));
       if (ready() || isSkipped(s)) return true;
+      if (exportDue(this.up.state)) {
+        await this.up.exportAudit();
+        continue;
+      }
       if (workflowInfo().continueAsNewSuggested) {
         await this.continueAsNewIfLong();
         continue;

@@ -51,6 +51,11 @@ export type UpgradeState = {
   finishedAt: string | null;
   /** The connector path once chosen (absent in upgrades started before CONNECTOR_PATHS_PATCH). */
   connectorPath?: ConnectorPath;
+  /**
+   * AUDIT_LOG_EXPORT: the whole log in the report store. `recorded` numbers every entry (its seq); `unexported` holds
+   * the entries not yet exported, whatever `audit` has dropped (./audit-export.ts empties it before continue-as-new).
+   */
+  auditLog?: { report: string | null; recorded: number; exported: number; unexported: AuditEntry[] };
 };
 
 export type UpgradeCarry = { state: UpgradeState };
@@ -114,6 +119,15 @@ export function statusOf(
     audit: [...state.audit],
     startedAt: state.startedAt,
     finishedAt: state.finishedAt,
+    ...(state.auditLog
+      ? {
+          auditLog: {
+            report: state.auditLog.report,
+            recorded: state.auditLog.recorded,
+            exported: state.auditLog.exported,
+          },
+        }
+      : {}),
   };
 }
 
@@ -121,13 +135,17 @@ export function statusOf(
 export function recordAudit(state: UpgradeState, e: Omit<AuditEntry, 'at'>, at: string): void {
   // A rejected message's sender and reason echo what was sent: clipped, so that a flood of huge messages cannot
   // grow the status past what a query can answer (gRPC's 4 MB; found by test/fuzz/messages.test.ts).
-  state.audit.push({
+  const entry: AuditEntry = {
+    ...(state.auditLog ? { seq: ++state.auditLog.recorded } : {}),
     at,
     ...e,
     by: clip(e.by, MESSAGE_BOUNDS.by),
     stepId: clip(e.stepId, AUDIT_BOUNDS.stepId),
     detail: clip(e.detail, AUDIT_BOUNDS.detail),
-  });
+  };
+  state.audit.push(entry);
+  // Kept until exported, even when the log below drops it (./audit-export.ts).
+  state.auditLog?.unexported.push(entry);
   // The audit log lives in history too: the newest entries are kept within a count and a size (shared/upgrade-bounds.ts).
   boundAudit(state.audit);
 }
