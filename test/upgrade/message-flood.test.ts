@@ -2,12 +2,8 @@
 // of each kind, sent many times as signals and as updates, and oversized ones (the issue's probes: a 1 MB skip
 // reason, a 1.5 MB pause reason, 4,000 keys of step data), leave a workflow whose state stays under its computed
 // worst case, that answers `status`, and that an operator then drives to the end. Also: a step that has not come yet
-// cannot be skipped. (The 10,000 rejected signals of issue 15 point 5 are in ./audit-flood.test.ts.)
-import {
-  WorkflowUpdateFailedError,
-  type WorkflowHandle,
-  type WorkflowHandleWithFirstExecutionRunId,
-} from '@temporalio/client';
+// cannot be skipped.
+import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { deleteSyncSchedule } from '../../src/temporal/schedules';
 import { mirrorNetSuiteIntoZuora } from '../../emulators/linked-tenants';
@@ -124,7 +120,7 @@ afterEach(async () => {
   await deleteSyncSchedule(suite.env.client, 'payment', TENANT);
 });
 
-async function startAtFreeze(): Promise<WorkflowHandleWithFirstExecutionRunId<typeof invoiceSettlementUpgrade>> {
+async function startAtFreeze(): Promise<WorkflowHandle<typeof invoiceSettlementUpgrade>> {
   const admin = { zuora: suite.stack.zuoraEmulator.admin, netsuite: suite.stack.netsuiteEmulator.admin };
   admin.zuora.reset();
   admin.netsuite.reset();
