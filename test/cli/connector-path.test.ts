@@ -63,7 +63,7 @@ test('start --connector-path takes the two paths only and passes the choice to t
     e,
   );
   expect(line.stdout).toContain(
-    `--input '{"tenantId":"demo","oldConnectorInstanceId":"old-1","options":{"connectorPath":"reuse-existing-ids"}}'`,
+    `--input '{"tenantId":"demo","oldConnectorInstanceId":"old-1","options":{"connectorPath":"reuse-existing-ids"},"by":`,
   );
 });
 

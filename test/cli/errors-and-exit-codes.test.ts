@@ -165,10 +165,11 @@ describe('already exists (exit 6) and the printed temporal CLI lines', () => {
       ],
       onServer(),
     );
-    expect(printed.stdout.trim()).toBe(
+    expect(printed.stdout.trim()).toContain(
       `temporal workflow start --address ${address()} --task-queue ${taskQueue} --type invoiceSettlementUpgrade ` +
         `--workflow-id is-upgrade-${tenant} --id-reuse-policy RejectDuplicate ` +
-        `--input '{"tenantId":"${tenant}","oldConnectorInstanceId":"old-1","options":{"dryRun":true}}'`,
+        `--input '{"tenantId":"${tenant}","oldConnectorInstanceId":"old-1","options":{"dryRun":true},"by":"ana@example.com"}' ` +
+        `--static-summary 'Invoice Settlement upgrade · ${tenant} · rehearsal (dry run) · `,
     );
     const cli = loadTemporalBinaries().cli.path!;
     const ran = spawnSync('sh', ['-c', printed.stdout.replace(/^temporal /, `'${cli}' `)], { encoding: 'utf8' });
@@ -217,7 +218,7 @@ describe('already exists (exit 6) and the printed temporal CLI lines', () => {
     );
     const list = await cliExpect(['list', '--waiting-on', 'zuora-support', '--print-temporal-cli'], env);
     expect(list.stdout).toContain(
-      `--query 'WorkflowType = '\\''invoiceSettlementUpgrade'\\'' AND ExecutionStatus = '\\''Running'\\'' AND IsWaitingOn = '\\''zuora-support'\\'''`,
+      `--query 'WorkflowType = '\\''invoiceSettlementUpgrade'\\'' AND ExecutionStatus IN ('\\''Running'\\'', '\\''Paused'\\'') AND IsWaitingOn = '\\''zuora-support'\\'''`,
     );
   });
 });

@@ -64,12 +64,29 @@ async function workerWith(config: typeof configV1, client: Client): Promise<Work
 }
 
 type JsonPayload = { metadata?: Record<string, string>; data?: string };
+const PATCH_MARKER = 'core_patch';
 
-/** Every payload in a history (as the CLI prints it), except search attributes: the server must index those. */
+/** The details of every patch marker: what the codec does not see must hold nothing but patch ids. */
+function patchMarkerTexts(node: unknown, out: string[] = []): string[] {
+  if (Array.isArray(node)) node.forEach((n) => patchMarkerTexts(n, out));
+  else if (node && typeof node === 'object') {
+    const o = node as Record<string, unknown>;
+    if (o.markerName === PATCH_MARKER) out.push(JSON.stringify(o.details));
+    else for (const v of Object.values(o)) patchMarkerTexts(v, out);
+  }
+  return out;
+}
+
+/**
+ * Every payload in a history (as the CLI prints it), except search attributes (the server must index those) and the
+ * SDK's own patch markers (`patched()`): their details, written by the SDK core below the codec, hold only the patch id
+ * — code identifiers, no tenant data (checked below).
+ */
 function payloadsOf(node: unknown, out: JsonPayload[] = []): JsonPayload[] {
   if (Array.isArray(node)) node.forEach((n) => payloadsOf(n, out));
   else if (node && typeof node === 'object') {
     const o = node as Record<string, unknown>;
+    if (o.markerName === PATCH_MARKER) return out;
     if (o.metadata && typeof o.metadata === 'object' && 'encoding' in (o.metadata as object))
       out.push(o as JsonPayload);
     else for (const [k, v] of Object.entries(o)) if (k !== 'searchAttributes') payloadsOf(v, out);
@@ -101,6 +118,9 @@ test('what the server stores is ciphertext: every payload is binary/encrypted un
   const payloads = payloadsOf(history);
   // input, memo, result, and each activity's input and result
   expect(payloads.length).toBeGreaterThanOrEqual(5);
+  for (const marker of patchMarkerTexts(history)) {
+    for (const plain of PLAINTEXT) expect(marker).not.toContain(plain);
+  }
   for (const p of payloads) {
     expect(text(p.metadata?.encoding)).toBe('binary/encrypted');
     expect(text(p.metadata?.['encryption-key-id'])).toBe('k1');

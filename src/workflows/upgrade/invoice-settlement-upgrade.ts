@@ -19,7 +19,6 @@ import {
 import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
 import { FailureType } from '../../shared/failures';
 import { IS_TENANT_ID, IS_UPGRADE_PHASE, IS_WAITING_ON } from '../../shared/search-attributes';
-import { clip } from '../../shared/text';
 import {
   MESSAGE_DEFINITIONS,
   statusQuery,
@@ -166,10 +165,9 @@ function registerMessage(up: Upgrade, name: MessageName): void {
       const v = check(up.state, { name, payload }, up.rules);
       if (!v.ok) {
         const by = (payload as { by?: unknown } | null)?.by;
+        // Only audited: no log line and no re-render per refusal, so a flood of bad signals costs as little as it can
+        // (test/upgrade/audit-flood.test.ts). The status, the audit log and the next publish show it.
         up.audit({ message: name, by: typeof by === 'string' ? by : undefined, outcome: 'rejected', detail: v.reason });
-        // Clipped like the audit entry: a flood of huge bad signals must not flood the logs either.
-        log.warn('signal rejected', { signal: name, reason: clip(v.reason, 1_000) });
-        up.publish();
         return;
       }
       accepted(payload, v.outcome);
