@@ -414,8 +414,17 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosFigures> {
     const zc = zuora.admin.counters();
     const nl = netsuite.admin.counters().limits;
     const writesPerMemo = zc.writesPerCreditMemo;
-    let running = 0;
-    for await (const _ of world.client.workflow.list({ query: `ExecutionStatus = 'Running'` })) running++;
+    // Runs still in flight when the upgrade finished (a scheduled sync started just before) may finish on their own:
+    // up to 30 s for them; what still runs then is left running, and is named.
+    let left: string[] = [];
+    for (const until = Date.now() + 30_000; ; await sleep(500)) {
+      left = [];
+      for await (const w of world.client.workflow.list({ query: `ExecutionStatus = 'Running'` }))
+        left.push(`${w.type} ${w.workflowId}`);
+      if (left.length === 0 || Date.now() > until) break;
+    }
+    const running = left.length;
+    if (running > 0) console.log(`workflows left running: ${left.join('; ')}`);
     const difference = firstDifference(normalized(baseline), normalized(chaotic));
     const figures: ChaosFigures = {
       n: o.n,

@@ -20,11 +20,6 @@ const acknowledge = MESSAGE_DEFINITIONS.acknowledgeReadiness.update;
 
 type Rows = Record<ReadinessRow, { count: number; listed: string[] }>;
 
-afterAll(async () => {
-  const h = suite.env.client.workflow.getHandle(`is-upgrade-${TENANT}`);
-  if ((await h.describe().catch(() => null))?.status.name === 'RUNNING') await h.terminate('test cleanup');
-});
-
 test('offenders of every row are listed in a report; the step waits until each row is clean or acknowledged', async () => {
   const { zuoraEmulator, netsuiteEmulator } = suite.stack;
   zuoraEmulator.admin.reset();
@@ -43,91 +38,102 @@ test('offenders of every row are listed in a report; the step waits until each r
     workflowId: `is-upgrade-${TENANT}`,
     args: [{ tenantId: TENANT, oldConnectorInstanceId: 'old-instance-1' }],
   });
-  await answerFinalCreditMemoSync(handle, ana);
-  // Step 2 lists the unsynced negative invoices too; the operator goes on and deals with them in the preflight.
-  await waitForStep(handle, 'prepare.verify-zuora-synced', 'waiting');
-  await handle.executeUpdate(skipStepUpdate, {
-    args: [{ by: ana, stepId: 'prepare.verify-zuora-synced', reason: 'handled in the readiness preflight' }],
-  });
-  await waitForStep(handle, 'prepare.freeze-negative-invoices', 'waiting');
-  await handle.executeUpdate(completeStepUpdate, { args: [{ by: ana, stepId: 'prepare.freeze-negative-invoices' }] });
+  // Terminated here, not in afterAll (the suite's own afterAll closes the client first): is-upgrade-demo is the id
+  // other test files start on this shared server.
+  try {
+    await answerFinalCreditMemoSync(handle, ana);
+    // Step 2 lists the unsynced negative invoices too; the operator goes on and deals with them in the preflight.
+    await waitForStep(handle, 'prepare.verify-zuora-synced', 'waiting');
+    await handle.executeUpdate(skipStepUpdate, {
+      args: [{ by: ana, stepId: 'prepare.verify-zuora-synced', reason: 'handled in the readiness preflight' }],
+    });
+    await waitForStep(handle, 'prepare.freeze-negative-invoices', 'waiting');
+    await handle.executeUpdate(completeStepUpdate, { args: [{ by: ana, stepId: 'prepare.freeze-negative-invoices' }] });
 
-  // The checklist ran: one offender in each of rows 1–9 (never the look-alikes), and row 10 has the seeded
-  // never-synced negative invoices (not the one already Transferred To Accounting).
-  let s = await waitForStep(handle, READINESS_STEP, 'waiting');
-  expect(s.waitingOn).toBe('operator');
-  expect(stepOf(s, 'enable-invoice-settlement').state).toBe('pending');
-  let step = stepOf(s, READINESS_STEP);
-  const rows = step.data.rows as Rows;
-  const draftPayment = byNumber('RP-', (r) => r.Status === 'Draft');
-  expect(rows['draft-payments']).toEqual({ count: 1, listed: draftPayment });
-  expect(rows['error-payments']).toEqual({ count: 1, listed: byNumber('RP-', (r) => r.Status === 'Error') });
-  expect(rows['draft-accounts-with-credit-balance']).toEqual({
-    count: 1,
-    listed: byNumber('R-', (r) => r.Status === 'Draft' && r.CreditBalance === 120),
-  });
-  expect(rows['canceled-accounts-with-credit-balance'].count).toBe(1);
-  expect(rows['draft-accounts-with-negative-invoices'].count).toBe(1);
-  expect(rows['canceled-accounts-with-negative-invoices'].count).toBe(1);
-  expect(rows['draft-negative-invoices']).toEqual({
-    count: 1,
-    listed: byNumber('RINV', (r) => r.Status === 'Draft' && Number(r.Amount) < 0),
-  });
-  expect(rows['payment-runs-applying-credit-balance'].count).toBe(1);
-  expect(rows['migration-one-time-charge']).toEqual({ count: 1, listed: ['EUR'] });
-  const neverSynced = rows['negative-invoices-never-synced'].listed;
-  expect(neverSynced).toEqual(expect.arrayContaining(byNumber('RINV', (r) => r.Amount === -80 || r.Amount === -60)));
-  expect(neverSynced).not.toContain(byNumber('RINV', (r) => r.TransferredToAccounting === 'Yes')[0]);
-  expect(step.data.open).toEqual(READINESS_ROW_NAMES);
-  // The report holds every offender, one JSON line each, with what makes it one.
-  const report = readFileSync(String(step.data.report), 'utf8')
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l));
-  expect(report).toHaveLength(Object.values(rows).reduce((n, r) => n + r.count, 0));
-  expect(report).toContainEqual(
-    expect.objectContaining({ row: 'draft-payments', number: draftPayment[0], detail: 'Draft payment, amount 25.00' }),
-  );
-
-  // A wrong row name is refused, naming the valid rows; an acknowledgement needs a reason.
-  const refused = await handle
-    .executeUpdate(acknowledge, { args: [{ by: ana, row: 'draft-paymnts' as ReadinessRow, reason: 'known' }] })
-    .then(
-      () => '',
-      (err: WorkflowUpdateFailedError) => String(err.cause?.message),
+    // The checklist ran: one offender in each of rows 1–9 (never the look-alikes), and row 10 has the seeded
+    // never-synced negative invoices (not the one already Transferred To Accounting).
+    let s = await waitForStep(handle, READINESS_STEP, 'waiting');
+    expect(s.waitingOn).toBe('operator');
+    expect(stepOf(s, 'enable-invoice-settlement').state).toBe('pending');
+    let step = stepOf(s, READINESS_STEP);
+    const rows = step.data.rows as Rows;
+    const draftPayment = byNumber('RP-', (r) => r.Status === 'Draft');
+    expect(rows['draft-payments']).toEqual({ count: 1, listed: draftPayment });
+    expect(rows['error-payments']).toEqual({ count: 1, listed: byNumber('RP-', (r) => r.Status === 'Error') });
+    expect(rows['draft-accounts-with-credit-balance']).toEqual({
+      count: 1,
+      listed: byNumber('R-', (r) => r.Status === 'Draft' && r.CreditBalance === 120),
+    });
+    expect(rows['canceled-accounts-with-credit-balance'].count).toBe(1);
+    expect(rows['draft-accounts-with-negative-invoices'].count).toBe(1);
+    expect(rows['canceled-accounts-with-negative-invoices'].count).toBe(1);
+    expect(rows['draft-negative-invoices']).toEqual({
+      count: 1,
+      listed: byNumber('RINV', (r) => r.Status === 'Draft' && Number(r.Amount) < 0),
+    });
+    expect(rows['payment-runs-applying-credit-balance'].count).toBe(1);
+    expect(rows['migration-one-time-charge']).toEqual({ count: 1, listed: ['EUR'] });
+    const neverSynced = rows['negative-invoices-never-synced'].listed;
+    expect(neverSynced).toEqual(expect.arrayContaining(byNumber('RINV', (r) => r.Amount === -80 || r.Amount === -60)));
+    expect(neverSynced).not.toContain(byNumber('RINV', (r) => r.TransferredToAccounting === 'Yes')[0]);
+    expect(step.data.open).toEqual(READINESS_ROW_NAMES);
+    // The report holds every offender, one JSON line each, with what makes it one.
+    const report = readFileSync(String(step.data.report), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(report).toHaveLength(Object.values(rows).reduce((n, r) => n + r.count, 0));
+    expect(report).toContainEqual(
+      expect.objectContaining({
+        row: 'draft-payments',
+        number: draftPayment[0],
+        detail: 'Draft payment, amount 25.00',
+      }),
     );
-  expect(refused).toContain(`row must be one of: ${READINESS_ROW_NAMES.join(', ')}`);
 
-  // An acknowledgement with a reason clears its row; the step still waits for the others.
-  const ack = { by: ana, row: 'error-payments' as const, reason: 'not migrated; exported from Invoice Payment' };
-  expect(await handle.executeUpdate(acknowledge, { args: [ack] })).toMatchObject({ outcome: 'accepted' });
-  s = await waitForStatus(handle, (x) => !(stepOf(x, READINESS_STEP).data.open as string[]).includes(ack.row), 'ack');
-  step = stepOf(s, READINESS_STEP);
-  expect(step.state).toBe('waiting');
-  expect((step.data.acknowledged as Record<string, unknown>)[ack.row]).toMatchObject({ by: ana, reason: ack.reason });
+    // A wrong row name is refused, naming the valid rows; an acknowledgement needs a reason.
+    const refused = await handle
+      .executeUpdate(acknowledge, { args: [{ by: ana, row: 'draft-paymnts' as ReadinessRow, reason: 'known' }] })
+      .then(
+        () => '',
+        (err: WorkflowUpdateFailedError) => String(err.cause?.message),
+      );
+    expect(refused).toContain(`row must be one of: ${READINESS_ROW_NAMES.join(', ')}`);
 
-  // The draft payment is processed in Zuora; retryStep runs the queries again and the row is clean.
-  for (const p of z.payments.values()) if (p.Status === 'Draft') p.Status = 'Processed';
-  await handle.executeUpdate(retryStepUpdate, { args: [{ by: ana, stepId: READINESS_STEP }] });
-  s = await waitForStatus(
-    handle,
-    (x) => stepOf(x, READINESS_STEP).state === 'waiting' && stepOf(x, READINESS_STEP).data.report !== step.data.report,
-    'the checklist to run again',
-  );
-  step = stepOf(s, READINESS_STEP);
-  expect((step.data.rows as Rows)['draft-payments'].count).toBe(0);
-  expect(step.data.open).not.toContain('draft-payments');
-  expect(step.data.open).not.toContain(ack.row); // the acknowledgement holds across the re-run
+    // An acknowledgement with a reason clears its row; the step still waits for the others.
+    const ack = { by: ana, row: 'error-payments' as const, reason: 'not migrated; exported from Invoice Payment' };
+    expect(await handle.executeUpdate(acknowledge, { args: [ack] })).toMatchObject({ outcome: 'accepted' });
+    s = await waitForStatus(handle, (x) => !(stepOf(x, READINESS_STEP).data.open as string[]).includes(ack.row), 'ack');
+    step = stepOf(s, READINESS_STEP);
+    expect(step.state).toBe('waiting');
+    expect((step.data.acknowledged as Record<string, unknown>)[ack.row]).toMatchObject({ by: ana, reason: ack.reason });
 
-  // Every other row acknowledged: the upgrade goes on to the enablement request.
-  for (const row of step.data.open as ReadinessRow[]) {
-    await handle.executeUpdate(acknowledge, { args: [{ by: ana, row, reason: `accepted for ${row}` }] });
+    // The draft payment is processed in Zuora; retryStep runs the queries again and the row is clean.
+    for (const p of z.payments.values()) if (p.Status === 'Draft') p.Status = 'Processed';
+    await handle.executeUpdate(retryStepUpdate, { args: [{ by: ana, stepId: READINESS_STEP }] });
+    s = await waitForStatus(
+      handle,
+      (x) =>
+        stepOf(x, READINESS_STEP).state === 'waiting' && stepOf(x, READINESS_STEP).data.report !== step.data.report,
+      'the checklist to run again',
+    );
+    step = stepOf(s, READINESS_STEP);
+    expect((step.data.rows as Rows)['draft-payments'].count).toBe(0);
+    expect(step.data.open).not.toContain('draft-payments');
+    expect(step.data.open).not.toContain(ack.row); // the acknowledgement holds across the re-run
+
+    // Every other row acknowledged: the upgrade goes on to the enablement request.
+    for (const row of step.data.open as ReadinessRow[]) {
+      await handle.executeUpdate(acknowledge, { args: [{ by: ana, row, reason: `accepted for ${row}` }] });
+    }
+    s = await waitForStep(handle, 'enable-invoice-settlement', 'waiting');
+    expect(stepOf(s, READINESS_STEP)).toMatchObject({ state: 'done', attempts: 1 });
+    expect(s.audit.filter((a) => a.message === 'acknowledgeReadiness' && a.outcome === 'accepted')).toHaveLength(
+      READINESS_ROW_NAMES.length - 1,
+    );
+    // test/replay replays this history: the readiness step's commands stay as recorded.
+    await recordHistory(handle, 'upgrade-readiness-preflight');
+  } finally {
+    await handle.terminate('test done').catch(() => undefined);
   }
-  s = await waitForStep(handle, 'enable-invoice-settlement', 'waiting');
-  expect(stepOf(s, READINESS_STEP)).toMatchObject({ state: 'done', attempts: 1 });
-  expect(s.audit.filter((a) => a.message === 'acknowledgeReadiness' && a.outcome === 'accepted')).toHaveLength(
-    READINESS_ROW_NAMES.length - 1,
-  );
-  // test/replay replays this history: the readiness step's commands stay as recorded.
-  await recordHistory(handle, 'upgrade-readiness-preflight');
 });
