@@ -1,14 +1,13 @@
 // Issue 15 point 5 on the real dev server: a flood of 10,000 rejected signals. Every one is in the whole audit log
 // (the report store's file plus the status's newest entries, as `is-upgrade report` prints it), numbered 1..N once
 // each, and every continue-as-new carries at most CARRY_BYTES (measured from history and printed).
-import type { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
-import { mirrorNetSuiteIntoZuora } from '../../emulators/linked-tenants';
+import type { WorkflowHandle } from '@temporalio/client';
 import { MESSAGE_DEFINITIONS, statusQuery, type UpgradeStatus } from '../../src/shared/upgrade';
 import { deleteSyncSchedule } from '../../src/temporal/schedules';
 import { CARRY_BYTES } from '../../src/workflows/upgrade/audit-export';
-import { invoiceSettlementUpgrade } from '../../src/workflows/upgrade/invoice-settlement-upgrade';
 import { useWorkflowSuite } from '../helpers/suite';
-import { answerFinalCreditMemoSync, stepOf, waitForStatus, waitForStep } from '../helpers/upgrade-driver';
+import { startUpgradeAtFreeze } from '../helpers/upgrade-at-freeze';
+import { stepOf, waitForStatus } from '../helpers/upgrade-driver';
 
 const TENANT = 'audit-flood';
 const suite = useWorkflowSuite({ queue: 'audit-flood', stack: { tenantId: TENANT } });
@@ -18,27 +17,7 @@ type ContinuedAsNew = {
   newExecutionRunId?: string | null;
 };
 
-async function startAtFreeze(): Promise<WorkflowHandleWithFirstExecutionRunId<typeof invoiceSettlementUpgrade>> {
-  const admin = { zuora: suite.stack.zuoraEmulator.admin, netsuite: suite.stack.netsuiteEmulator.admin };
-  admin.zuora.reset();
-  admin.netsuite.reset();
-  admin.netsuite.seed({ demo: true });
-  admin.zuora.seed({ demo: true });
-  mirrorNetSuiteIntoZuora(suite.stack.netsuiteEmulator, suite.stack.zuoraEmulator.state);
-  // Nothing left unsynced to NetSuite: the upgrade goes straight to the first manual step and waits there.
-  const z = suite.stack.zuoraEmulator.state;
-  for (const r of [...z.invoiceItemAdjustments.values(), ...z.invoices.values()])
-    r.IntegrationStatus__NS = 'Sync Complete';
-  const handle = await suite.env.client.workflow.start(invoiceSettlementUpgrade, {
-    taskQueue: suite.taskQueue,
-    workflowId: `is-upgrade-${TENANT}`,
-    workflowIdConflictPolicy: 'TERMINATE_EXISTING',
-    args: [{ tenantId: TENANT, oldConnectorInstanceId: 'old-instance-1' }],
-  });
-  await answerFinalCreditMemoSync(handle, BY);
-  await waitForStep(handle, 'prepare.freeze-negative-invoices', 'waiting');
-  return handle;
-}
+const startAtFreeze = () => startUpgradeAtFreeze(suite, TENANT, BY);
 
 test('a flood of rejected signals (4,000): all in the exported audit log, and every continue-as-new carry is bounded', async () => {
   const handle = await startAtFreeze();

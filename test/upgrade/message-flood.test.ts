@@ -6,7 +6,6 @@
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { deleteSyncSchedule } from '../../src/temporal/schedules';
-import { mirrorNetSuiteIntoZuora } from '../../emulators/linked-tenants';
 import { jsonBytes, utf8Bytes } from '../../src/shared/text';
 import {
   MESSAGES,
@@ -19,12 +18,12 @@ import {
   type UpgradeStatus,
 } from '../../src/shared/upgrade';
 import { AUDIT_BOUNDS, MAX_DETAILS_BYTES, WORST_CASE_STATE_BYTES } from '../../src/shared/upgrade-bounds';
-import { invoiceSettlementUpgrade } from '../../src/workflows/upgrade/invoice-settlement-upgrade';
 import { renderUpgradeMarkdown } from '../../src/workflows/upgrade/render';
 import { recordHistory } from '../helpers/histories';
 import { STEP_DATA_SECRET_CANARIES, decodedPayloads } from '../secret-scan';
 import { useWorkflowSuite } from '../helpers/suite';
-import { answerFinalCreditMemoSync, stepOf, waitForStatus, waitForStep } from '../helpers/upgrade-driver';
+import { startUpgradeAtFreeze } from '../helpers/upgrade-at-freeze';
+import { stepOf, waitForStatus, waitForStep } from '../helpers/upgrade-driver';
 
 // Its own tenant: the other upgrade tests run in parallel on the same dev server.
 const TENANT = 'flood';
@@ -120,27 +119,7 @@ afterEach(async () => {
   await deleteSyncSchedule(suite.env.client, 'payment', TENANT);
 });
 
-async function startAtFreeze(): Promise<WorkflowHandle<typeof invoiceSettlementUpgrade>> {
-  const admin = { zuora: suite.stack.zuoraEmulator.admin, netsuite: suite.stack.netsuiteEmulator.admin };
-  admin.zuora.reset();
-  admin.netsuite.reset();
-  admin.netsuite.seed({ demo: true });
-  admin.zuora.seed({ demo: true });
-  mirrorNetSuiteIntoZuora(suite.stack.netsuiteEmulator, suite.stack.zuoraEmulator.state);
-  // Nothing left unsynced to NetSuite: the upgrade goes straight to the first manual step and waits there.
-  const z = suite.stack.zuoraEmulator.state;
-  for (const r of [...z.invoiceItemAdjustments.values(), ...z.invoices.values()])
-    r.IntegrationStatus__NS = 'Sync Complete';
-  const handle = await suite.env.client.workflow.start(invoiceSettlementUpgrade, {
-    taskQueue: suite.taskQueue,
-    workflowId: `is-upgrade-${TENANT}`,
-    workflowIdConflictPolicy: 'TERMINATE_EXISTING',
-    args: [{ tenantId: TENANT, oldConnectorInstanceId: 'old-instance-1' }],
-  });
-  await answerFinalCreditMemoSync(handle, BY);
-  await waitForStep(handle, 'prepare.freeze-negative-invoices', 'waiting');
-  return handle;
-}
+const startAtFreeze = () => startUpgradeAtFreeze(suite, TENANT, BY);
 
 test('a step that has not come yet cannot be skipped; the current one can', async () => {
   const handle = await startAtFreeze();
