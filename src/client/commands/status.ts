@@ -27,17 +27,22 @@ export type StatusSnapshot = {
 };
 
 async function query<T>(client: Client, what: string, timeoutSeconds: number, fn: () => Promise<T>): Promise<T> {
+  const started = Date.now();
   try {
-    return await client.withDeadline(Date.now() + timeoutSeconds * 1000, fn);
+    return await client.withDeadline(started + timeoutSeconds * 1000, fn);
   } catch (err) {
-    if (err instanceof WorkflowNotFoundError) throw err;
-    // The client wraps the gRPC error (DEADLINE_EXCEEDED, code 4) in a ServiceError "Failed to query Workflow".
+    if (err instanceof WorkflowNotFoundError || err instanceof QueryRejectedError) throw err;
+    // The client wraps the gRPC error in a ServiceError "Failed to query Workflow". Usually DEADLINE_EXCEEDED
+    // (code 4), but under load the call can also end CANCELLED (1) or with the server's own timeout; whatever
+    // the code, a call that failed once its deadline had passed found no worker to answer it.
     const cause = (err as { cause?: { code?: unknown; message?: unknown } }).cause;
     const message = `${(err as Error).message ?? String(err)} ${String(cause?.message ?? '')}`;
-    if (cause?.code === 4 || /deadline|timed? ?out/i.test(message)) {
+    const pastDeadline = Date.now() - started >= timeoutSeconds * 1000 - 50;
+    if (cause?.code === 4 || cause?.code === 1 || pastDeadline || /deadline|timed? ?out/i.test(message)) {
       throw new CliError(
         `No worker answered the ${what} query within ${timeoutSeconds}s: is the worker running ` +
-          '(`npm start`, or `npm run worker` against this server) on the upgrade’s task queue?',
+          '(`npm start`, or `npm run worker` against this server) on the upgrade’s task queue?' +
+          (cause?.message ? ` (server: ${clip(String(cause.message), 200)})` : ''),
         EXIT.failure,
         { cause: err },
       );
