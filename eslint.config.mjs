@@ -102,7 +102,8 @@ const layering = [
           allowTypeImports: true,
         });
       }
-      const sandboxed = dir === 'src/workflows';
+      // src/shared is bundled into the workflow sandbox too (workflows import it): the same ban applies.
+      const sandboxed = dir === 'src/workflows' || dir === 'src/shared';
       return {
         files: [`${dir}/${'*/'.repeat(k)}*.ts`],
         rules: {

@@ -38,3 +38,12 @@ test('type-only imports of activities are allowed in workflows, and Node built-i
     await importErrors("import { readFileSync } from 'node:fs';\nexport const r = readFileSync;\n", inActivities),
   ).toEqual([]);
 });
+
+test('src/shared is bundled into workflows too: Node built-ins are refused there', async () => {
+  expect(
+    await importErrors(
+      "import { createHash } from 'node:crypto';\nexport const h = createHash;\n",
+      'src/shared/lint-probe.ts',
+    ),
+  ).toHaveLength(1);
+});
