@@ -70,6 +70,8 @@ export async function scanHistoriesForSecrets(client: Client, address: string, s
         'json',
         '--address',
         address,
+        '--namespace',
+        client.options.namespace,
       ],
       { encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 },
     );

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { computeBackoff, sleep, ThrottleBudget, type BackoffOptions } from '../http/backoff';
 import type { RequestGate } from '../http/request-gate';
+import { parseRetryAfter } from '../http/retry-after';
 import { NetSuiteApiError, NetSuitePagingError, NetSuiteResponseShapeError } from './errors';
 import { OAuth1Signer, type SignerOptions } from './oauth1';
 import {
@@ -323,17 +324,8 @@ function toApiError(response: RawResponse): NetSuiteApiError {
     errorCode: detail?.['o:errorCode'],
     detail: detail?.detail ?? (typeof response.body === 'string' ? response.body.slice(0, 500) : undefined),
     errorPath: detail?.['o:errorPath'],
-    retryAfterMs: retryAfterMs(response.headers.get('retry-after')),
+    retryAfterMs: parseRetryAfter(response.headers.get('retry-after'), Date.now()),
   });
-}
-
-/** Retry-After is either delta-seconds or an HTTP date. */
-function retryAfterMs(header: string | null): number | undefined {
-  if (!header) return undefined;
-  const seconds = Number(header);
-  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
-  const at = Date.parse(header);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
 }
 
 function parseWith<S extends z.ZodType>(schema: S, body: unknown, what: string): z.output<S> {

@@ -21,15 +21,6 @@ export async function readJsonSafely(response: Response): Promise<JsonRead> {
   }
 }
 
-/** Retry-After is either delta-seconds or an HTTP date (RFC 9110 §10.2.3). */
-export function parseRetryAfter(header: string | null, now: number): number | undefined {
-  if (!header) return undefined;
-  const trimmed = header.trim();
-  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
-  const date = Date.parse(trimmed);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
-
 /** The reasons a Zuora error body carries, whichever documented shape it has; undefined if none fits. */
 export function reasonsOf(body: unknown): { reasons: ZuoraErrorReason[]; processId?: string } | undefined {
   const rest = restErrorBodySchema.safeParse(body);

@@ -1,7 +1,8 @@
 import type { RequestGate } from '../http/request-gate';
 import { ZuoraApiError, ZuoraResponseShapeError } from './errors';
 import { tokenResponseSchema } from './schemas';
-import { parseRetryAfter, errorFromResponse, readJsonSafely } from './response';
+import { parseRetryAfter } from '../http/retry-after';
+import { errorFromResponse, readJsonSafely } from './response';
 
 export interface TokenCacheOptions {
   baseUrl: string;

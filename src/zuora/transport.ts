@@ -3,7 +3,8 @@ import type { z } from 'zod';
 import { computeBackoff, sleep, ThrottleBudget, type BackoffOptions } from '../http/backoff';
 import type { RequestGate } from '../http/request-gate';
 import { ZuoraApiError, ZuoraResponseShapeError } from './errors';
-import { errorFromResponse, parseRetryAfter, readJsonSafely, reasonsOf, type JsonRead } from './response';
+import { parseRetryAfter } from '../http/retry-after';
+import { errorFromResponse, readJsonSafely, reasonsOf, type JsonRead } from './response';
 import type { TokenCache } from './token-cache';
 
 export interface TransportOptions {

@@ -5,7 +5,8 @@
 import { formatFigures, runChaos, type ChaosFigures } from '../../bench/chaos-run';
 import { expectLedgerIntact, expectSameOutcome } from '../helpers/chaos-invariants';
 import { CUSTOM_SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes';
-import { Connection } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
+import { scanFilesForSecrets, scanHistoriesForSecrets } from '../secret-scan';
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../../src/temporal/binaries';
@@ -27,6 +28,7 @@ let figures: ChaosFigures;
 let searchAttributes: Record<string, unknown> = {};
 let pids: number[] = [];
 let suiteSeconds = 0;
+let secretScan: { histories: number; events: number; hits: string[]; files: number; fileHits: string[] } | undefined;
 
 beforeAll(async () => {
   const t0 = Date.now();
@@ -51,6 +53,19 @@ beforeAll(async () => {
       log,
       temporal: { name: 'Temporal server', address: c.address, namespace: c.namespace, restart: c.restartServer },
     });
+    // As `npm test` does for the dev server (test/global-teardown.ts): no configured secret in any history of the
+    // namespace, nor in the worker, server and PostgreSQL logs of the run.
+    const scanConnection = await Connection.connect({ address: c.address });
+    try {
+      const h = await scanHistoriesForSecrets(
+        new Client({ connection: scanConnection, namespace: c.namespace }),
+        c.address,
+      );
+      const f = scanFilesForSecrets(LOG_DIR);
+      secretScan = { ...h, files: f.files, fileHits: f.hits };
+    } finally {
+      await scanConnection.close();
+    }
   } finally {
     pids = cluster?.pids() ?? [];
     await cluster?.stop();
@@ -67,6 +82,8 @@ beforeAll(async () => {
         `server_restart_seconds=${f.serverRestartSeconds.map((s) => s.toFixed(1)).join(',')}`,
       `upgrade_seconds: fault_free=${figures.baselineSeconds.toFixed(1)} with_faults=${figures.chaosSeconds.toFixed(1)}`,
       `activities_retried_after_faults=${retried.length} max_attempts=${Math.max(1, ...retried.map((r) => r.attempts))}`,
+      `secret_scan: histories=${secretScan!.histories} events=${secretScan!.events} hits=${secretScan!.hits.length} ` +
+        `log_files=${secretScan!.files} log_hits=${secretScan!.fileHits.length}`,
       `cluster_suite_seconds=${suiteSeconds.toFixed(1)}`,
     ].join('\n') + '\n',
   );
@@ -93,6 +110,12 @@ test('every migrated credit memo is Yes, and no adjustment or payment was create
 
 test("the upgrade's final status equals the fault-free run's, and no workflow is left running", () => {
   expectSameOutcome(figures);
+});
+
+test('no configured secret in any workflow history of the namespace or in any log of the run', () => {
+  expect(secretScan!.histories).toBeGreaterThan(0);
+  expect(secretScan!.files).toBeGreaterThan(0);
+  expect([...secretScan!.hits, ...secretScan!.fileHits]).toEqual([]);
 });
 
 test('every process the suite started (PostgreSQL, each server start) is gone, and its data folder', () => {

@@ -2,7 +2,7 @@
 // an 8-digit REST code is a 6-digit resource code plus a 2-digit category; over a limit Zuora answers 429 with code
 // 50000070 and Retry-After; HTTP 200 can carry `success: false`; a bulk update fails item by item (§3).
 import { ZuoraApiError } from '../../src/zuora/errors';
-import { parseRetryAfter } from '../../src/zuora/response';
+import { parseRetryAfter } from '../../src/http/retry-after';
 
 const error = (httpStatus: number, code: string) => new ZuoraApiError({ httpStatus, code, message: 'm' });
 
