@@ -5,6 +5,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { highestLastModified, previousWatermark, type WorkflowsApi } from '../../src/activities/sync/watermark';
 import type { NetSuiteClient } from '../../src/netsuite/client';
+import { FailureType } from '../../src/shared/failures';
 import {
   MAX_UNDECIDED,
   emptyUndecided,
@@ -120,7 +121,7 @@ describe('highestLastModified', () => {
   test('a mark in another format is refused (not retried: it would not change)', async () => {
     const failure = highestLastModified(netsuite([{ mark: '30/11/2026 08:15' }]), 'CustCred');
     await expect(failure).rejects.toBeInstanceOf(ApplicationFailure);
-    await expect(failure).rejects.toMatchObject({ nonRetryable: true });
+    await expect(failure).rejects.toMatchObject({ nonRetryable: true, type: FailureType.NetSuiteResponseShapeError });
   });
 });
 

@@ -10,6 +10,7 @@ import type { Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import type { NetSuiteClient } from '../../netsuite/client';
+import { FailureType } from '../../shared/failures';
 import { IS_TENANT_ID } from '../../shared/search-attributes';
 import { WATERMARK_PATTERN, syncResultWatermarkSchema, type UndecidedSet } from '../../shared/sync';
 
@@ -67,6 +68,10 @@ export async function highestLastModified(
     { limit: 1 },
   );
   const mark = z.object({ mark: z.string().regex(WATERMARK_PATTERN).optional() }).safeParse(page.items[0] ?? {});
-  if (!mark.success) throw ApplicationFailure.nonRetryable(`unexpected lastmodifieddate mark: ${mark.error.message}`);
+  if (!mark.success)
+    throw ApplicationFailure.nonRetryable(
+      `NetSuite answered the highest lastmodifieddate of ${type} in an unexpected shape: ${mark.error.message}`,
+      FailureType.NetSuiteResponseShapeError,
+    );
   return mark.data.mark ?? null;
 }
