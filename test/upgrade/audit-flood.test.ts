@@ -8,6 +8,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { MESSAGE_DEFINITIONS, statusQuery, type AuditEntry, type UpgradeStatus } from '../../src/shared/upgrade';
 import { deleteSyncSchedule } from '../../src/temporal/schedules';
 import { CARRY_BYTES } from '../../src/workflows/upgrade/audit-export';
+import { recordHistory } from '../helpers/histories';
 import { useWorkflowSuite } from '../helpers/suite';
 import { startUpgradeAtFreeze } from '../helpers/upgrade-at-freeze';
 import { stepOf, waitForStatus, waitForStep } from '../helpers/upgrade-driver';
@@ -130,6 +131,8 @@ test(`a sustained flood of ${FLOOD} rejected signals: continue-as-new under the 
       `${last.auditLog!.recorded} audit entries (${file.length} in the report store), ${carried.length} continue-as-new, ` +
       `carried ${carried.join(', ')} bytes (bound ${CARRY_BYTES}), run lengths ${lengths.join(', ')} events`,
   );
+  // The first run, which continued as new under the flood: a replay fixture of CONTINUE_AS_NEW_UNDER_FLOOD.
+  await recordHistory(handle, 'upgrade-continued-as-new-under-flood', handle.firstExecutionRunId);
   await handle.terminate('test done');
   // Here, not in afterAll: the suite's own afterAll may have closed the client by then.
   await deleteSyncSchedule(suite.env.client, 'credit-memo', TENANT);

@@ -19,8 +19,10 @@ export const AUDIT_EXPORT = {
   /** One activity's entries, in JSON bytes: well under Temporal's 2 MB payload limit (inference, see upgrade-bounds.ts). */
   batchBytes: 256 * 1024,
   /** CONTINUE_AS_NEW_UNDER_FLOOD: at most this many bytes of waiting entries go along into continue-as-new (more are
-   * exported first), so that the carry stays within CARRY_BYTES without waiting for a moment with no new entry. */
-  carriedBytes: 64 * 1024,
+   * exported first), so that the carry stays within CARRY_BYTES without waiting for a moment with no new entry. As
+   * much as an export lets wait (dueBytes): then the continue-as-new needs no export first, and takes one workflow
+   * task, the one that found the history long — fewer chances for a signal to come in between. */
+  carriedBytes: 128 * 1024,
 } as const;
 
 /** The most the continue-as-new arguments (input and carried state) may weigh, in JSON bytes (issue 15 point 5). */
