@@ -45,6 +45,8 @@ export type UpgradeCore = {
   exportAudit: () => Promise<void>;
   /** Continues as new with the state (the kept messages go along). */
   continueAsNew: () => Promise<never>;
+  /** CONTINUE_AS_NEW_UNDER_FLOOD, decided once at start (a wait's condition cannot call patched()). */
+  continueAsNewUnderFlood?: boolean;
 };
 
 /** The upgrade as a step body sees it: with the runner. */

@@ -30,12 +30,13 @@ import {
 } from '../../shared/upgrade';
 import { STATUS_QUERY_DESCRIPTION, signalDescription, updateDescription } from '../../shared/web-ui';
 import { parseWorkflowInput } from '../validation';
-import { boundCarry, exportAll, exportDue } from './audit-export';
+import { AUDIT_EXPORT, boundCarry, exportAll, exportDue, waitingBytes } from './audit-export';
 import { auditExport, type Upgrade, type UpgradeCore } from './context';
 import { apply, check, type Message, type MessageRules } from './messages';
 import {
   AUDIT_LOG_EXPORT,
   CONNECTOR_PATHS_PATCH,
+  CONTINUE_AS_NEW_UNDER_FLOOD,
   KEPT_MESSAGE_REPLACED,
   MIGRATION_SKIP_NEEDS_ACKNOWLEDGEMENT,
   READINESS_PREFLIGHT_STEP,
@@ -73,10 +74,14 @@ export async function invoiceSettlementUpgrade(rawInput: UpgradeInput, carry?: U
     state.audit.forEach((e, i) => (e.seq = i + 1));
     state.auditLog = { report: null, recorded: state.audit.length, exported: 0, unexported: [...state.audit] };
   }
+  // A flood of signals must not keep the upgrade from continuing as new (./audit-export.ts, ./runner.ts).
+  const underFlood = patched(CONTINUE_AS_NEW_UNDER_FLOOD);
   let exporting: Promise<void> | undefined;
   const exportAudit = () =>
-    (exporting ??= exportAll(state, (entries) =>
-      auditExport.exportAuditLog({ tenantId, workflowId, entries: entries as never }),
+    (exporting ??= exportAll(
+      state,
+      (entries) => auditExport.exportAuditLog({ tenantId, workflowId, entries: entries as never }),
+      underFlood,
     ).finally(() => (exporting = undefined)));
 
   let lastSearchAttributes = '';
@@ -100,11 +105,23 @@ export async function invoiceSettlementUpgrade(rawInput: UpgradeInput, carry?: U
     },
     audit: (e) => recordAudit(state, e, now()),
     exportAudit,
+    continueAsNewUnderFlood: underFlood,
     continueAsNew: async () => {
-      // Everything exported first (entries recorded meanwhile too), then the carry bounded: nothing is lost.
-      while (state.auditLog && state.auditLog.unexported.length > 0) await exportAudit();
-      const carried = boundCarry(state, [rawInput, { state }]);
-      if (state.auditLog) log.info('continue-as-new', { carriedBytes: carried.bytes, auditDropped: carried.dropped });
+      // Everything exported first (entries recorded meanwhile too), then the carry bounded: nothing is lost. Under a
+      // flood nothing-waiting never comes: what waits goes along (up to its bound) and the next run exports it, so
+      // that one workflow task continues as new; a signal that comes during it makes the server refuse the
+      // continue-as-new and deliver the signal to this run again (docs/temporal.md).
+      const waiting = () => state.auditLog?.unexported ?? [];
+      const more = () => (underFlood ? waitingBytes(waiting()) > AUDIT_EXPORT.carriedBytes : waiting().length > 0);
+      while (more()) await exportAudit();
+      const carried = boundCarry(state, [rawInput, { state }], underFlood);
+      if (state.auditLog) {
+        log.info('continue-as-new', {
+          carriedBytes: carried.bytes,
+          auditDropped: carried.dropped,
+          auditCarried: waiting().length,
+        });
+      }
       return continueAsNew<typeof invoiceSettlementUpgrade>(rawInput, { state });
     },
   };
@@ -128,7 +145,7 @@ export async function invoiceSettlementUpgrade(rawInput: UpgradeInput, carry?: U
     if (s.state === 'done' || isSkipped(s)) continue;
     if (state.paused) {
       up.publish();
-      await condition(() => state.paused === null || workflowInfo().continueAsNewSuggested);
+      await condition(() => state.paused === null || run.historyIsLong());
       if (state.paused) await run.continueAsNewIfLong();
     }
     if (isSkipped(s)) continue;

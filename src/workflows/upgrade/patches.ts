@@ -41,3 +41,9 @@ export const AUDIT_LOG_EXPORT = 'audit-log-exported-and-carry-bounded';
 /** An early completeStep kept for its step, sent again with different data, replaces the kept one (recorded in the
  * audit log); older runs answered `duplicate` and dropped it. Decided once at start, like STRICT_MESSAGES. */
 export const KEPT_MESSAGE_REPLACED = 'kept-message-replaced-by-different-data';
+
+/** Continue-as-new under a flood of signals (issue 15 point 5): the audit entries not yet exported go along in the
+ * carry (exported first only past AUDIT_EXPORT.carriedBytes), an export takes only what waits when it starts, the
+ * continue-as-new comes before an export that is due, and already at CONTINUE_AS_NEW_EVENTS events. Older runs
+ * exported until nothing waited, which a flood never allowed. */
+export const CONTINUE_AS_NEW_UNDER_FLOOD = 'continue-as-new-under-signal-flood';
