@@ -40,9 +40,9 @@ export function createTenantRoutedActivities(deps: RoutedActivityDeps): Activiti
   return Object.fromEntries(
     ACTIVITY_NAMES.map((name) => [
       name,
-      (input: unknown, ...rest: unknown[]) => {
+      async (input: unknown, ...rest: unknown[]) => {
         const run = activitiesOf(tenantIdOf(name, input))[name] as (...args: unknown[]) => Promise<unknown>;
-        return run(input, ...rest);
+        return await run(input, ...rest);
       },
     ]),
   ) as Activities;

@@ -94,7 +94,14 @@ function fromDir(dir: string, problem: (p: string) => void): TenantConfig[] {
         netsuite: {},
       };
       let ok = true;
-      for (const field of readdirSync(folder).filter((n) => !n.startsWith('.'))) {
+      let fields: string[];
+      try {
+        fields = readdirSync(folder).filter((n) => !n.startsWith('.'));
+      } catch (err) {
+        problem(`${label}: cannot read the folder ${folder} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+        return [];
+      }
+      for (const field of fields) {
         if (!DIR_FIELDS.includes(field)) {
           problem(`${label}: unknown file "${field}" (a tenant folder holds: ${DIR_FIELDS.join(', ')})`);
           ok = false;
@@ -176,7 +183,7 @@ function labelOf(raw: unknown, fallback: string): string {
 
 function whereInText(text: string, err: Error): string {
   const at = /position (\d+)/.exec(err.message);
-  if (!at) return 'at its end or an unexpected character';
+  if (!at) return "check it with a JSON linter; the parser's message is left out, as it quotes the text";
   const before = text.slice(0, Number(at[1]));
   const line = before.split('\n').length;
   return `line ${line}, column ${before.length - before.lastIndexOf('\n')}`;
