@@ -13,6 +13,7 @@ import { resolveTemporalTarget, TemporalConfigError, type TemporalTarget } from 
 import { createWorker, installRuntime } from './worker';
 import { ensureDemoCreditMemoSchedule } from './demo-schedule';
 import { readTenantRegistry } from './tenants/load';
+import { watchTenantRegistry } from './tenants/reload';
 import type { TenantConfig } from './tenants/schema';
 import { buildDependencies, type Dependencies } from './wiring';
 import { loadEntryConfig, WORKER_ONLY_FLAG } from './worker-only';
@@ -110,6 +111,12 @@ async function main(): Promise<void> {
 
   const deps: Dependencies = await buildDependencies(config, registered);
   stack.push(...deps.stoppables);
+  if (config.tenantRegistry) {
+    // SIGHUP, or the next poll, reloads it (src/tenants/reload.ts).
+    const watch = watchTenantRegistry({ registry: deps.tenants, source: config.tenantRegistry, say });
+    process.on('SIGHUP', () => watch.reload());
+    stack.push({ name: 'tenant registry reload', stop: async () => watch.stop() });
+  }
   if (stopping) return stopAll();
 
   const connectionOptions = { ...target.connectionOptions, address };
