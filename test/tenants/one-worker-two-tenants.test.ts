@@ -65,8 +65,8 @@ const notYes = (z: RunningZuoraEmulator) =>
   ).length;
 
 test("one worker migrates two tenants' credit memos at once, each in its own Zuora", async () => {
-  zuora.acme.admin.seed({ migratedCreditMemos: 600 });
-  zuora.beta.admin.seed({ migratedCreditMemos: 400 });
+  zuora.acme.admin.seed({ migratedCreditMemos: 300 });
+  zuora.beta.admin.seed({ migratedCreditMemos: 200 });
   const run = (tenantId: string) =>
     env.client.workflow.execute(migrateCreditMemos, {
       taskQueue,
@@ -74,11 +74,11 @@ test("one worker migrates two tenants' credit memos at once, each in its own Zuo
       args: [{ tenantId, chunkRows: 200 }],
     });
   const [acme, beta] = await Promise.all([run('acme'), run('beta')]);
-  expect(acme).toMatchObject({ verified: true, remaining: 0, counters: { totalFound: 600, updated: 600 } });
-  expect(beta).toMatchObject({ verified: true, remaining: 0, counters: { totalFound: 400, updated: 400 } });
+  expect(acme).toMatchObject({ verified: true, remaining: 0, counters: { totalFound: 300, updated: 300 } });
+  expect(beta).toMatchObject({ verified: true, remaining: 0, counters: { totalFound: 200, updated: 200 } });
   expect([notYes(zuora.acme), notYes(zuora.beta)]).toEqual([0, 0]);
-  expect(Object.keys(zuora.acme.admin.counters().writesPerCreditMemo)).toHaveLength(600);
-  expect(Object.keys(zuora.beta.admin.counters().writesPerCreditMemo)).toHaveLength(400);
+  expect(Object.keys(zuora.acme.admin.counters().writesPerCreditMemo)).toHaveLength(300);
+  expect(Object.keys(zuora.beta.admin.counters().writesPerCreditMemo)).toHaveLength(200);
   // Each tenant's clients (and gates) were built for it, on its first activity.
   expect(deps.tenants.built).toBe(2);
   expect(deps.tenants.get('acme')!.zuoraGate).not.toBe(deps.tenants.get('beta')!.zuoraGate);
