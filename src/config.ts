@@ -361,8 +361,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, o: { temporalCo
     'NETSUITE_TOKEN_SECRET',
   ] as const;
   const tenantRegistry = registrySource(e, raw, problems);
-  const hasZuora = group(e, zuoraKeys, 'Zuora', problems);
-  const hasNetSuite = group(e, netsuiteKeys, 'NetSuite', problems);
+  // With a registry these are refused outright (registrySource): no hints about completing them.
+  const hasZuora = !tenantRegistry && group(e, zuoraKeys, 'Zuora', problems);
+  const hasNetSuite = !tenantRegistry && group(e, netsuiteKeys, 'NetSuite', problems);
   const emulators = tenantRegistry
     ? registryEmulators(e, problems)
     : emulatedSystems(e, raw, o.temporalConfigured, problems);
