@@ -37,6 +37,11 @@ const layers = [
     why: 'activities import only src/shared, the clients and src/temporal',
   },
   {
+    dir: 'src/tenants',
+    may: ['shared', ...clients, 'config'],
+    why: 'the tenant registry imports only src/shared, the clients and the settings (src/config.ts)',
+  },
+  {
     dir: 'src/client',
     // src/config.ts is the environment's one schema: the CLI connects to Temporal with the worker's settings.
     may: ['shared', 'temporal', 'reports', 'codec', 'config'],

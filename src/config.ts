@@ -32,22 +32,22 @@ export class ConfigError extends Error {
   }
 }
 
-const port = z
+export const port = z
   .string()
   .regex(/^\d{1,5}$/, 'must be a whole number (a TCP port)')
   .transform(Number)
   .refine((n) => n <= 65535, 'must be a port between 0 and 65535');
-const positiveInt = z
+export const positiveInt = z
   .string()
   .regex(/^\d+$/, 'must be a whole number')
   .transform(Number)
   .refine((n) => n > 0, 'must be greater than 0');
-const httpUrl = z
+export const httpUrl = z
   .string()
   .url('must be a URL such as https://rest.zuora.com')
   .refine((u) => /^https?:\/\//.test(u), 'must start with http:// or https://')
   .transform((u) => u.replace(/\/+$/, ''));
-const nonEmpty = z.string().trim().min(1, 'must not be empty');
+export const nonEmpty = z.string().trim().min(1, 'must not be empty');
 /** Key ids name the key that encrypted a payload (stored in clear beside it): never a secret themselves. */
 const KEY_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const keyIdText = 'must be 1-64 letters, digits, ".", "_" or "-"';
@@ -134,14 +134,24 @@ export function redactUrl(url: string): string {
   }
 }
 
+/** A tenant's id (workflow ids are is-upgrade-<tenant>; the tenant registry's ids too). */
+export const tenantIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/, 'must be 1-63 letters, digits, "-" or "_"');
+// Zuora's OAuth client ids are 36 characters, UUID-shaped (docs/zuora.md §8).
+export const zuoraClientId = z.string().length(36, 'must be the 36-character OAuth client id Zuora shows');
+/** Concurrency limits when none is given: Zuora's default tenant limit and NetSuite's default account limit. */
+export const DEFAULT_CONCURRENCY_LIMIT = { zuora: 40, netsuite: 5 } as const;
+
 /** Raw environment, as strings. Each field names the env var it comes from. */
 const envSchema = z.object({
   TASK_QUEUE: nonEmpty.default('invoice-settlement'),
   // The Zuora tenant this worker serves (workflow ids are is-upgrade-<TENANT_ID>). Required with a real Zuora.
-  TENANT_ID: z
-    .string()
-    .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/, 'must be 1-63 letters, digits, "-" or "_"')
-    .optional(),
+  TENANT_ID: tenantIdSchema.optional(),
+  // Many tenants in one worker (src/tenants/): a JSON file and/or a folder of per-tenant secret files. Instead of
+  // TENANT_ID, ZUORA_* and NETSUITE_*, which describe a registry of one.
+  TENANT_REGISTRY: nonEmpty.optional(),
+  TENANT_REGISTRY_DIR: nonEmpty.optional(),
   METRICS_PORT: port.optional(),
   LOG_LEVEL: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
   LOG_FORMAT: z.enum(['json', 'pretty']).default('json'),
@@ -151,11 +161,10 @@ const envSchema = z.object({
   TEMPORAL_UI_PORT: port.default(8233),
   // Zuora. When ZUORA_BASE_URL is unset, npm start runs the Zuora emulator and uses its demo credentials.
   ZUORA_BASE_URL: httpUrl.optional(),
-  // Zuora's OAuth client ids are 36 characters, UUID-shaped (docs/zuora.md §8).
-  ZUORA_CLIENT_ID: z.string().length(36, 'must be the 36-character OAuth client id Zuora shows').optional(),
+  ZUORA_CLIENT_ID: zuoraClientId.optional(),
   ZUORA_CLIENT_SECRET: nonEmpty.optional(),
   ZUORA_ENTITY_ID: nonEmpty.optional(),
-  ZUORA_CONCURRENCY_LIMIT: positiveInt.default(40),
+  ZUORA_CONCURRENCY_LIMIT: positiveInt.default(DEFAULT_CONCURRENCY_LIMIT.zuora),
   ZUORA_EMULATOR_PORT: port.default(4010),
   // NetSuite TBA. When NETSUITE_REST_BASE_URL is unset, npm start runs the NetSuite emulator.
   NETSUITE_ACCOUNT_ID: nonEmpty.optional(),
@@ -164,7 +173,7 @@ const envSchema = z.object({
   NETSUITE_CONSUMER_SECRET: nonEmpty.optional(),
   NETSUITE_TOKEN_ID: nonEmpty.optional(),
   NETSUITE_TOKEN_SECRET: nonEmpty.optional(),
-  NETSUITE_CONCURRENCY_LIMIT: positiveInt.default(5),
+  NETSUITE_CONCURRENCY_LIMIT: positiveInt.default(DEFAULT_CONCURRENCY_LIMIT.netsuite),
   NETSUITE_EMULATOR_PORT: port.default(4020),
   // Notifications: a Slack-compatible incoming webhook; without it, notifications go to the log.
   NOTIFY_WEBHOOK_URL: httpUrl.optional(),
@@ -235,9 +244,15 @@ export type CodecServerConfig = {
   publicUrl?: string;
 };
 
+/** Where the tenant registry is read from (src/tenants/load.ts); at least one of the two. */
+export type TenantRegistrySource = { file?: string; dir?: string };
+
 export type AppConfig = {
   taskQueue: string;
+  /** The single-tenant environment's tenant (TENANT_ID, default demo); unused when `tenantRegistry` is set. */
   tenantId: string;
+  /** TENANT_REGISTRY / TENANT_REGISTRY_DIR: every tenant this worker serves; undefined: the registry of one above. */
+  tenantRegistry?: TenantRegistrySource;
   metricsPort?: number;
   logLevel: 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
   logFormat: 'json' | 'pretty';
@@ -272,13 +287,20 @@ function resolveFileVars(env: NodeJS.ProcessEnv, problems: string[]): Record<str
       problems.push(`${name} and ${name}_FILE are both set: set only one`);
       continue;
     }
-    try {
-      out[name] = readFileSync(file, 'utf8').trim();
-    } catch (err) {
-      problems.push(`${name}_FILE: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
-    }
+    const read = readSecretFile(file);
+    if ('problem' in read) problems.push(`${name}_FILE: ${read.problem}`);
+    else out[name] = read.value;
   }
   return out;
+}
+
+/** A secret mounted as a file (Docker/Kubernetes): its trimmed text, or why it cannot be read (never its text). */
+export function readSecretFile(file: string): { value: string } | { problem: string } {
+  try {
+    return { value: readFileSync(file, 'utf8').trim() };
+  } catch (err) {
+    return { problem: `cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? String(err)})` };
+  }
 }
 
 function describeIssue(issue: z.core.$ZodIssue, raw: Record<string, string | undefined>): string {
@@ -338,9 +360,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, o: { temporalCo
     'NETSUITE_TOKEN_ID',
     'NETSUITE_TOKEN_SECRET',
   ] as const;
-  const hasZuora = group(e, zuoraKeys, 'Zuora', problems);
-  const hasNetSuite = group(e, netsuiteKeys, 'NetSuite', problems);
-  const emulators = emulatedSystems(e, raw, o.temporalConfigured, problems);
+  const tenantRegistry = registrySource(e, raw, problems);
+  // With a registry these are refused outright (registrySource): no hints about completing them.
+  const hasZuora = !tenantRegistry && group(e, zuoraKeys, 'Zuora', problems);
+  const hasNetSuite = !tenantRegistry && group(e, netsuiteKeys, 'NetSuite', problems);
+  const emulators = tenantRegistry
+    ? registryEmulators(e, problems)
+    : emulatedSystems(e, raw, o.temporalConfigured, problems);
   if (hasZuora && !e.TENANT_ID)
     problems.push('TENANT_ID: missing (required when ZUORA_BASE_URL points at a real tenant)');
   const payloadCodec = codecSettings(e, problems);
@@ -349,6 +375,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, o: { temporalCo
   return {
     taskQueue: e.TASK_QUEUE,
     tenantId: e.TENANT_ID ?? 'demo',
+    tenantRegistry,
     metricsPort: e.METRICS_PORT,
     logLevel: e.LOG_LEVEL,
     logFormat: e.LOG_FORMAT,
@@ -394,6 +421,35 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, o: { temporalCo
           }
         : undefined,
   };
+}
+
+/**
+ * TENANT_REGISTRY and/or TENANT_REGISTRY_DIR replace the single-tenant settings: with a registry, TENANT_ID, ZUORA_*
+ * and NETSUITE_* (their limits too: each tenant's limits are in its entry) would be a second source of one fact.
+ */
+function registrySource(
+  e: z.output<typeof envSchema>,
+  raw: Record<string, string | undefined>,
+  problems: string[],
+): TenantRegistrySource | undefined {
+  if (e.TENANT_REGISTRY === undefined && e.TENANT_REGISTRY_DIR === undefined) return undefined;
+  const singleTenant = Object.keys(raw)
+    .filter((k) => k === 'TENANT_ID' || /^(ZUORA|NETSUITE)_/.test(k))
+    .filter((k) => raw[k] !== undefined && !/_EMULATOR_PORT$/.test(k))
+    .sort();
+  if (singleTenant.length > 0)
+    problems.push(
+      `${singleTenant.join(', ')}: set together with TENANT_REGISTRY${e.TENANT_REGISTRY_DIR !== undefined ? '_DIR' : ''} ` +
+        "(a tenant's settings go in its registry entry; unset these)",
+    );
+  return { file: e.TENANT_REGISTRY, dir: e.TENANT_REGISTRY_DIR };
+}
+
+/** With a registry, every tenant's systems are real: emulators only if someone asks for them, and that is refused. */
+function registryEmulators(e: z.output<typeof envSchema>, problems: string[]): EmulatedSystems {
+  if (e.EMULATORS?.zuora || e.EMULATORS?.netsuite)
+    problems.push('EMULATORS: set together with a tenant registry (registry entries name real systems; unset it)');
+  return { zuora: false, netsuite: false };
 }
 
 /**

@@ -12,6 +12,9 @@ import { loadTemporalBinaries } from './temporal/binaries';
 import { resolveTemporalTarget, TemporalConfigError, type TemporalTarget } from './temporal/connection';
 import { createWorker, installRuntime } from './worker';
 import { ensureDemoCreditMemoSchedule } from './demo-schedule';
+import { readTenantRegistry } from './tenants/load';
+import { watchTenantRegistry } from './tenants/reload';
+import type { TenantConfig } from './tenants/schema';
 import { buildDependencies, type Dependencies } from './wiring';
 import { loadEntryConfig, WORKER_ONLY_FLAG } from './worker-only';
 
@@ -65,9 +68,11 @@ async function main(): Promise<void> {
 
   let config: AppConfig;
   let target: TemporalTarget;
+  let registered: TenantConfig[] | undefined;
   try {
     target = resolveTemporalTarget();
     config = loadEntryConfig(process.env, target, process.argv.includes(WORKER_ONLY_FLAG)); // npm run worker
+    if (config.tenantRegistry) registered = readTenantRegistry(config.tenantRegistry);
   } catch (err) {
     // ConfigError and TemporalConfigError name the variable and never hold a secret value; anything else thrown
     // while reading settings is a bad setting too (exit 2), but its message is not trusted to be free of one.
@@ -104,8 +109,14 @@ async function main(): Promise<void> {
   }
   if (stopping) return stopAll();
 
-  const deps: Dependencies = await buildDependencies(config);
+  const deps: Dependencies = await buildDependencies(config, registered);
   stack.push(...deps.stoppables);
+  if (config.tenantRegistry) {
+    // SIGHUP, or the next poll, reloads it (src/tenants/reload.ts).
+    const watch = watchTenantRegistry({ registry: deps.tenants, source: config.tenantRegistry, say });
+    process.on('SIGHUP', () => watch.reload());
+    stack.push({ name: 'tenant registry reload', stop: async () => watch.stop() });
+  }
   if (stopping) return stopAll();
 
   const connectionOptions = { ...target.connectionOptions, address };
@@ -173,7 +184,8 @@ function printBanner(
   codecServer: RunningCodecServer | undefined,
   demoSchedule: string | undefined,
 ) {
-  const t = config.tenantId;
+  // The commands below name a tenant: the single-tenant one, or the registry's first.
+  const t = deps.tenants.ids()[0] ?? config.tenantId;
   const id = `is-upgrade-${t}`;
   // The server the worker uses, in every command printed: the CLIs' defaults (127.0.0.1:7233, namespace default)
   // are wrong with a non-default TEMPORAL_DEV_PORT or a configured server.
@@ -183,7 +195,6 @@ function printBanner(
   say(`  Temporal:    ${address}${server ? ' (embedded dev server)' : ''}`);
   if (server) say(`  Web UI:      ${server.uiUrl}`);
   say(`  Task queue:  ${config.taskQueue}`);
-  say(`  Tenant:      ${t}`);
   for (const line of deps.describe) say(`  ${line}`);
   say(
     `  Payloads:    ${config.payloadCodec ? `encrypted (AES-256-GCM, current key id ${config.payloadCodec.currentKeyId})` : 'plain JSON (set PAYLOAD_CODEC_KEYS to encrypt)'}`,

@@ -1,36 +1,83 @@
-// Builds what the worker's activities need from the configuration: the Zuora and NetSuite clients (pointed at the
-// real systems, or at emulators this process starts), the notifier and the report store. Secrets are revealed here,
-// into the HTTP clients, and nowhere else.
+// Builds what the worker's activities need from the configuration: the tenant registry (each tenant's Zuora and
+// NetSuite clients, pointed at the real systems or at emulators this process starts for the demo), the notifier and
+// the report store. Secrets are revealed only into the HTTP clients (src/tenants/registry.ts).
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
-import { createActivities } from './activities';
-import { redactUrl, type AppConfig } from './config';
+import type { Activities } from './activities';
+import { createTenantRoutedActivities } from './activities/tenant-routing';
+import { redactUrl, Secret, type AppConfig } from './config';
 import type { RunningNetSuiteEmulator } from '../emulators/netsuite/server';
 import type { RunningZuoraEmulator } from '../emulators/zuora/server';
-import { RequestGate } from './http/request-gate';
-import { NetSuiteClient } from './netsuite/client';
 import { LogNotifier, WebhookNotifier, type Notifier } from './notifier/notifier';
 import { ReportStore } from './reports/report-store';
-import { ZuoraClient } from './zuora/client';
+import { describeRegistrySource, readTenantRegistry } from './tenants/load';
+import { TenantRegistry } from './tenants/registry';
+import type { TenantConfig } from './tenants/schema';
+
+export { budgetOf } from './tenants/registry';
 
 export type Dependencies = {
-  zuora: ZuoraClient;
-  netsuite: NetSuiteClient;
+  /** Every tenant this worker serves, with its clients and gates (`tenants.get(id).zuoraGate`). */
+  tenants: TenantRegistry;
   notifier: Notifier;
   reports: ReportStore;
-  createActivities: (temporal: Client) => ReturnType<typeof createActivities>;
+  createActivities: (temporal: Client) => Activities;
   stoppables: { name: string; stop: () => Promise<void> }[];
   /** Lines for the start banner (no secrets). */
   describe: string[];
 };
 
-/** Our share of a tenant's concurrency limit: leave 20% for the other integrations. */
-export const budgetOf = (limit: number) => Math.max(1, Math.floor(limit * 0.8));
-
-export async function buildDependencies(config: AppConfig): Promise<Dependencies> {
+/**
+ * `registered`: the tenants of config.tenantRegistry when the caller has read them already (main.ts reads them with
+ * the rest of the settings, so a bad registry stops the start like any bad setting).
+ */
+export async function buildDependencies(
+  config: AppConfig,
+  registered?: readonly TenantConfig[],
+): Promise<Dependencies> {
   const stoppables: Dependencies['stoppables'] = [];
   const describe: string[] = [];
 
+  let tenants: TenantRegistry;
+  if (config.tenantRegistry) {
+    const list = registered ?? readTenantRegistry(config.tenantRegistry);
+    tenants = new TenantRegistry(list, describeRegistrySource(config.tenantRegistry));
+    const ids = tenants.ids();
+    describe.push(
+      `Tenants:     ${ids.length} from ${tenants.source}: ${ids.slice(0, 5).join(', ')}${ids.length > 5 ? ', …' : ''}`,
+    );
+  } else {
+    const single = await singleTenant(config, stoppables, describe);
+    tenants = new TenantRegistry([single], `TENANT_ID=${config.tenantId}: the single-tenant settings`);
+  }
+
+  const notifier: Notifier = config.notifyWebhookUrl ? new WebhookNotifier(config.notifyWebhookUrl) : new LogNotifier();
+  describe.push(
+    `Notify:      ${config.notifyWebhookUrl ? `webhook at ${redactUrl(config.notifyWebhookUrl)}` : 'log (set NOTIFY_WEBHOOK_URL for Slack)'}`,
+  );
+  const reports = new ReportStore(join(config.dataDir, 'reports'));
+  describe.push(`Reports:     ${reports.root}`);
+
+  return {
+    tenants,
+    notifier,
+    reports,
+    stoppables,
+    describe,
+    createActivities: (temporal) =>
+      createTenantRoutedActivities({ tenants, notifier, reports, temporal, taskQueue: config.taskQueue }),
+  };
+}
+
+/**
+ * TENANT_ID, ZUORA_* and NETSUITE_*: a registry of one, whose systems are real or the demo emulators this process
+ * starts.
+ */
+async function singleTenant(
+  config: AppConfig,
+  stoppables: Dependencies['stoppables'],
+  describe: string[],
+): Promise<TenantConfig> {
   // Emulators only for the systems config.emulators names (explicitly asked for, or the demo of `npm start` with
   // nothing real configured: src/config.ts); when both are emulated, the Zuora tenant mirrors the NetSuite demo
   // account as the connector would have left it, so the syncs have something real to do. They live beside the
@@ -59,84 +106,44 @@ export async function buildDependencies(config: AppConfig): Promise<Dependencies
     }
   }
 
-  let zuora: ZuoraClient;
-  const zuoraGate = new RequestGate({ maxInFlight: budgetOf(config.zuoraConcurrencyLimit) });
+  describe.push(`Tenant:      ${config.tenantId} (TENANT_ID; many tenants: TENANT_REGISTRY, see the README)`);
+  let zuora: TenantConfig['zuora'];
   if (config.zuora && !zuoraEmulator) {
-    zuora = new ZuoraClient({
-      baseUrl: config.zuora.baseUrl,
-      clientId: config.zuora.clientId,
-      clientSecret: config.zuora.clientSecret.reveal(),
-      entityIds: config.zuora.entityId,
-      gate: zuoraGate,
-    });
+    zuora = config.zuora;
     describe.push(`Zuora:       real, ${redactUrl(config.zuora.baseUrl)}`);
   } else {
     const emulator = mustHave(zuoraEmulator, 'Zuora');
     const settings = emulator.admin.config();
-    zuora = new ZuoraClient({
+    zuora = {
       baseUrl: emulator.url,
       clientId: settings.clientId,
-      clientSecret: settings.clientSecret,
-      gate: zuoraGate,
-    });
+      clientSecret: new Secret(settings.clientSecret),
+      concurrencyLimit: config.zuoraConcurrencyLimit,
+    };
     describe.push(`Zuora:       emulator, ${emulator.url} (demo tenant; admin API at ${emulator.url}/__admin)`);
   }
 
-  let netsuite: NetSuiteClient;
-  const netsuiteGate = new RequestGate({ maxInFlight: config.netsuiteConcurrencyLimit });
+  let netsuite: TenantConfig['netsuite'];
   if (config.netsuite && !netsuiteEmulator) {
-    netsuite = new NetSuiteClient({
-      accountId: config.netsuite.accountId,
-      restBaseUrl: config.netsuite.restBaseUrl,
-      consumerKey: config.netsuite.consumerKey,
-      consumerSecret: config.netsuite.consumerSecret.reveal(),
-      tokenId: config.netsuite.tokenId,
-      tokenSecret: config.netsuite.tokenSecret.reveal(),
-      gate: netsuiteGate,
-    });
+    netsuite = config.netsuite;
     describe.push(
       `NetSuite:    real, ${redactUrl(config.netsuite.restBaseUrl)} (account ${config.netsuite.accountId})`,
     );
   } else {
     const emulator = mustHave(netsuiteEmulator, 'NetSuite');
     const c = emulator.credentials;
-    netsuite = new NetSuiteClient({
+    netsuite = {
       accountId: c.accountId,
       restBaseUrl: c.restBaseUrl,
       consumerKey: c.consumerKey,
-      consumerSecret: c.consumerSecret,
+      consumerSecret: new Secret(c.consumerSecret),
       tokenId: c.tokenId,
-      tokenSecret: c.tokenSecret,
-      gate: netsuiteGate,
-    });
+      tokenSecret: new Secret(c.tokenSecret),
+      concurrencyLimit: config.netsuiteConcurrencyLimit,
+    };
     describe.push(`NetSuite:    emulator, ${emulator.url} (demo account; admin API at ${emulator.url}/__admin)`);
   }
-
-  const notifier: Notifier = config.notifyWebhookUrl ? new WebhookNotifier(config.notifyWebhookUrl) : new LogNotifier();
-  describe.push(
-    `Notify:      ${config.notifyWebhookUrl ? `webhook at ${redactUrl(config.notifyWebhookUrl)}` : 'log (set NOTIFY_WEBHOOK_URL for Slack)'}`,
-  );
-  const reports = new ReportStore(join(config.dataDir, 'reports'));
-  describe.push(`Reports:     ${reports.root}`);
-
-  return {
-    zuora,
-    netsuite,
-    notifier,
-    reports,
-    stoppables,
-    describe,
-    createActivities: (temporal) =>
-      createActivities({
-        zuora,
-        netsuite,
-        notifier,
-        reports,
-        temporal,
-        tenantId: config.tenantId,
-        taskQueue: config.taskQueue,
-      }),
-  };
+  return { id: config.tenantId, zuora, netsuite };
 }
 
 /** The NetSuite emulator's SQLite is sql.js, an optional dependency: a production install may leave it out (README). */

@@ -4,11 +4,15 @@ import { activityInfo, heartbeat, type Info } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { FailureType } from '../shared/failures';
 
-/** A worker is configured for one tenant: refuse work for another rather than run it against the wrong books. */
+/**
+ * An activity set is built over one tenant's clients: refuse another tenant's input rather than run it against the
+ * wrong books. The worker routes each call to the set of the tenant its input names (./tenant-routing.ts), so this
+ * fails only on a routing slip in our code, never because of where the task landed.
+ */
 export function assertTenant(configured: string, requested: string): void {
   if (configured !== requested) {
     throw ApplicationFailure.nonRetryable(
-      `This worker serves tenant "${configured}", not "${requested}": start the workflow on that tenant's worker`,
+      `These activities were built for tenant "${configured}", not "${requested}" (a tenant routing slip)`,
       FailureType.WrongTenant,
     );
   }

@@ -1,5 +1,6 @@
-// All activities, as one factory over injected clients: tests and the worker build them the same way, with real
-// or emulated Zuora/NetSuite behind the same HTTP clients.
+// All activities of one tenant, as one factory over injected clients: tests and the worker build them the same way,
+// with real or emulated Zuora/NetSuite behind the same HTTP clients. The worker serves many tenants through
+// ./tenant-routing.ts, which builds one such set per tenant of its registry.
 import type { Client } from '@temporalio/client';
 import type { NetSuiteClient } from '../netsuite/client';
 import type { Notifier } from '../notifier/notifier';
@@ -20,7 +21,7 @@ export type ActivityDeps = {
   reports: ReportStore;
   /** Schedules and sync watermarks go through the Temporal client. */
   temporal: Client;
-  /** The one tenant this worker serves; activities refuse any other. */
+  /** The tenant whose clients these are; the activities refuse any other (the worker routes: ./tenant-routing.ts). */
   tenantId: string;
   taskQueue: string;
 };

@@ -7,8 +7,10 @@ export const FailureType = {
   InvalidInput: 'InvalidInput',
   /** An operator message (signal or update) was refused by the message rules. */
   InvalidMessage: 'InvalidMessage',
-  /** An activity landed on a worker configured for another tenant. */
+  /** An activity set built for one tenant was handed another tenant's input (a routing slip; never retried). */
   WrongTenant: 'WrongTenant',
+  /** The tenant is not in this worker's tenant registry (yet): retried, as another worker or a reload may know it. */
+  UnknownTenant: 'UnknownTenant',
   /** Step 1: eligible credit memos remain or failed in the final sync before cutover. */
   CreditMemosNotDrained: 'CreditMemosNotDrained',
   /** Step 5: migrated credit memos are not all Transferred To Accounting = Yes after the passes. */

@@ -4,7 +4,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
-import { createActivities } from '../../src/activities';
+import type { createActivities } from '../../src/activities';
+import { createTenantRoutedActivities } from '../../src/activities/tenant-routing';
 import { startNetSuiteEmulator, type RunningNetSuiteEmulator } from '../../emulators/netsuite/server';
 import { startZuoraEmulator, type RunningZuoraEmulator, type ZuoraEmulatorOptions } from '../../emulators/zuora/server';
 import { RequestGate } from '../../src/http/request-gate';
@@ -53,6 +54,7 @@ export async function startStack(
   const reports = new ReportStore(mkdtempSync(join(tmpdir(), 'is-reports-')));
   const notifier = new RecordingNotifier();
   const tenantId = o.tenantId ?? 'demo';
+  const clients = { zuora, netsuite };
   return {
     zuoraEmulator,
     netsuiteEmulator,
@@ -60,8 +62,18 @@ export async function startStack(
     netsuite,
     reports,
     notifier,
+    // Routed by tenant as the worker routes them (src/wiring.ts), over a registry of this one tenant.
     activities: (temporal, taskQueue) =>
-      createActivities({ zuora, netsuite, notifier, reports, temporal, tenantId, taskQueue }),
+      createTenantRoutedActivities({
+        tenants: {
+          get: (id) => (id === tenantId ? clients : undefined),
+          source: `the test stack's tenant "${tenantId}"`,
+        },
+        notifier,
+        reports,
+        temporal,
+        taskQueue,
+      }),
     stop: async () => {
       await Promise.all([zuoraEmulator.stop(), netsuiteEmulator.stop()]);
     },

@@ -39,6 +39,7 @@ const wrongWay: [string, Probe][] = [
     'activities two folders down import the worker',
     { at: 'src/activities/sync/p.ts', code: "import { a } from '../../worker';" },
   ],
+  ['the tenant registry imports activities', { at: 'src/tenants/p.ts', code: "import { a } from '../activities';" }],
   ['the CLI imports activities', { at: 'src/client/p.ts', code: "import { a } from '../activities';" }],
   ['the CLI imports a client', { at: 'src/client/commands/p.ts', code: "import { a } from '../../zuora/client';" }],
   [
@@ -74,6 +75,7 @@ const rightWay: [string, Probe][] = [
   ['src/shared imports src/shared', { at: 'src/shared/p.ts', code: "import { a } from './text';" }],
   ['a client imports src/http and src/shared', { at: 'src/zuora/p.ts', code: "import { a } from '../http/x';" }],
   ['src/temporal imports a client', { at: 'src/temporal/p.ts', code: "import { a } from '../zuora/client';" }],
+  ['the tenant registry imports the settings', { at: 'src/tenants/p.ts', code: "import { a } from '../config';" }],
   [
     'activities two folders down import src/temporal',
     { at: 'src/activities/sync/p.ts', code: "import { a } from '../../temporal/schedules';" },
