@@ -143,6 +143,9 @@ const envSchema = z.object({
     .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/, 'must be 1-63 letters, digits, "-" or "_"')
     .optional(),
   METRICS_PORT: port.optional(),
+  // How long a workflow task waits for this worker on its sticky queue (unset: Temporal's default, 10 s). The tests
+  // that SIGKILL a worker set it short (test/helpers/worker-process.ts); production has no reason to.
+  WORKER_STICKY_QUEUE_TIMEOUT_MS: positiveInt.optional(),
   LOG_LEVEL: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
   LOG_FORMAT: z.enum(['json', 'pretty']).default('json'),
   DATA_DIR: nonEmpty.default('.data'),
@@ -239,6 +242,8 @@ export type AppConfig = {
   taskQueue: string;
   tenantId: string;
   metricsPort?: number;
+  /** undefined: the SDK's default (10 s) */
+  stickyQueueTimeoutMs?: number;
   logLevel: 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
   logFormat: 'json' | 'pretty';
   dataDir: string;
@@ -350,6 +355,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, o: { temporalCo
     taskQueue: e.TASK_QUEUE,
     tenantId: e.TENANT_ID ?? 'demo',
     metricsPort: e.METRICS_PORT,
+    stickyQueueTimeoutMs: e.WORKER_STICKY_QUEUE_TIMEOUT_MS,
     logLevel: e.LOG_LEVEL,
     logFormat: e.LOG_FORMAT,
     dataDir: e.DATA_DIR,
