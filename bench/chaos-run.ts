@@ -55,6 +55,8 @@ export type ChaosOptions = {
   temporal?: ChaosTemporal;
   /** Worker processes polling the task queue (default 1); a kill strikes the first. */
   workers?: number;
+  /** More environment for the worker processes (the tests' shorter sticky queue timeout). */
+  workerEnv?: Record<string, string>;
 };
 
 /** The Temporal server of a chaos run: where it listens, its namespace, and how to restart it in place. */
@@ -340,7 +342,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosFigures> {
       zuora,
       netsuite,
       // Everything the worker logs, at every level, is what a secret scan of its logs should see.
-      extra: { LOG_LEVEL: 'DEBUG', TEMPORAL_NAMESPACE: temporal.namespace },
+      extra: { LOG_LEVEL: 'DEBUG', TEMPORAL_NAMESPACE: temporal.namespace, ...o.workerEnv },
     }),
   };
   try {

@@ -153,6 +153,9 @@ const envSchema = z.object({
   TENANT_REGISTRY: nonEmpty.optional(),
   TENANT_REGISTRY_DIR: nonEmpty.optional(),
   METRICS_PORT: port.optional(),
+  // How long a workflow task waits for this worker on its sticky queue (unset: Temporal's default, 10 s). The tests
+  // that SIGKILL a worker set it short (test/helpers/worker-process.ts); production has no reason to.
+  WORKER_STICKY_QUEUE_TIMEOUT_MS: positiveInt.optional(),
   LOG_LEVEL: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
   LOG_FORMAT: z.enum(['json', 'pretty']).default('json'),
   DATA_DIR: nonEmpty.default('.data'),
@@ -254,6 +257,8 @@ export type AppConfig = {
   /** TENANT_REGISTRY / TENANT_REGISTRY_DIR: every tenant this worker serves; undefined: the registry of one above. */
   tenantRegistry?: TenantRegistrySource;
   metricsPort?: number;
+  /** undefined: the SDK's default (10 s) */
+  stickyQueueTimeoutMs?: number;
   logLevel: 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
   logFormat: 'json' | 'pretty';
   dataDir: string;
@@ -377,6 +382,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, o: { temporalCo
     tenantId: e.TENANT_ID ?? 'demo',
     tenantRegistry,
     metricsPort: e.METRICS_PORT,
+    stickyQueueTimeoutMs: e.WORKER_STICKY_QUEUE_TIMEOUT_MS,
     logLevel: e.LOG_LEVEL,
     logFormat: e.LOG_FORMAT,
     dataDir: e.DATA_DIR,

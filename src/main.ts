@@ -152,6 +152,7 @@ async function main(): Promise<void> {
     taskQueue: config.taskQueue,
     activities: deps.createActivities(client),
     dataConverter,
+    stickyQueueScheduleToStartTimeout: config.stickyQueueTimeoutMs,
   });
 
   // Polling starts with run(); the banner says "running" only once it does.

@@ -33,6 +33,11 @@ export type CreateWorkerOptions = {
   dataConverter?: DataConverter;
   /** How long running activities get to finish on shutdown before they are cancelled (default 5 s). */
   shutdownGraceTime?: WorkerOptions['shutdownGraceTime'];
+  /**
+   * How long a workflow task waits on this worker's sticky queue before any worker may take it (SDK default 10 s).
+   * Only the tests that SIGKILL a worker shorten it (WORKER_STICKY_QUEUE_TIMEOUT_MS, test/helpers/worker-process.ts).
+   */
+  stickyQueueScheduleToStartTimeout?: WorkerOptions['stickyQueueScheduleToStartTimeout'];
 };
 
 export async function createWorker(o: CreateWorkerOptions): Promise<Worker> {
@@ -48,6 +53,9 @@ export async function createWorker(o: CreateWorkerOptions): Promise<Worker> {
     ...(o.dataConverter ? { dataConverter: o.dataConverter } : {}),
     // Graceful shutdown: running activities get this long to finish (they heartbeat, so a kill is also safe).
     shutdownGraceTime: o.shutdownGraceTime ?? '5s',
+    ...(o.stickyQueueScheduleToStartTimeout !== undefined
+      ? { stickyQueueScheduleToStartTimeout: o.stickyQueueScheduleToStartTimeout }
+      : {}),
     // The server answers a heartbeat with "paused" after `temporal activity pause` (the migration's emergency brake,
     // docs/temporal.md "Activity pause"); the SDK sends heartbeats at most every 80% of the heartbeat timeout by
     // default (24 s for the migration's 30 s), so the brake would take that long. 1 s: seen within about 2 s, at the

@@ -1,11 +1,11 @@
 // One Temporal dev server and one workflow bundle for the whole jest run (starting either per test file is slow).
 // Test files reach them through env vars; files that need time skipping start their own test server.
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { CUSTOM_SEARCH_ATTRIBUTES } from '../src/shared/search-attributes';
 import { executableFor, loadTemporalBinaries, PROJECT_ROOT } from '../src/temporal/binaries';
-import { bundleQuietly } from '../src/temporal/workflow-bundle';
+import { bundleQuietly, loadPrebuiltBundle } from '../src/temporal/workflow-bundle';
 import { workflowsPath } from '../src/worker';
 
 export default async function globalSetup(): Promise<void> {
@@ -25,11 +25,35 @@ export default async function globalSetup(): Promise<void> {
         extraArgs: ['--dynamic-config-value', 'frontend.enableUpdateWorkflowExecution=true'],
       },
     }),
-    bundleQuietly(workflowsPath),
+    testBundle(),
   ]);
   const bundlePath = join(outDir, 'workflow-bundle.js');
   writeFileSync(bundlePath, bundle.code);
   process.env.TEST_TEMPORAL_ADDRESS = env.address;
   process.env.TEST_WORKFLOW_BUNDLE = bundlePath;
   (globalThis as { __TEMPORAL_ENV__?: TestWorkflowEnvironment }).__TEMPORAL_ENV__ = env;
+}
+
+/**
+ * The workflow bundle the tests run. `npm test` has just built dist (pretest: `npm run build`), bundle included: when
+ * that bundle matches the compiled code beside it (its digest, src/temporal/workflow-bundle.ts) and no source under
+ * src/ is newer than it, it is the bundle of this code, and bundling again here would cost the run's start ~10 s.
+ * Otherwise (jest run straight after editing src/), the workflows are bundled from src/ as before.
+ */
+async function testBundle(): Promise<{ code: string }> {
+  const distWorkflows = join(PROJECT_ROOT, 'dist', 'src', 'workflows', 'index.js');
+  const prebuilt = existsSync(distWorkflows) ? loadPrebuiltBundle(distWorkflows) : undefined;
+  if (prebuilt && newestMtimeMs(join(PROJECT_ROOT, 'src')) <= statSync(prebuilt.codePath).mtimeMs) {
+    return { code: readFileSync(prebuilt.codePath, 'utf8') };
+  }
+  return bundleQuietly(workflowsPath);
+}
+
+function newestMtimeMs(dir: string): number {
+  return Math.max(
+    statSync(dir).mtimeMs,
+    ...readdirSync(dir, { withFileTypes: true }).map((e) =>
+      e.isDirectory() ? newestMtimeMs(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs,
+    ),
+  );
 }

@@ -3,7 +3,7 @@
 // (test/helpers/scan-sink.ts) are searched for the secrets the tests configure (the emulators' client secret and TBA
 // secrets). One hit fails the run. Histories are read through the `temporal` CLI; payload data (base64 in its JSON
 // output) is decoded and searched too.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
@@ -53,35 +53,49 @@ export const CONFIGURED_SECRETS = [
 
 export async function scanHistoriesForSecrets(client: Client, address: string, secrets = CONFIGURED_SECRETS) {
   const cli = loadTemporalBinaries().cli.path!;
-  let histories = 0;
+  const runs: { workflowId: string; runId: string }[] = [];
+  for await (const w of allExecutions(client)) runs.push(w);
   let events = 0;
-  const hits: string[] = [];
-  for await (const w of allExecutions(client)) {
-    const r = spawnSync(
-      cli,
-      [
-        'workflow',
-        'show',
-        '--workflow-id',
-        w.workflowId,
-        '--run-id',
-        w.runId,
-        '--output',
-        'json',
-        '--address',
-        address,
-        '--namespace',
-        client.options.namespace,
-      ],
-      { encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 },
+  const hit: boolean[] = [];
+  // A few `temporal workflow show` at a time: one after the other, a run's hundred-odd histories cost a CLI start
+  // each in series. Every history is still read whole and searched the same way.
+  let next = 0;
+  const reader = async () => {
+    for (let i = next++; i < runs.length; i = next++) {
+      const json = await showHistory(cli, address, client.options.namespace, runs[i]!);
+      events += (JSON.parse(json) as { events?: unknown[] }).events?.length ?? 0;
+      const text = json + '\n' + decodedPayloads(json);
+      hit[i] = secrets.some((s) => text.includes(s));
+    }
+  };
+  await Promise.all(Array.from({ length: HISTORY_READERS }, reader));
+  const hits = runs.filter((_, i) => hit[i]).map((w) => `${w.workflowId} (${w.runId})`);
+  return { histories: runs.length, events, hits };
+}
+
+const HISTORY_READERS = 4;
+
+/** One run's history as the `temporal` CLI prints it (JSON). */
+function showHistory(
+  cli: string,
+  address: string,
+  namespace: string,
+  w: { workflowId: string; runId: string },
+): Promise<string> {
+  const args = ['workflow', 'show', '--workflow-id', w.workflowId, '--run-id', w.runId, '--output', 'json'];
+  const child = spawn(cli, [...args, '--address', address, '--namespace', namespace], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code) =>
+      code === 0 ? resolve(stdout) : reject(new Error(`temporal workflow show ${w.workflowId}: ${stderr}`)),
     );
-    if (r.status !== 0) throw new Error(`temporal workflow show ${w.workflowId}: ${r.stderr}`);
-    histories++;
-    events += (JSON.parse(r.stdout) as { events?: unknown[] }).events?.length ?? 0;
-    const text = r.stdout + '\n' + decodedPayloads(r.stdout);
-    if (secrets.some((s) => text.includes(s))) hits.push(`${w.workflowId} (${w.runId})`);
-  }
-  return { histories, events, hits };
+  });
 }
 
 /**

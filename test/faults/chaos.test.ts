@@ -6,6 +6,7 @@
 import { formatFigures, runChaos, type ChaosFigures } from '../../bench/chaos-run';
 import { expectLedgerIntact, expectSameOutcome } from '../helpers/chaos-invariants';
 import { logsDir } from '../helpers/scan-sink';
+import { KILLED_WORKER_ENV } from '../helpers/worker-process';
 import { scanHistoriesForSecrets } from '../secret-scan';
 
 const N = 3_000;
@@ -27,6 +28,7 @@ beforeAll(async () => {
     seed: SEED,
     burst429: BURST_429,
     logDir: logsDir(),
+    workerEnv: KILLED_WORKER_ENV,
     beforeTeardown: async ({ client, address }) => {
       historyScan = await scanHistoriesForSecrets(client, address);
     },

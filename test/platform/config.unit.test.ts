@@ -47,6 +47,14 @@ describe('configuration', () => {
     expect(problems).toEqual([expect.stringMatching(/^METRICS_PORT: must be a whole number.*"ninety"/)]);
   });
 
+  test('the sticky queue timeout (tests that kill workers) is unset by default, read in ms, refused if not a number', () => {
+    expect(loadConfig({}).stickyQueueTimeoutMs).toBeUndefined();
+    expect(loadConfig({ WORKER_STICKY_QUEUE_TIMEOUT_MS: '1000' }).stickyQueueTimeoutMs).toBe(1000);
+    expect(problemsOf({ WORKER_STICKY_QUEUE_TIMEOUT_MS: '1s' })).toEqual([
+      expect.stringMatching(/^WORKER_STICKY_QUEUE_TIMEOUT_MS: must be a whole number/),
+    ]);
+  });
+
   test('a port above 65535 is refused', () => {
     expect(problemsOf({ TEMPORAL_UI_PORT: '70000' })[0]).toMatch(
       /^TEMPORAL_UI_PORT: must be a port between 0 and 65535/,
