@@ -141,6 +141,7 @@ async function main(): Promise<void> {
     taskQueue: config.taskQueue,
     activities: deps.createActivities(client),
     dataConverter,
+    deployment: config.workerDeployment,
   });
 
   // Polling starts with run(); the banner says "running" only once it does.
