@@ -170,7 +170,7 @@ describe('docker-compose.yml', () => {
       expect(svc('worker').depends_on?.['temporal-setup']).toEqual({ condition: 'service_completed_successfully' });
       const namespace = svc('worker').environment!.TEMPORAL_NAMESPACE;
       expect(script).toContain(`temporal operator namespace create --namespace ${namespace} `);
-      const create = script.split('\n').find((l) => l.startsWith('temporal operator search-attribute create'))!;
+      const create = script.split('\n').find((l) => l.includes('temporal operator search-attribute create'))!;
       expect(create).toContain(`--namespace ${namespace} `);
       const registered = [...create.matchAll(/--name (\S+) --type (\S+)/g)].map((m) => [m[1], m[2]]);
       // The CLI's type names for the SDK's (IndexedValueType).
