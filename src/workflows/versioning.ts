@@ -1,6 +1,7 @@
 // Worker Deployment Versioning (README "Deploying a new version"): how each workflow type follows a new version of
 // the worker once it is made current. Takes effect only on a versioned worker (TEMPORAL_DEPLOYMENT_NAME and
 // TEMPORAL_BUILD_ID set); an unversioned worker ignores it, and patched() keeps guarding changes there.
+// The behaviors: docs/temporal.md "Worker Deployment Versioning".
 import type { WorkflowDefinitionOptions } from '@temporalio/common';
 import { setWorkflowOptions } from '@temporalio/workflow';
 import { migrateCreditMemos } from './migrate-credit-memos';
