@@ -14,10 +14,11 @@ import { invoiceSettlementUpgrade } from './upgrade/invoice-settlement-upgrade';
  * Declared only on a versioned worker: the server refuses a workflow task that carries a behavior from an unversioned
  * worker ("versioning behavior cannot be specified without deployment options being set with versioned mode", seen
  * on the dev server with server 1.32.0), which would stall every workflow there. The SDK calls this getter once, as a
- * run starts on (or is replayed by) a worker; `currentDeploymentVersion` is that worker's version, if it has one.
+ * run starts on (or is replayed by) a worker. `currentDeploymentVersion` is that worker's version; an unversioned worker
+ * has one too, with a default build id and an empty deployment name (seen: the first try tested the build id).
  */
 const whenVersioned = (versioningBehavior: VersioningBehavior) => (): WorkflowDefinitionOptions =>
-  workflowInfo().currentDeploymentVersion ? { versioningBehavior } : {};
+  workflowInfo().currentDeploymentVersion?.deploymentName ? { versioningBehavior } : {};
 
 // PINNED: the upgrade waits on people and on Zuora for weeks; every run (and each continue-as-new of it) stays on the
 // version it started on until it ends, so a deploy never changes the steps under a running upgrade. Its children

@@ -35,6 +35,9 @@ test('on a versioned worker: the upgrade and its children PINNED, the scheduled 
 });
 
 test('on an unversioned worker: no behavior at all', () => {
-  delete info.currentDeploymentVersion;
-  expect(Object.values(behaviors()).filter((b) => b !== undefined)).toEqual([]);
+  // What the SDK reports there: its default build id, no deployment name (or nothing, replaying an old history).
+  for (const version of [{ deploymentName: '', buildId: '@temporalio/worker@1.24.0+0123abcd' }, undefined]) {
+    info.currentDeploymentVersion = version;
+    expect(Object.values(behaviors()).filter((b) => b !== undefined)).toEqual([]);
+  }
 });
