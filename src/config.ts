@@ -198,6 +198,15 @@ const envSchema = z.object({
     .string()
     .regex(/^https?:\/\/[^/\s@]+\/?$/, 'must be scheme://host[:port] such as https://codec.example.com')
     .optional(),
+  // Worker Deployment Versioning (README "Deploying a new version"): both or neither; off when unset (npm start's demo).
+  TEMPORAL_DEPLOYMENT_NAME: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/, 'must be 1-128 letters, digits, "-" or "_" (no ".")')
+    .optional(),
+  TEMPORAL_BUILD_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._+-]{0,127}$/, 'must be 1-128 letters, digits, ".", "_", "+" or "-"')
+    .optional(),
 });
 
 /** Printed as scheme://host only (see redactUrl). */
@@ -277,7 +286,12 @@ export type AppConfig = {
   payloadCodec?: PayloadCodecConfig;
   /** undefined: no codec server */
   codecServer?: CodecServerConfig;
+  /** undefined: an unversioned worker (TEMPORAL_DEPLOYMENT_NAME / TEMPORAL_BUILD_ID unset) */
+  workerDeployment?: WorkerDeploymentConfig;
 };
+
+/** This worker's Worker Deployment Version: the deployment (the fleet) and the build id (this code). */
+export type WorkerDeploymentConfig = { deploymentName: string; buildId: string };
 
 /**
  * `X_FILE=/path` is read into `X` (Docker/Kubernetes secrets). Setting both is ambiguous and refused.
@@ -375,6 +389,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, o: { temporalCo
   if (hasZuora && !e.TENANT_ID)
     problems.push('TENANT_ID: missing (required when ZUORA_BASE_URL points at a real tenant)');
   const payloadCodec = codecSettings(e, problems);
+  const versioned = group(
+    e,
+    ['TEMPORAL_DEPLOYMENT_NAME', 'TEMPORAL_BUILD_ID'],
+    'Worker Deployment Versioning',
+    problems,
+  );
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
@@ -426,6 +446,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, o: { temporalCo
             ],
           }
         : undefined,
+    workerDeployment: versioned
+      ? { deploymentName: e.TEMPORAL_DEPLOYMENT_NAME!, buildId: e.TEMPORAL_BUILD_ID! }
+      : undefined,
   };
 }
 

@@ -153,6 +153,7 @@ async function main(): Promise<void> {
     activities: deps.createActivities(client),
     dataConverter,
     stickyQueueScheduleToStartTimeout: config.stickyQueueTimeoutMs,
+    deployment: config.workerDeployment,
   });
 
   // Polling starts with run(); the banner says "running" only once it does.

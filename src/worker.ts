@@ -1,6 +1,7 @@
 // The worker: workflows from src/workflows, activities from createActivities over injected clients.
 import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Runtime, Worker, type WorkerOptions, type LogLevel } from '@temporalio/worker';
+import type { WorkerDeploymentConfig } from './config';
 import { createLogger } from './logging';
 import { workflowBundleFor } from './temporal/workflow-bundle';
 
@@ -38,6 +39,8 @@ export type CreateWorkerOptions = {
    * Only the tests that SIGKILL a worker shorten it (WORKER_STICKY_QUEUE_TIMEOUT_MS, test/helpers/worker-process.ts).
    */
   stickyQueueScheduleToStartTimeout?: WorkerOptions['stickyQueueScheduleToStartTimeout'];
+  /** Worker Deployment Versioning (config TEMPORAL_DEPLOYMENT_NAME / TEMPORAL_BUILD_ID); undefined: unversioned. */
+  deployment?: WorkerDeploymentConfig;
 };
 
 export async function createWorker(o: CreateWorkerOptions): Promise<Worker> {
@@ -51,6 +54,17 @@ export async function createWorker(o: CreateWorkerOptions): Promise<Worker> {
     workflowBundle,
     maxConcurrentActivityTaskExecutions: o.maxConcurrentActivityTaskExecutions ?? 100,
     ...(o.dataConverter ? { dataConverter: o.dataConverter } : {}),
+    // Versioned: workflows AUTO_UPGRADE to the deployment's current version (the syncs: short runs, each starts on the
+    // newest code) unless they declare otherwise; the upgrade declares PINNED (src/workflows/versioning.ts).
+    ...(o.deployment
+      ? {
+          workerDeploymentOptions: {
+            version: o.deployment,
+            useWorkerVersioning: true,
+            defaultVersioningBehavior: 'AUTO_UPGRADE' as const,
+          },
+        }
+      : {}),
     // Graceful shutdown: running activities get this long to finish (they heartbeat, so a kill is also safe).
     shutdownGraceTime: o.shutdownGraceTime ?? '5s',
     ...(o.stickyQueueScheduleToStartTimeout !== undefined

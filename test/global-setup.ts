@@ -7,6 +7,7 @@ import { CUSTOM_SEARCH_ATTRIBUTES } from '../src/shared/search-attributes';
 import { executableFor, loadTemporalBinaries, PROJECT_ROOT } from '../src/temporal/binaries';
 import { bundleQuietly, loadPrebuiltBundle } from '../src/temporal/workflow-bundle';
 import { workflowsPath } from '../src/worker';
+import { bundleVersion2 } from './helpers/versioned-bundle';
 
 export default async function globalSetup(): Promise<void> {
   const binaries = loadTemporalBinaries();
@@ -17,7 +18,7 @@ export default async function globalSetup(): Promise<void> {
   rmSync(scanDir, { recursive: true, force: true });
   mkdirSync(join(scanDir, 'logs'), { recursive: true });
   process.env.TEST_SCAN_DIR = scanDir;
-  const [env, bundle] = await Promise.all([
+  const [env, bundle, bundleV2] = await Promise.all([
     TestWorkflowEnvironment.createLocal({
       server: {
         executable: executableFor(binaries.cli),
@@ -26,11 +27,15 @@ export default async function globalSetup(): Promise<void> {
       },
     }),
     testBundle(),
+    bundleVersion2(workflowsPath), // test/upgrade/worker-versioning.test.ts
   ]);
   const bundlePath = join(outDir, 'workflow-bundle.js');
   writeFileSync(bundlePath, bundle.code);
   process.env.TEST_TEMPORAL_ADDRESS = env.address;
   process.env.TEST_WORKFLOW_BUNDLE = bundlePath;
+  const bundleV2Path = join(outDir, 'workflow-bundle-v2.js');
+  writeFileSync(bundleV2Path, bundleV2.code);
+  process.env.TEST_WORKFLOW_BUNDLE_V2 = bundleV2Path;
   (globalThis as { __TEMPORAL_ENV__?: TestWorkflowEnvironment }).__TEMPORAL_ENV__ = env;
 }
 

@@ -10,6 +10,7 @@ import { Connection } from '@temporalio/client';
 import { CUSTOM_SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes';
 import { freePort } from '../helpers/ports';
 import { temporalCli } from '../helpers/temporal-cli';
+import { runComposeSchemaJob } from './compose-schema';
 import {
   recordGroups,
   reclaimOrphans,
@@ -136,22 +137,16 @@ export async function startCluster(o: {
     figures.postgresStartSeconds = seconds(t0);
     log(`PostgreSQL on 127.0.0.1:${ports.postgres} in ${figures.postgresStartSeconds.toFixed(1)} s`);
 
-    // The schema, as the server's docs set it up: create the database, set up version 0.0, update to the latest.
+    // The schema, as the server's docs set it up (create the database, set up version 0.0, update to the latest),
+    // with docker-compose.yml's temporal-schema job lines: the suite checks what users run (./compose-schema.ts).
     t0 = Date.now();
-    const sqlEnv = { ...process.env, SQL_PASSWORD: DB_PASSWORD };
-    for (const [db, folder] of [
-      ['temporal', 'temporal'],
-      ['temporal_visibility', 'visibility'],
-    ] as const) {
-      const base = ['--plugin', 'postgres12', '--ep', '127.0.0.1', '-p', String(ports.postgres), '-u', DB_USER];
-      const tool = (args: string[]) =>
-        runOrThrow(`temporal-sql-tool ${args[0]} (${db})`, paths.sqlTool, [...base, '--db', db, ...args], {
-          env: sqlEnv,
-        });
-      tool(['create-database']);
-      tool(['setup-schema', '-v', '0.0']);
-      tool(['update-schema', '-d', join(paths.schemaDir, folder, 'versioned')]);
-    }
+    runComposeSchemaJob({
+      sqlTool: paths.sqlTool,
+      schemaDir: paths.schemaDir,
+      port: ports.postgres,
+      user: DB_USER,
+      password: DB_PASSWORD,
+    });
     figures.schemaSeconds = seconds(t0);
     log(`schema set up in ${figures.schemaSeconds.toFixed(1)} s`);
 

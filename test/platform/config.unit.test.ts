@@ -301,3 +301,35 @@ describe('URLs are never printed with their secrets (issue 16, point 3)', () => 
     expect(redactUrl('not a url')).toBe('(not a URL)');
   });
 });
+
+describe('Worker Deployment Versioning settings (README "Deploying a new version")', () => {
+  test('off unless set: the demo and an unversioned worker', () => {
+    expect(loadConfig({}).workerDeployment).toBeUndefined();
+  });
+
+  test('the deployment name and the build id together make the version', () => {
+    const c = loadConfig({ TEMPORAL_DEPLOYMENT_NAME: 'invoice-settlement', TEMPORAL_BUILD_ID: '2026.12.01-3f9c2e1' });
+    expect(c.workerDeployment).toEqual({ deploymentName: 'invoice-settlement', buildId: '2026.12.01-3f9c2e1' });
+  });
+
+  test('one without the other is refused, naming the missing one', () => {
+    expect(problemsOf({ TEMPORAL_BUILD_ID: 'v2' })).toEqual([
+      'TEMPORAL_DEPLOYMENT_NAME: missing (needed for Worker Deployment Versioning because TEMPORAL_BUILD_ID is set)',
+    ]);
+    expect(problemsOf({ TEMPORAL_DEPLOYMENT_NAME: 'invoice-settlement' })).toEqual([
+      'TEMPORAL_BUILD_ID: missing (needed for Worker Deployment Versioning because TEMPORAL_DEPLOYMENT_NAME is set)',
+    ]);
+  });
+
+  test('malformed values are refused with the variable and the value', () => {
+    // The server writes a version as "<deployment>.<build id>": a "." in the name would make it ambiguous.
+    expect(problemsOf({ TEMPORAL_DEPLOYMENT_NAME: 'invoice.settlement', TEMPORAL_BUILD_ID: 'v 2' })).toEqual([
+      'TEMPORAL_DEPLOYMENT_NAME: must be 1-128 letters, digits, "-" or "_" (no ".") (got "invoice.settlement")',
+      'TEMPORAL_BUILD_ID: must be 1-128 letters, digits, ".", "_", "+" or "-" (got "v 2")',
+    ]);
+  });
+
+  test('both are names the config module reads (docker-compose.yml is checked against them)', () => {
+    expect(CONFIG_ENV_VARS).toEqual(expect.arrayContaining(['TEMPORAL_DEPLOYMENT_NAME', 'TEMPORAL_BUILD_ID']));
+  });
+});
