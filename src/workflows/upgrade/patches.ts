@@ -41,3 +41,11 @@ export const AUDIT_LOG_EXPORT = 'audit-log-exported-and-carry-bounded';
 /** An early completeStep kept for its step, sent again with different data, replaces the kept one (recorded in the
  * audit log); older runs answered `duplicate` and dropped it. Decided once at start, like STRICT_MESSAGES. */
 export const KEPT_MESSAGE_REPLACED = 'kept-message-replaced-by-different-data';
+
+/** The migration child signals its upgrade (migrationPauseNotice) when a pause takes effect and when it goes on, so
+ * the upgrade says "waiting on operator" meanwhile. Children recorded before it send nothing. */
+export const MIGRATION_TELLS_UPGRADE_WHEN_PAUSED = 'migration-tells-upgrade-when-paused';
+
+/** A migration that fails consolidates the manifest of what it wrote before failing (issue 14 §3: the revert needs
+ * it). Runs recorded before it fail without the activity. */
+export const MIGRATION_MANIFEST_ON_FAILURE = 'migration-manifest-on-failure';
