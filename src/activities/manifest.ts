@@ -133,22 +133,21 @@ export function createManifestActivities({ zuora, reports, tenantId }: ManifestD
           for (const raw of reports.readJsonLines(file)) lines.push(manifestPartLineSchema.parse(raw));
         }
         const folded = foldedManifest(lines);
-        const first = folded(new Map());
         const current = new Map<string, string | null>();
         const gate = new RequestGate({ maxInFlight: 4 });
         await Promise.all(
-          first.unresolved.map((id) =>
+          folded.unresolved.map((id) =>
             gate.run(async () => {
               current.set(id, (await client.getCreditMemo(id)).transferredToAccounting ?? null);
               heartbeat();
             }),
           ),
         );
-        const { entries } = folded(current);
+        const { entries } = folded.entries(current);
         const location = reports.pathFor(key, MANIFEST_FILE);
         const sha256 = writeWithChecksum(reports, location, entries);
         const changed = entries.filter((e) => e.changed).length;
-        return { location, sha256, memos: entries.length, changed, readAfterKill: first.unresolved.length };
+        return { location, sha256, memos: entries.length, changed, readAfterKill: folded.unresolved.length };
       });
     },
   };
