@@ -35,6 +35,8 @@ type Run = {
   memosPerSecond: number;
   historyEvents: number[];
   peakRssMb: number;
+  /** Seconds from scheduled to closed, summed per activity type. */
+  activitySeconds: Record<string, number>;
   /** Worker process CPU (user + system) during the workflow, per 1,000 memos updated. */
   workerCpuMsPer1000: number;
   verified: boolean;
@@ -94,14 +96,31 @@ async function runOnce(o: {
     const seconds = (Date.now() - started) / 1000;
     const workerCpu = cpuMs(worker.pid!) - cpuBefore;
     const historyEvents: number[] = [];
+    const activitySeconds: Record<string, number> = {};
     for await (const execution of o.client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) {
-      historyEvents.push((await o.client.workflow.getHandle(workflowId, execution.runId).describe()).historyLength);
+      const handle = o.client.workflow.getHandle(workflowId, execution.runId);
+      historyEvents.push((await handle.describe()).historyLength);
+      // Where the time goes: scheduled → closed of each activity, summed per type (from the recorded history).
+      const scheduled = new Map<string, { type: string; at: number }>();
+      const ms = (t: { seconds?: unknown; nanos?: number | null } | null | undefined) =>
+        Number(t?.seconds ?? 0) * 1000 + (t?.nanos ?? 0) / 1e6;
+      for (const e of (await handle.fetchHistory()).events ?? []) {
+        const a = e.activityTaskScheduledEventAttributes;
+        if (a) scheduled.set(String(e.eventId), { type: a.activityType?.name ?? '?', at: ms(e.eventTime) });
+        const closed =
+          e.activityTaskCompletedEventAttributes ??
+          e.activityTaskFailedEventAttributes ??
+          e.activityTaskTimedOutEventAttributes;
+        const s = closed && scheduled.get(String(closed.scheduledEventId));
+        if (s) activitySeconds[s.type] = (activitySeconds[s.type] ?? 0) + (ms(e.eventTime) - s.at) / 1000;
+      }
     }
     return {
       n: o.n,
       seconds,
       memosPerSecond: result.counters.updated / seconds,
       historyEvents,
+      activitySeconds,
       peakRssMb: peakRssMb(worker.pid!),
       workerCpuMsPer1000: (workerCpu * 1000) / Math.max(1, result.counters.updated),
       verified: result.verified,
@@ -174,6 +193,11 @@ async function main(): Promise<void> {
     console.log(`history_events_per_run=${r.historyEvents.join(',')}`);
     console.log(`worker_peak_rss_mb=${r.peakRssMb}`);
     console.log(`worker_cpu_ms_per_1000_memos=${r.workerCpuMsPer1000.toFixed(1)}`);
+    console.log(
+      `activity_seconds=${Object.entries(r.activitySeconds)
+        .map(([t, sec]) => `${t}:${sec.toFixed(1)}`)
+        .join(',')}`,
+    );
     console.log(`verified=${r.verified}`);
     console.log(`ratio_to_ceiling=${(r.memosPerSecond / ceiling).toFixed(3)}`);
   } finally {
