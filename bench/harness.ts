@@ -61,8 +61,8 @@ export function emulatorWorkerEnv(o: {
 }
 
 /** Starts `node dist/src/main.js` and resolves once its worker runs. */
-export async function startWorkerProcess(env: NodeJS.ProcessEnv): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [join(PROJECT_ROOT, 'dist', 'src', 'main.js')], {
+export async function startWorkerProcess(env: NodeJS.ProcessEnv, nodeArgs: string[] = []): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [...nodeArgs, join(PROJECT_ROOT, 'dist', 'src', 'main.js')], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

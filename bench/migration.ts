@@ -3,6 +3,7 @@
 //   npm run bench:migration                     # N = 200,000, L = 500 ms
 //   npm run bench:migration -- --n 20000 --latency 100
 //   npm run bench:migration -- --rss            # worker peak RSS at N = 100,000 and N = 1,000,000 (L = 50 ms)
+//   npm run bench:migration -- --n 50000 --worker-cpu-prof /tmp/prof   # also a V8 CPU profile of the worker
 // The worker runs as its own process (node dist/src/main.js) so its peak RSS is its own. Last line:
 // ratio_to_ceiling=<number> (or rss_ratio=<number> with --rss).
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -21,6 +22,12 @@ import { emulatorWorkerEnv, freePortNumber, numberArg, startWorkerProcess } from
 const TENANT_LIMIT = 40;
 const BUDGET = 32;
 const BULK = 50;
+const workerCpuProfDir = stringArg('worker-cpu-prof');
+
+function stringArg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
 
 type Run = {
   n: number;
@@ -28,8 +35,20 @@ type Run = {
   memosPerSecond: number;
   historyEvents: number[];
   peakRssMb: number;
+  /** Seconds from scheduled to closed, summed per activity type. */
+  activitySeconds: Record<string, number>;
+  /** Worker process CPU (user + system) during the workflow, per 1,000 memos updated. */
+  workerCpuMsPer1000: number;
   verified: boolean;
 };
+
+/** CPU time (user + system, ms) a process has used so far, from /proc/<pid>/stat (fields 14 and 15, in ticks). */
+function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticksPerSecond = 100; // USER_HZ on Linux
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond;
+}
 
 function peakRssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -58,28 +77,52 @@ async function runOnce(o: {
       dataDir,
       zuora,
       netsuite,
-      extra: { ZUORA_CONCURRENCY_LIMIT: String(TENANT_LIMIT) },
+      extra: {
+        ZUORA_CONCURRENCY_LIMIT: String(TENANT_LIMIT),
+      },
     }),
+    // --worker-cpu-prof <dir>: a V8 CPU profile of the worker (written when it exits), to see what a memo costs.
+    workerCpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${workerCpuProfDir}`] : [],
   );
   try {
     const workflowId = `bench-migrate-${o.n}-${Date.now()}`;
     const started = Date.now();
+    const cpuBefore = cpuMs(worker.pid!);
     const result = await o.client.workflow.execute(migrateCreditMemos, {
       taskQueue,
       workflowId,
       args: [{ tenantId: 'demo', tenantConcurrencyLimit: TENANT_LIMIT, concurrencyBudget: BUDGET }],
     });
     const seconds = (Date.now() - started) / 1000;
+    const workerCpu = cpuMs(worker.pid!) - cpuBefore;
     const historyEvents: number[] = [];
+    const activitySeconds: Record<string, number> = {};
     for await (const execution of o.client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) {
-      historyEvents.push((await o.client.workflow.getHandle(workflowId, execution.runId).describe()).historyLength);
+      const handle = o.client.workflow.getHandle(workflowId, execution.runId);
+      historyEvents.push((await handle.describe()).historyLength);
+      // Where the time goes: scheduled → closed of each activity, summed per type (from the recorded history).
+      const scheduled = new Map<string, { type: string; at: number }>();
+      const ms = (t: { seconds?: unknown; nanos?: number | null } | null | undefined) =>
+        Number(t?.seconds ?? 0) * 1000 + (t?.nanos ?? 0) / 1e6;
+      for (const e of (await handle.fetchHistory()).events ?? []) {
+        const a = e.activityTaskScheduledEventAttributes;
+        if (a) scheduled.set(String(e.eventId), { type: a.activityType?.name ?? '?', at: ms(e.eventTime) });
+        const closed =
+          e.activityTaskCompletedEventAttributes ??
+          e.activityTaskFailedEventAttributes ??
+          e.activityTaskTimedOutEventAttributes;
+        const s = closed && scheduled.get(String(closed.scheduledEventId));
+        if (s) activitySeconds[s.type] = (activitySeconds[s.type] ?? 0) + (ms(e.eventTime) - s.at) / 1000;
+      }
     }
     return {
       n: o.n,
       seconds,
       memosPerSecond: result.counters.updated / seconds,
       historyEvents,
+      activitySeconds,
       peakRssMb: peakRssMb(worker.pid!),
+      workerCpuMsPer1000: (workerCpu * 1000) / Math.max(1, result.counters.updated),
       verified: result.verified,
     };
   } finally {
@@ -149,6 +192,12 @@ async function main(): Promise<void> {
     console.log(`speedup_vs_sequential=${(r.memosPerSecond / baseline).toFixed(0)}x`);
     console.log(`history_events_per_run=${r.historyEvents.join(',')}`);
     console.log(`worker_peak_rss_mb=${r.peakRssMb}`);
+    console.log(`worker_cpu_ms_per_1000_memos=${r.workerCpuMsPer1000.toFixed(1)}`);
+    console.log(
+      `activity_seconds=${Object.entries(r.activitySeconds)
+        .map(([t, sec]) => `${t}:${sec.toFixed(1)}`)
+        .join(',')}`,
+    );
     console.log(`verified=${r.verified}`);
     console.log(`ratio_to_ceiling=${(r.memosPerSecond / ceiling).toFixed(3)}`);
   } finally {

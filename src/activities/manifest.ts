@@ -1,15 +1,17 @@
 // The migration's manifest on disk: a write-ahead part file per chunk attempt (the intent flushed before each PUT,
-// then its outcome), and the consolidation into one file per migration with its sha256 beside it.
+// then its outcome; group-committed, ./group-commit-lines.ts), and the consolidation into one file per migration
+// with its sha256 beside it.
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, fdatasyncSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { basename } from 'node:path';
 import { activityInfo, heartbeat } from '@temporalio/activity';
 import { RequestGate } from '../http/request-gate';
+import { GroupCommitLines, type LinesIo } from './group-commit-lines';
 import type { ReportStore } from '../reports/report-store';
 import {
   MANIFEST_FILE,
   checksumFileOf,
-  foldManifest,
+  foldedManifest,
   manifestPartLineSchema,
   type ManifestPartLine,
 } from '../shared/manifest';
@@ -39,21 +41,25 @@ export type ManifestMemo = { id: string; number?: string; before: string | null 
 
 /** The manifest part of one chunk attempt. */
 export class ManifestPart {
-  private readonly lines: SyncLines;
+  private readonly lines: GroupCommitLines;
   constructor(
     reports: ReportStore,
     manifestKey: string,
     private readonly run: { workflowId: string; runId: string; pass: number; startRow: number; attempt: number },
+    io?: LinesIo,
   ) {
     const name = `credit-memo-manifest-part-${run.runId}-pass${run.pass}-rows${run.startRow}-attempt${run.attempt}.jsonl`;
-    this.lines = new SyncLines(reports.pathFor(manifestKey, name));
+    this.lines = new GroupCommitLines(reports.pathFor(manifestKey, name), io);
   }
 
-  /** Before the PUT: flushed, so no memo is written without being in the manifest. */
-  intend(memos: readonly ManifestMemo[]): void {
+  /**
+   * Before the PUT: the PUT waits for this promise, which resolves once the intent is written and fdatasync'ed, so
+   * no memo is written without being in the manifest (the batches in flight share one fdatasync).
+   */
+  intend(memos: readonly ManifestMemo[]): Promise<void> {
     const at = new Date().toISOString();
     const { workflowId, runId, pass } = this.run;
-    this.lines.append(
+    return this.lines.appendDurable(
       memos.map((m): ManifestPartLine => ({
         k: 'intent',
         id: m.id,
@@ -65,7 +71,6 @@ export class ManifestPart {
         runId,
         pass,
       })),
-      true,
     );
   }
 
@@ -84,8 +89,9 @@ export class ManifestPart {
     ]);
   }
 
-  close(): void {
-    this.lines.close();
+  /** Writes the outcomes still buffered; rejects if a write failed. */
+  close(): Promise<void> {
+    return this.lines.close();
   }
 }
 
@@ -126,22 +132,22 @@ export function createManifestActivities({ zuora, reports, tenantId }: ManifestD
         for (const file of reports.list(reports.dirFor(key), MANIFEST_PART)) {
           for (const raw of reports.readJsonLines(file)) lines.push(manifestPartLineSchema.parse(raw));
         }
-        const first = foldManifest(lines, new Map());
+        const folded = foldedManifest(lines);
         const current = new Map<string, string | null>();
         const gate = new RequestGate({ maxInFlight: 4 });
         await Promise.all(
-          first.unresolved.map((id) =>
+          folded.unresolved.map((id) =>
             gate.run(async () => {
               current.set(id, (await client.getCreditMemo(id)).transferredToAccounting ?? null);
               heartbeat();
             }),
           ),
         );
-        const { entries } = foldManifest(lines, current);
+        const { entries } = folded.entries(current);
         const location = reports.pathFor(key, MANIFEST_FILE);
         const sha256 = writeWithChecksum(reports, location, entries);
         const changed = entries.filter((e) => e.changed).length;
-        return { location, sha256, memos: entries.length, changed, readAfterKill: first.unresolved.length };
+        return { location, sha256, memos: entries.length, changed, readAfterKill: folded.unresolved.length };
       });
     },
   };

@@ -334,7 +334,7 @@ export function createMigrationActivities({ zuora, reports, tenantId, temporal }
               let failed = 0;
               for (let attempt = 0; pending.length > 0; attempt++) {
                 const sent = pending;
-                manifest.intend(sent.map((m) => ({ id: m.id, number: m.number, before: m.before ?? null })));
+                await manifest.intend(sent.map((m) => ({ id: m.id, number: m.number, before: m.before ?? null })));
                 const res = await budget.run(() =>
                   client.bulkUpdateCreditMemos(
                     pending.map((m) => ({ id: m.id, transferredToAccounting: 'Yes' as const })),
@@ -425,7 +425,7 @@ export function createMigrationActivities({ zuora, reports, tenantId, temporal }
             } finally {
               watcher?.stop();
               await failures.close();
-              manifest.close();
+              await manifest.close();
             }
 
             const after = client.stats();

@@ -70,6 +70,13 @@ export function renderChecklist(s: UpgradeStatus, closedAs?: string): string {
   if (s.paused) {
     head.push(`PAUSED by ${clip(s.paused.by, 200)} at ${when(s.paused.at)}: ${clip(s.paused.reason, 1_000)}`);
   }
+  if (s.migration.paused) {
+    const p = s.migration.paused;
+    head.push(
+      `MIGRATION PAUSED by ${p.source === 'breaker' ? 'its breaker' : clip(p.by, 200)} at ${when(p.at)}: ` +
+        `${clip(p.reason, 1_000)} — \`is-upgrade resume-migration --tenant ${s.tenantId}\` goes on`,
+    );
+  }
   const rows = s.steps.map((st, i) => [
     MARK[st.state],
     String(i + 1),

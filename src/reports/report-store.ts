@@ -5,6 +5,9 @@ import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, wr
 import { join, resolve } from 'node:path';
 import { once } from 'node:events';
 
+/** The folder of a workflow's reports. Workflow ids are operator-chosen for standalone runs: kept to safe names. */
+export const reportDirName = (workflowId: string) => workflowId.replace(/[^A-Za-z0-9._-]/g, '_');
+
 export class ReportStore {
   readonly root: string;
   constructor(root: string) {
@@ -12,9 +15,7 @@ export class ReportStore {
   }
 
   dirFor(workflowId: string): string {
-    // Workflow ids are operator-chosen for standalone runs: keep them to safe file names.
-    const safe = workflowId.replace(/[^A-Za-z0-9._-]/g, '_');
-    const dir = join(this.root, safe);
+    const dir = join(this.root, reportDirName(workflowId));
     mkdirSync(dir, { recursive: true });
     return dir;
   }

@@ -78,6 +78,18 @@ export function foldManifest(
   lines: Iterable<ManifestPartLine>,
   readCurrent: ReadonlyMap<string, string | null>,
 ): { entries: ManifestEntry[]; unresolved: string[] } {
+  return foldedManifest(lines).entries(readCurrent);
+}
+
+/**
+ * foldManifest in two steps: the lines are folded once and `unresolved` says which memos to read; then the entries
+ * are made once, with what was read. The consolidation of a 200,000-memo migration folded them and made the entries
+ * twice: about 2.5 s of the bench's wall time.
+ */
+export function foldedManifest(lines: Iterable<ManifestPartLine>): {
+  unresolved: string[];
+  entries: (readCurrent: ReadonlyMap<string, string | null>) => { entries: ManifestEntry[]; unresolved: string[] };
+} {
   type Acc = {
     intent?: Extract<ManifestPartLine, { k: 'intent' }>;
     intents: number;
@@ -98,35 +110,41 @@ export function foldManifest(
       else if (!a.refused || l.at >= a.refused.at) a.refused = l;
     }
   }
-  const entries: ManifestEntry[] = [];
-  const unresolved: string[] = [];
-  for (const id of [...byId.keys()].sort()) {
-    const a = byId.get(id)!;
-    if (!a.intent) continue; // an outcome without intent cannot happen (intent is flushed first); nothing to set back
-    const base = {
-      id,
-      number: a.intent.number,
-      before: a.intent.before,
-      after: 'Yes' as const,
-      workflowId: a.intent.workflowId,
-      runId: a.intent.runId,
-      pass: a.intent.pass,
-      writes: a.intents,
-    };
-    if (a.updatedAt) {
-      entries.push({ ...base, changed: true, outcome: 'updated', at: a.updatedAt });
-    } else if (a.intents > a.outcomes) {
-      if (!readCurrent.has(id)) {
-        unresolved.push(id);
-        continue;
+  const ids = [...byId.keys()].sort();
+  const lost = (a: { intent?: unknown; updatedAt?: string; intents: number; outcomes: number }) =>
+    a.intent !== undefined && !a.updatedAt && a.intents > a.outcomes;
+  const entries = (readCurrent: ReadonlyMap<string, string | null>) => {
+    const entries: ManifestEntry[] = [];
+    const unresolved: string[] = [];
+    for (const id of ids) {
+      const a = byId.get(id)!;
+      if (!a.intent) continue; // an outcome without intent cannot happen (intent is flushed first); nothing to set back
+      const base = {
+        id,
+        number: a.intent.number,
+        before: a.intent.before,
+        after: 'Yes' as const,
+        workflowId: a.intent.workflowId,
+        runId: a.intent.runId,
+        pass: a.intent.pass,
+        writes: a.intents,
+      };
+      if (a.updatedAt) {
+        entries.push({ ...base, changed: true, outcome: 'updated', at: a.updatedAt });
+      } else if (a.intents > a.outcomes) {
+        if (!readCurrent.has(id)) {
+          unresolved.push(id);
+          continue;
+        }
+        const yes = readCurrent.get(id) === 'Yes';
+        entries.push({ ...base, changed: yes, outcome: yes ? 'read-yes' : 'read-not-yes', at: a.intent.at });
+      } else {
+        entries.push({ ...base, changed: false, outcome: 'refused', at: a.refused!.at, code: a.refused!.code });
       }
-      const yes = readCurrent.get(id) === 'Yes';
-      entries.push({ ...base, changed: yes, outcome: yes ? 'read-yes' : 'read-not-yes', at: a.intent.at });
-    } else {
-      entries.push({ ...base, changed: false, outcome: 'refused', at: a.refused!.at, code: a.refused!.code });
     }
-  }
-  return { entries, unresolved };
+    return { entries, unresolved };
+  };
+  return { unresolved: ids.filter((id) => lost(byId.get(id)!)), entries };
 }
 
 // ---------------------------------------------------------------------------------------------------------------

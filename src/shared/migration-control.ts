@@ -73,3 +73,24 @@ export const liveControlSchema = z.object({
 });
 export type LiveControl = z.infer<typeof liveControlSchema>;
 export const liveControlQuery = defineQuery<LiveControl>('control');
+
+/**
+ * What a migration child tells its upgrade when it stops for a pause and when it goes on again (issue 14 §2): the
+ * upgrade then shows "waiting on operator" (status, IsWaitingOn) while its migration is paused. A signal, sent from
+ * the child's main loop only when the pause takes effect and ends — one event each way, nothing per batch.
+ */
+export const migrationPauseNoticeSchema = z.object({
+  /** The child that sent it (its workflow id). */
+  migration: z.string().min(1).max(300),
+  /** null: it goes on again. */
+  paused: z
+    .object({
+      by: z.string().max(500),
+      reason: z.string().max(500),
+      at: z.string().max(100),
+      source: z.enum(['operator', 'breaker']),
+    })
+    .nullable(),
+});
+export type MigrationPauseNotice = z.infer<typeof migrationPauseNoticeSchema>;
+export const migrationPauseNoticeSignal = defineSignal<[MigrationPauseNotice]>('migrationPauseNotice');

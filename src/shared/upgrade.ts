@@ -9,6 +9,7 @@ import { tenantIdSchema, type MigrationManifestSummary, type TransferCount } fro
 import { readinessRowSchema } from './readiness';
 import { isSecretKey, secretShapeOf } from './secrets';
 import { clip, hasControlChars, jsonBytes } from './text';
+import type { MigrationPauseNotice } from './migration-control';
 
 export const upgradeWorkflowId = (tenantId: string) => `is-upgrade-${tenantId}`;
 export const creditMemoScheduleId = (tenantId: string) => `netsuite-credit-memo-sync-${tenantId}`;
@@ -576,6 +577,8 @@ export type UpgradeStatus = {
     };
     /** Set when migrate.credit-memos was skipped: who, why, what they acknowledged, and the risk it leaves. */
     skipped?: { by: string; reason: string; acknowledged: string | null; risk: string };
+    /** Set while the migration child is paused (by an operator or its breaker): the upgrade waits on the operator. */
+    paused?: MigrationPauseNotice['paused'] & { migration: string };
   };
   syncs: {
     finalCreditMemoSync?: Record<string, unknown>;

@@ -14,8 +14,11 @@
 // requeryAfterPauseMinutes). The breaker pauses the same way by itself, and notifies.
 import {
   ApplicationFailure,
+  CancellationScope,
   condition,
+  ContinueAsNew,
   continueAsNew,
+  getExternalWorkflowHandle,
   log,
   patched,
   proxyActivities,
@@ -31,6 +34,7 @@ import { FailureType } from '../shared/failures';
 import {
   MIGRATION_CONTROL_DEFINITIONS,
   liveControlQuery,
+  migrationPauseNoticeSignal,
   type MigrationControlName,
   type MigrationControlState,
 } from '../shared/migration-control';
@@ -53,8 +57,33 @@ import {
 } from '../shared/migration';
 import { applyControl, checkControl, initialControl, recordRefusal, tripBreaker } from './migration-control';
 import { PROGRESS_QUERY_DESCRIPTION } from '../shared/web-ui';
-import { MIGRATION_MANIFEST } from './upgrade/patches';
+import {
+  MIGRATION_MANIFEST,
+  MIGRATION_MANIFEST_ON_FAILURE,
+  MIGRATION_TELLS_UPGRADE_WHEN_PAUSED,
+} from './upgrade/patches';
 import { parseWorkflowInput } from './validation';
+
+/** continueAsNew ends a run by throwing: that is no failure. */
+function isContinueAsNew(err: unknown): boolean {
+  return err instanceof ContinueAsNew;
+}
+
+/**
+ * Tells the upgrade that started this migration (if any) that its pause took effect, or ended: the upgrade then
+ * says "waiting on operator" (MIGRATION_TELLS_UPGRADE_WHEN_PAUSED). An upgrade that has closed is not an error.
+ */
+async function tellUpgrade(paused: MigrationControlState['paused']): Promise<void> {
+  const { parent, workflowId } = workflowInfo();
+  if (!parent || !patched(MIGRATION_TELLS_UPGRADE_WHEN_PAUSED)) return;
+  const notice = { migration: workflowId, paused: paused && { ...paused } };
+  try {
+    // By workflow id alone: the signal reaches the upgrade's current run.
+    await getExternalWorkflowHandle(parent.workflowId).signal(migrationPauseNoticeSignal, notice);
+  } catch (err) {
+    log.warn('could not tell the upgrade about the pause', { error: String(err) });
+  }
+}
 
 /** Pause, resume, setConcurrency and the breaker: runs started before them replay (and run on) without them. */
 export const MIGRATION_CONTROL_PATCH = 'migration-pause-concurrency-breaker';
@@ -198,11 +227,13 @@ export async function migrateCreditMemos(
     const since = Date.parse(control.paused.at);
     phase = 'paused';
     show();
+    await tellUpgrade(control.paused);
     await condition(() => control.paused === null || workflowInfo().continueAsNewSuggested);
     if (control.paused) await continueAsNew<typeof migrateCreditMemos>(rawInput, carryOver(resumeWith));
     if (Date.now() - since > input.requeryAfterPauseMinutes * 60_000) freshQuery = true;
     phase = before;
     show();
+    await tellUpgrade(null);
   };
   const breakerTripped = async (reason: string) => {
     tripBreaker(control, reason, now());
@@ -225,6 +256,7 @@ export async function migrateCreditMemos(
     }
   };
 
+  let manifestTried = false;
   const finish = async (stoppedBecause: MigrateCreditMemosResult['stoppedBecause'], dryRunSample: string | null) => {
     const failuresReport =
       counters.failed > 0 ? (await consolidateFailureReport({ tenantId: input.tenantId })).location : null;
@@ -232,6 +264,7 @@ export async function migrateCreditMemos(
     // have none (their histories replay without the activity).
     let manifest: MigrationManifestSummary | undefined;
     if (!input.dryRun && patched(MIGRATION_MANIFEST)) {
+      manifestTried = true;
       const m = await consolidateManifest({
         tenantId: input.tenantId,
         ...(input.manifestKey ? { manifestKey: input.manifestKey } : {}),
@@ -269,103 +302,127 @@ export async function migrateCreditMemos(
     return result;
   };
 
-  let current = carry?.currentPass;
-  let lastPassMadeNoProgress = carry?.lastPassMadeNoProgress ?? false;
-  for (;;) {
-    if (!current) {
-      phase = counters.passes === 0 ? 'querying' : 'verifying';
-      await waitWhilePaused({ lastPassMadeNoProgress });
-      show();
-      const queryBegan = Date.now();
-      const found = await queryRemainingCreditMemos({ tenantId: input.tenantId, pass: counters.passes + 1 });
-      eta.queryMs += Date.now() - queryBegan;
-      eta.queries += 1;
-      remaining = found.rows;
-      reportDir = found.reportDir;
-      if (found.byTransferredToAccounting) {
-        byTransfer = found.byTransferredToAccounting;
-        eta.updatedAtCount = counters.updated;
-      }
-      counters.retries += found.retries;
-      counters.throttledMs += found.throttledMs;
-      if (counters.passes === 0 && counters.totalFound === 0) counters.totalFound = found.rows;
-      if (found.rows === 0) return finish('verified', null);
-      if (input.dryRun) {
-        const sample = await writeDryRunSample({
+  // A migration that fails (or is cancelled) still leaves the manifest of what it wrote: the revert reads it.
+  try {
+    return await passes();
+  } catch (err) {
+    if (input.dryRun || manifestTried || isContinueAsNew(err) || !patched(MIGRATION_MANIFEST_ON_FAILURE)) throw err;
+    await CancellationScope.nonCancellable(async () => {
+      try {
+        const m = await consolidateManifest({
           tenantId: input.tenantId,
-          jobId: found.jobId,
-          sampleSize: input.sampleSize,
+          ...(input.manifestKey ? { manifestKey: input.manifestKey } : {}),
         });
-        return finish('dry-run', sample.location);
+        log.warn('credit memo migration failed; the manifest of what it wrote is consolidated', {
+          location: m.location,
+          changed: m.changed,
+        });
+      } catch (consolidation) {
+        log.error('credit memo migration failed, and so did its manifest', { error: String(consolidation) });
       }
-      if (counters.passes >= input.maxPasses) return finish('max-passes', null);
-      if (lastPassMadeNoProgress) return finish('no-progress', null);
-      counters.passes += 1;
-      counters.passRows = found.rows;
-      counters.passRowsDone = 0;
-      // The canary writes only the first limitRows of what the query found.
-      const rows = input.limitRows === undefined ? found.rows : Math.min(found.rows, input.limitRows);
-      current = { pass: counters.passes, jobId: found.jobId, rows, nextRow: 0, rowOffset: 0, updated: 0 };
-    }
+    });
+    throw err;
+  }
 
-    phase = 'updating';
-    show();
-    while (current.nextRow < current.rows) {
-      await waitWhilePaused({ currentPass: current, lastPassMadeNoProgress });
-      const startRow = current.nextRow;
-      const endRow = Math.min(current.rows, startRow + input.chunkRows);
-      const began = Date.now();
-      const chunkControl: ChunkControl | undefined = controllable
-        ? {
-            // The first pass only: a later pass holds what was left — mostly memos Zuora refused before, so a high
-            // refusal rate there is expected, not a sign that something new went wrong.
-            breaker: input.breaker.enabled && !control.breakerOff && current.pass === 1 ? input.breaker : null,
-            freshQuery,
-          }
-        : undefined;
-      freshQuery = false;
-      const r = await updateCreditMemoRows({
-        tenantId: input.tenantId,
-        jobId: current.jobId,
-        pass: current.pass,
-        startRow,
-        endRow,
-        concurrencyBudget: controllable ? control.concurrency : budget,
-        ...(chunkControl ? { control: chunkControl } : {}),
-        ...(input.manifestKey ? { manifestKey: input.manifestKey } : {}),
-      });
-      updatingMs += Date.now() - began;
-      counters.updated += r.updated;
-      counters.failed += r.failed;
-      counters.retries += r.retries;
-      counters.throttledMs += r.throttledMs;
-      current.updated += r.updated;
-      if (r.jobId !== current.jobId) {
-        // The chunk resumed from a fresh query (after a crash, or a long pause): the pass goes on with its rows.
-        current.rowOffset += startRow;
-        current.jobId = r.jobId;
-        current.rows =
-          input.limitRows === undefined ? r.jobRows : Math.min(r.jobRows, input.limitRows - current.rowOffset);
-        if (r.resumed || !chunkControl?.freshQuery) counters.resumes += 1;
+  async function passes(): Promise<MigrateCreditMemosResult> {
+    let current = carry?.currentPass;
+    let lastPassMadeNoProgress = carry?.lastPassMadeNoProgress ?? false;
+    for (;;) {
+      if (!current) {
+        phase = counters.passes === 0 ? 'querying' : 'verifying';
+        await waitWhilePaused({ lastPassMadeNoProgress });
+        show();
+        const queryBegan = Date.now();
+        const found = await queryRemainingCreditMemos({ tenantId: input.tenantId, pass: counters.passes + 1 });
+        eta.queryMs += Date.now() - queryBegan;
+        eta.queries += 1;
+        remaining = found.rows;
+        reportDir = found.reportDir;
+        if (found.byTransferredToAccounting) {
+          byTransfer = found.byTransferredToAccounting;
+          eta.updatedAtCount = counters.updated;
+        }
+        counters.retries += found.retries;
+        counters.throttledMs += found.throttledMs;
+        if (counters.passes === 0 && counters.totalFound === 0) counters.totalFound = found.rows;
+        if (found.rows === 0) return finish('verified', null);
+        if (input.dryRun) {
+          const sample = await writeDryRunSample({
+            tenantId: input.tenantId,
+            jobId: found.jobId,
+            sampleSize: input.sampleSize,
+          });
+          return finish('dry-run', sample.location);
+        }
+        if (counters.passes >= input.maxPasses) return finish('max-passes', null);
+        if (lastPassMadeNoProgress) return finish('no-progress', null);
+        counters.passes += 1;
+        counters.passRows = found.rows;
+        counters.passRowsDone = 0;
+        // The canary writes only the first limitRows of what the query found.
+        const rows = input.limitRows === undefined ? found.rows : Math.min(found.rows, input.limitRows);
+        current = { pass: counters.passes, jobId: found.jobId, rows, nextRow: 0, rowOffset: 0, updated: 0 };
       }
-      current.nextRow = r.nextRow;
-      counters.passRowsDone = current.rowOffset + current.nextRow;
-      counters.passRows = current.rowOffset + current.rows;
-      if (r.stoppedBy === 'breaker' && !control.paused) await breakerTripped(r.breakerReason ?? 'breaker tripped');
+
+      phase = 'updating';
       show();
+      while (current.nextRow < current.rows) {
+        await waitWhilePaused({ currentPass: current, lastPassMadeNoProgress });
+        const startRow = current.nextRow;
+        const endRow = Math.min(current.rows, startRow + input.chunkRows);
+        const began = Date.now();
+        const chunkControl: ChunkControl | undefined = controllable
+          ? {
+              // The first pass only: a later pass holds what was left — mostly memos Zuora refused before, so a high
+              // refusal rate there is expected, not a sign that something new went wrong.
+              breaker: input.breaker.enabled && !control.breakerOff && current.pass === 1 ? input.breaker : null,
+              freshQuery,
+            }
+          : undefined;
+        freshQuery = false;
+        const r = await updateCreditMemoRows({
+          tenantId: input.tenantId,
+          jobId: current.jobId,
+          pass: current.pass,
+          startRow,
+          endRow,
+          concurrencyBudget: controllable ? control.concurrency : budget,
+          ...(chunkControl ? { control: chunkControl } : {}),
+          ...(input.manifestKey ? { manifestKey: input.manifestKey } : {}),
+        });
+        updatingMs += Date.now() - began;
+        counters.updated += r.updated;
+        counters.failed += r.failed;
+        counters.retries += r.retries;
+        counters.throttledMs += r.throttledMs;
+        current.updated += r.updated;
+        if (r.jobId !== current.jobId) {
+          // The chunk resumed from a fresh query (after a crash, or a long pause): the pass goes on with its rows.
+          current.rowOffset += startRow;
+          current.jobId = r.jobId;
+          current.rows =
+            input.limitRows === undefined ? r.jobRows : Math.min(r.jobRows, input.limitRows - current.rowOffset);
+          if (r.resumed || !chunkControl?.freshQuery) counters.resumes += 1;
+        }
+        current.nextRow = r.nextRow;
+        counters.passRowsDone = current.rowOffset + current.nextRow;
+        counters.passRows = current.rowOffset + current.rows;
+        if (r.stoppedBy === 'breaker' && !control.paused) await breakerTripped(r.breakerReason ?? 'breaker tripped');
+        show();
 
-      if (current.nextRow < current.rows && shouldContinueAsNew()) {
-        await continueAsNew<typeof migrateCreditMemos>(
-          rawInput,
-          carryOver({ currentPass: current, lastPassMadeNoProgress }),
-        );
+        if (current.nextRow < current.rows && shouldContinueAsNew()) {
+          await continueAsNew<typeof migrateCreditMemos>(
+            rawInput,
+            carryOver({ currentPass: current, lastPassMadeNoProgress }),
+          );
+        }
       }
-    }
-    lastPassMadeNoProgress = current.updated === 0;
-    current = undefined;
-    if (input.limitRows !== undefined) return finish('canary', null);
-    if (shouldContinueAsNew()) {
-      await continueAsNew<typeof migrateCreditMemos>(rawInput, carryOver({ lastPassMadeNoProgress }));
+      lastPassMadeNoProgress = current.updated === 0;
+      current = undefined;
+      if (input.limitRows !== undefined) return finish('canary', null);
+      if (shouldContinueAsNew()) {
+        await continueAsNew<typeof migrateCreditMemos>(rawInput, carryOver({ lastPassMadeNoProgress }));
+      }
     }
   }
 }

@@ -7,6 +7,7 @@ import { CliError } from '../../src/client/cli/exit-codes';
 import {
   connectorStepsStarted,
   foldManifest,
+  foldedManifest,
   revertActionOf,
   revertInputSchema,
   type ManifestPartLine,
@@ -80,6 +81,21 @@ describe('foldManifest', () => {
       expect.objectContaining({ id: 'e', changed: true, outcome: 'read-yes', before: 'No' }),
       expect.objectContaining({ id: 'f', changed: false, outcome: 'read-not-yes' }),
     ]);
+  });
+
+  test('foldedManifest names the memos to read without making the entries, the same as foldManifest', () => {
+    const lines = [
+      intent('a', 'No', 't1'),
+      { k: 'updated', id: 'a', at: 't2' } as const,
+      intent('b', 'No', 't1'),
+      intent('c', null, 't1'),
+      { k: 'refused', id: 'c', at: 't2', code: 'X', message: 'm' } as const,
+      intent('d', 'No', 't1'),
+      { k: 'refused', id: 'd', at: 't2', code: 'X', message: 'm' } as const,
+      intent('d', 'No', 't3'),
+    ];
+    expect(foldedManifest(lines).unresolved).toEqual(foldManifest(lines, new Map()).unresolved);
+    expect(foldedManifest(lines).unresolved).toEqual(['b', 'd']);
   });
 });
 

@@ -12,6 +12,7 @@ import { SYNC_WORKFLOW_TYPES, type SyncResult } from '../../shared/sync';
 import { upgradeWorkflowId } from '../../shared/upgrade';
 import { CliError, EXIT } from '../cli/exit-codes';
 import { contextOf, intParser, tenantOption } from '../cli/options';
+import { describeLedgerFile, findLedgerFiles } from './ledger-files';
 import { readStatus } from './status';
 
 export type ReportKind = 'migration-failures' | 'sync-failures' | 'reconciliation' | 'audit-log';
@@ -116,7 +117,7 @@ export function registerReport(program: Command): void {
     .command('report')
     .description(
       'Migration failures, sync reconciliation and the whole audit log of a tenant, from the report files on the ' +
-        'worker’s DATA_DIR ' +
+        'worker’s DATA_DIR, and where its manifest and revert reports are, with their counts ' +
         '(run it where those files can be read; unreadable ones are named on stderr, exit 3)',
     )
     .addOption(tenantOption())
@@ -130,10 +131,13 @@ export function registerReport(program: Command): void {
     .action(async (o: ReportOptions, cmd: Command) => {
       const client = await contextOf(cmd).temporal();
       const files = (await findReports(client, o.tenant, o.runs)).map((s) => readReport(s, o.reportsDir));
+      // The manifest and the revert reports: their paths and counts (a manifest has a line per memo).
+      const ledger = findLedgerFiles(o.reportsDir, (await readStatus(client, o.tenant)).status);
       if (o.format === 'json') {
-        process.stdout.write(JSON.stringify({ tenantId: o.tenant, reports: files }, null, 2) + '\n');
+        process.stdout.write(JSON.stringify({ tenantId: o.tenant, reports: files, ledger }, null, 2) + '\n');
       } else {
         process.stdout.write(toCsv(files));
+        for (const f of ledger) process.stderr.write(describeLedgerFile(f) + '\n');
       }
       const unreadable = files.filter((f) => !f.readable);
       // Only the CSV or JSON goes to stdout (a script reads it); what it means for a person goes to stderr.

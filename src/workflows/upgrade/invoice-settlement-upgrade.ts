@@ -33,6 +33,7 @@ import { parseWorkflowInput } from '../validation';
 import { AUDIT_EXPORT, boundCarry, exportAll, exportDue, waitingBytes } from './audit-export';
 import { auditExport, type Upgrade, type UpgradeCore } from './context';
 import { apply, check, type Message, type MessageRules } from './messages';
+import { registerMigrationPauseNotice } from './migration-pause';
 import {
   AUDIT_LOG_EXPORT,
   CONNECTOR_PATHS_PATCH,
@@ -130,6 +131,7 @@ export async function invoiceSettlementUpgrade(rawInput: UpgradeInput, carry?: U
 
   for (const name of Object.keys(MESSAGE_DEFINITIONS) as MessageName[]) registerMessage(up, name);
   setHandler(statusQuery, status, { description: STATUS_QUERY_DESCRIPTION });
+  registerMigrationPauseNotice(up);
 
   up.publish();
   if (!carry) {

@@ -59,6 +59,14 @@ export function renderUpgradeMarkdown(s: UpgradeStatus): string {
         (c.manifest ? ` Manifest: \`${md(c.manifest.location)}\`.` : ''),
     );
   }
+  if (s.migration.paused) {
+    const p = s.migration.paused;
+    lines.push(
+      '',
+      `⏸️ **Migration paused** by ${p.source === 'breaker' ? 'its breaker' : md(p.by)} at ${p.at}: ${md(p.reason)} — ` +
+        `send \`resume { "by": "…" }\` to \`${md(p.migration)}\` (or \`is-upgrade resume-migration\`).`,
+    );
+  }
   if (s.migration.result) {
     const m = s.migration.result;
     lines.push(

@@ -95,6 +95,8 @@ export function waitingOn(state: UpgradeState): WaitingOn {
   if (!c || state.paused) return state.paused ? 'operator' : 'nothing';
   if (c.state === 'waiting' || c.state === 'failed')
     return ZUORA_SUPPORT_WAITS.has(c.id) ? 'zuora-support' : 'operator';
+  // The migration child is paused (./migration-pause.ts): it goes on only when an operator resumes it.
+  if (c.id === 'migrate.credit-memos' && c.state === 'running' && state.migration.paused) return 'operator';
   return 'nothing';
 }
 

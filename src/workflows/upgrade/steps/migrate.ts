@@ -58,6 +58,7 @@ export const migrateCreditMemosStep: StepBody = (up, s) =>
   up.run.automatic(s, async () => {
     const { state, workflowId } = up;
     const { tenantId, options } = up.input;
+    delete state.migration.paused; // a retried step's child starts unpaused (a failed one never said it went on)
     const common = {
       tenantId,
       tenantConcurrencyLimit: options.tenantConcurrencyLimit,
