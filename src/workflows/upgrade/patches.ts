@@ -47,6 +47,7 @@ export const KEPT_MESSAGE_REPLACED = 'kept-message-replaced-by-different-data';
  * continue-as-new comes before an export that is due, and already at CONTINUE_AS_NEW_EVENTS events. Older runs
  * exported until nothing waited, which a flood never allowed. */
 export const CONTINUE_AS_NEW_UNDER_FLOOD = 'continue-as-new-under-signal-flood';
+
 /** The migration child signals its upgrade (migrationPauseNotice) when a pause takes effect and when it goes on, so
  * the upgrade says "waiting on operator" meanwhile. Children recorded before it send nothing. */
 export const MIGRATION_TELLS_UPGRADE_WHEN_PAUSED = 'migration-tells-upgrade-when-paused';
