@@ -4,6 +4,7 @@
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { createActivities } from './activities';
+import { createTenantLeases } from './activities/tenant-lease';
 import { redactUrl, type AppConfig } from './config';
 import type { RunningNetSuiteEmulator } from '../emulators/netsuite/server';
 import type { RunningZuoraEmulator } from '../emulators/zuora/server';
@@ -128,6 +129,20 @@ export async function buildDependencies(config: AppConfig): Promise<Dependencies
     describe,
     createActivities: (temporal) =>
       createActivities({
+        // The tenant budget across processes (docs/tenant-budget.md). The registry will give these per tenant.
+        leases: config.tenantLeases
+          ? createTenantLeases({
+              temporal,
+              taskQueue: config.taskQueue,
+              resources: (tenantId) =>
+                tenantId === config.tenantId
+                  ? {
+                      zuora: { gate: zuoraGate, budget: budgetOf(config.zuoraConcurrencyLimit) },
+                      netsuite: { gate: netsuiteGate, budget: config.netsuiteConcurrencyLimit },
+                    }
+                  : undefined,
+            })
+          : undefined,
         zuora,
         netsuite,
         notifier,

@@ -11,6 +11,7 @@ import { createReadinessActivities } from './readiness';
 import { createRevertActivities } from './revert';
 // './sync/index', not './sync': a dist/ built before the split may still hold a stale sync.js that Node would load.
 import { createSyncActivities } from './sync/index';
+import type { TenantLeases } from './tenant-lease';
 import { createUpgradeActivities } from './upgrade';
 
 export type ActivityDeps = {
@@ -23,6 +24,8 @@ export type ActivityDeps = {
   /** The one tenant this worker serves; activities refuse any other. */
   tenantId: string;
   taskQueue: string;
+  /** The tenant budget across worker processes (issue 15 §2); absent: the process-wide gates alone. */
+  leases?: TenantLeases;
 };
 
 export function createActivities(deps: ActivityDeps) {

@@ -4,3 +4,4 @@ export { revertCreditMemoMigration } from './revert-credit-memo-migration';
 export { syncNetSuiteCreditMemos } from './sync-netsuite-credit-memos';
 export { syncNetSuitePayments } from './sync-netsuite-payments';
 export { invoiceSettlementUpgrade } from './upgrade/invoice-settlement-upgrade';
+export { tenantBudget } from './tenant-budget';
