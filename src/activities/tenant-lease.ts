@@ -152,7 +152,7 @@ export class LeaseHolder {
   }
 
   private handle() {
-    return this.o.temporal.workflow.getHandle(tenantBudgetWorkflowId(this.o.tenantId));
+    return this.o.temporal.workflow.getHandle(tenantBudgetWorkflowId(this.o.tenantId, this.o.taskQueue));
   }
 
   private async run(): Promise<void> {
@@ -219,7 +219,7 @@ export class LeaseHolder {
       // Not running (first holder, or it ended idle): start it and ask again. If it runs, the signal is a no-op.
       log.debug('starting the tenant budget workflow', { error: String(err) });
       await this.o.temporal.workflow.signalWithStart(TENANT_BUDGET_WORKFLOW_TYPE, {
-        workflowId: tenantBudgetWorkflowId(this.o.tenantId),
+        workflowId: tenantBudgetWorkflowId(this.o.tenantId, this.o.taskQueue),
         taskQueue: this.o.taskQueue,
         args: [{ tenantId: this.o.tenantId }],
         signal: leaseWakeSignal,

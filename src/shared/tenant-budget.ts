@@ -20,7 +20,12 @@ export const LEASE_TTL_MS = 30_000;
 /** The largest budget or want anybody may state (sanity bound of the boundary). */
 export const MAX_SLOTS = 1_000;
 
-export const tenantBudgetWorkflowId = (tenantId: string) => `tenant-budget-${tenantId}`;
+/**
+ * One budget per tenant and task queue: the workflow runs on the queue of the workers that lease from it, so it lives
+ * as long as they do. Every worker serving a tenant polls that tenant's one queue (issue 15 §1), so this is the
+ * tenant's budget; tests that run many workers of one tenant on separate queues get separate budgets.
+ */
+export const tenantBudgetWorkflowId = (tenantId: string, taskQueue: string) => `tenant-budget-${tenantId}@${taskQueue}`;
 
 const slots = (what: string) =>
   z
