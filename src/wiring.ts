@@ -117,6 +117,11 @@ export async function buildDependencies(config: AppConfig): Promise<Dependencies
   describe.push(
     `Notify:      ${config.notifyWebhookUrl ? `webhook at ${redactUrl(config.notifyWebhookUrl)}` : 'log (set NOTIFY_WEBHOOK_URL for Slack)'}`,
   );
+  describe.push(
+    config.tenantLeases
+      ? `Budget:      Zuora ${budgetOf(config.zuoraConcurrencyLimit)} of ${config.zuoraConcurrencyLimit}, NetSuite ${config.netsuiteConcurrencyLimit}, shared by every worker of the tenant (docs/tenant-budget.md)`
+      : `Budget:      per process (TENANT_LEASES=off): K processes may use K budgets`,
+  );
   const reports = new ReportStore(join(config.dataDir, 'reports'));
   describe.push(`Reports:     ${reports.root}`);
 

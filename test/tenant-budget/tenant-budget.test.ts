@@ -1,7 +1,7 @@
 // The tenant budget across worker processes (issue 15 §2, docs/tenant-budget.md), on the real Temporal server and
 // the Zuora emulator. Three worker processes (node dist/src/main.js, each with its own process-wide gate at the
 // budget) serve one tenant on one task queue; three migrations of that tenant run at once, so their chunks land on
-// different processes. Zuora's concurrency limit is per tenant (docs/zuora.md §4): what the emulator measured in
+// different processes. Zuora's concurrency limit is per tenant (docs/zuora.md §6): what the emulator measured in
 // flight stays within our budget (80% of the limit) and it answered no 429.
 // Leases off, to see it fail without them: TENANT_LEASES=off npx jest test/tenant-budget/tenant-budget.test.ts
 import { randomUUID } from 'node:crypto';
