@@ -1,8 +1,8 @@
 // The fleet benchmark (issue 15 §2): 3 tenants, each with a credit memo migration and a credit memo sync at once,
 // served by worker processes that share each tenant's limits through the tenant budget workflow (docs/tenant-budget.md).
 // Each tenant has its own Zuora emulator (concurrency limit 40, latency L) and NetSuite emulator (limit 5, 50 ms).
-//   npm run bench:fleet                          # N = 80,000 memos per tenant, L = 1,000 ms; then leases off
-//   npm run bench:fleet -- --n 20000 --off-n 0   # smaller, no leases-off comparison
+//   npm run bench:fleet                          # leases off (N = 10,000), then on (N = 40,000); L = 1,000 ms
+//   npm run bench:fleet -- --n 20000 --off-n 0   # smaller, no leases-off run (--sync-memos 100, --latency 1000)
 // Per tenant, measured by its emulators (not by us): peak requests in flight at Zuora and NetSuite, 429s, and
 // throughput ÷ ceiling. Ceiling: the tenant's Zuora budget B = 32 (80% of 40, src/wiring.ts budgetOf) kept busy
 // the whole time, i.e. B / L requests per second (B × 50 / L memos/s if every request were a 50-memo bulk update);
@@ -60,6 +60,8 @@ function processEnvs(tenants: Tenant[], o: { address: string; dataDir: string; l
 type TenantFigures = {
   id: string;
   seconds: number;
+  migrationSeconds: number;
+  syncSeconds: number;
   zuoraPeak: number;
   zuora429: number;
   zuoraRequests: number;
@@ -102,18 +104,24 @@ async function runFleet(o: {
     return await Promise.all(
       o.tenants.map(async (t): Promise<TenantFigures> => {
         const started = Date.now();
-        const [migration, sync] = await Promise.all([
-          o.client.workflow.execute(migrateCreditMemos, {
-            taskQueue: t.taskQueue,
-            workflowId: `fleet-migrate-${t.id}-${stamp}`,
-            args: [{ tenantId: t.id }],
-          }),
-          o.client.workflow.execute(syncNetSuiteCreditMemos, {
-            taskQueue: t.taskQueue,
-            workflowId: `fleet-sync-${t.id}-${stamp}`,
-            args: [{ tenantId: t.id, standard: true }],
-          }),
-        ]);
+        const timed = async <T>(p: Promise<T>) => ({ result: await p, seconds: (Date.now() - started) / 1000 });
+        const [{ result: migration, seconds: migrationSeconds }, { result: sync, seconds: syncSeconds }] =
+          await Promise.all([
+            timed(
+              o.client.workflow.execute(migrateCreditMemos, {
+                taskQueue: t.taskQueue,
+                workflowId: `fleet-migrate-${t.id}-${stamp}`,
+                args: [{ tenantId: t.id }],
+              }),
+            ),
+            timed(
+              o.client.workflow.execute(syncNetSuiteCreditMemos, {
+                taskQueue: t.taskQueue,
+                workflowId: `fleet-sync-${t.id}-${stamp}`,
+                args: [{ tenantId: t.id, standard: true }],
+              }),
+            ),
+          ]);
         const seconds = (Date.now() - started) / 1000;
         const z = t.zuora.admin.counters().limits;
         const ns = t.netsuite.admin.counters();
@@ -121,6 +129,8 @@ async function runFleet(o: {
         return {
           id: t.id,
           seconds,
+          migrationSeconds,
+          syncSeconds,
           zuoraPeak: z.maxConcurrentObserved,
           zuora429: z.sent429,
           zuoraRequests: answered,
@@ -144,7 +154,8 @@ function print(label: string, figures: TenantFigures[], latencyMs: number): void
   console.log(`-- leases ${label}`);
   for (const f of figures) {
     console.log(
-      `tenant=${f.id} seconds=${f.seconds.toFixed(1)} zuora_peak_in_flight=${f.zuoraPeak} (budget ${BUDGET}, limit ` +
+      `tenant=${f.id} seconds=${f.seconds.toFixed(1)} (migration ${f.migrationSeconds.toFixed(1)}, sync ` +
+        `${f.syncSeconds.toFixed(1)}) zuora_peak_in_flight=${f.zuoraPeak} (budget ${BUDGET}, limit ` +
         `${ZUORA_LIMIT}) zuora_429=${f.zuora429} netsuite_peak_in_flight=${f.netsuitePeak} (limit ${NETSUITE_LIMIT}) ` +
         `netsuite_429=${f.netsuite429} zuora_requests=${f.zuoraRequests} migrated=${f.migrated} synced=${f.synced} ` +
         `verified=${f.verified} memos_per_s=${(f.migrated / f.seconds).toFixed(0)} ` +
@@ -155,9 +166,9 @@ function print(label: string, figures: TenantFigures[], latencyMs: number): void
 }
 
 async function main(): Promise<void> {
-  const n = numberArg('n', 80_000);
-  const offN = numberArg('off-n', 20_000);
-  const syncMemos = numberArg('sync-memos', 300);
+  const n = numberArg('n', 40_000);
+  const offN = numberArg('off-n', 10_000);
+  const syncMemos = numberArg('sync-memos', 100);
   const latencyMs = numberArg('latency', 1_000);
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-fleet-'));
   const server = await startDevServer({

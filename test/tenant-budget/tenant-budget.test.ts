@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { tenantBudgetViewQuery, tenantBudgetWorkflowId } from '../../src/shared/tenant-budget';
 import { migrateCreditMemos } from '../../src/workflows/migrate-credit-memos';
 import { budgetOf } from '../../src/wiring';
+import { recordHistory } from '../helpers/histories';
 import type { Spawned } from '../helpers/process';
 import { useWorkflowSuite } from '../helpers/suite';
 import { uniqueTaskQueue } from '../helpers/temporal';
@@ -62,4 +63,5 @@ it('three Zuora-heavy activities of one tenant on three worker processes stay wi
     .query(tenantBudgetViewQuery);
   expect(view).toMatchObject({ tenantId: 'demo', holders: {} });
   expect(view.arrivals).toBeGreaterThanOrEqual(6); // at least a query and a chunk per migration
+  await recordHistory({ workflowId: tenantBudgetWorkflowId('demo', taskQueue) }, 'tenant-budget-leases');
 });
