@@ -1,7 +1,7 @@
 // The fleet benchmark (issue 15 §2): 3 tenants, each with a credit memo migration and a credit memo sync at once,
 // served by worker processes that share each tenant's limits through the tenant budget workflow (docs/tenant-budget.md).
 // Each tenant has its own Zuora emulator (concurrency limit 40, latency L) and NetSuite emulator (limit 5, 50 ms).
-//   npm run bench:fleet                          # leases off (N = 10,000), then on (N = 40,000); L = 1,000 ms
+//   npm run bench:fleet                          # leases off (N = 10,000), then on (N = 120,000); L = 1,000 ms
 //   npm run bench:fleet -- --n 20000 --off-n 0   # smaller, no leases-off run (--sync-memos 100, --latency 1000)
 // Per tenant, measured by its emulators (not by us): peak requests in flight at Zuora and NetSuite, 429s, and
 // throughput ÷ ceiling. Ceiling: the tenant's Zuora budget B = 32 (80% of 40, src/wiring.ts budgetOf) kept busy
@@ -166,7 +166,7 @@ function print(label: string, figures: TenantFigures[], latencyMs: number): void
 }
 
 async function main(): Promise<void> {
-  const n = numberArg('n', 40_000);
+  const n = numberArg('n', 120_000);
   const offN = numberArg('off-n', 10_000);
   const syncMemos = numberArg('sync-memos', 100);
   const latencyMs = numberArg('latency', 1_000);
