@@ -21,8 +21,9 @@ import {
   type TenantResource,
 } from '../shared/tenant-budget';
 
-/** How often a holder reads its target: a newcomer waits about this long for the others to give up its share. */
-export const LEASE_POLL_MS = 1_000;
+/** How often a holder reads its target: a newcomer waits about this long (plus a request) for the others to give up its
+ * share; each sync chunk is a newcomer, so this is kept short (a query costs no history). */
+export const LEASE_POLL_MS = 500;
 /** A renewal this often keeps the lease (TTL 30 s) through a few lost writes. */
 export const LEASE_RENEW_MS = 5_000;
 /** Without a successful report for this long the holder stops sending: before the workflow may drop its lease. */
