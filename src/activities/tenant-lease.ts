@@ -1,5 +1,5 @@
 // The activity side of the tenant budget (shared/tenant-budget.ts, docs/tenant-budget.md): a lease holder per
-// activity attempt and resource. It reads its target with a query about once a second (like the migration's control,
+// activity attempt and resource. It reads its target with a query every LEASE_POLL_MS (like the migration's control,
 // ./migration-control.ts), applies it to its own LeaseGate (in front of the process-wide gate of the tenant), and
 // writes only on change — acquire, acknowledge (once its in-flight requests are within a lowered cap), release — plus
 // a renewal every RENEW_MS. Fail safe: a holder that could not report for SAFE_MS drops to 0 slots (the workflow

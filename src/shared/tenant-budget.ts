@@ -196,7 +196,7 @@ function afterRemoval(state: BudgetState, resources: TenantResource[], now: numb
   if (Object.keys(state.holders).length === 0) state.idleSince ??= now;
 }
 
-/** What a holder reads about once a second: its target, or null when the workflow does not know it (expired). */
+/** What a holder reads every half second: its target, or null when the workflow does not know it (expired). */
 export function targetOf(state: BudgetState, holderId: string): number | null {
   return state.holders[holderId]?.target ?? null;
 }
