@@ -178,6 +178,8 @@ const envSchema = z.object({
   NETSUITE_TOKEN_SECRET: nonEmpty.optional(),
   NETSUITE_CONCURRENCY_LIMIT: positiveInt.default(DEFAULT_CONCURRENCY_LIMIT.netsuite),
   NETSUITE_EMULATOR_PORT: port.default(4020),
+  // The tenant budget across worker processes (docs/tenant-budget.md): `off` only to measure without it (bench:fleet).
+  TENANT_LEASES: z.enum(['on', 'off'], { message: 'must be "on" or "off"' }).default('on'),
   // Notifications: a Slack-compatible incoming webhook; without it, notifications go to the log.
   NOTIFY_WEBHOOK_URL: httpUrl.optional(),
   // Which systems run as the demo emulators in this process (never in production): unset means both when nothing real
@@ -280,6 +282,8 @@ export type AppConfig = {
   netsuite?: NetSuiteConfig;
   zuoraConcurrencyLimit: number;
   netsuiteConcurrencyLimit: number;
+  /** Activities lease the tenant's slots from its budget workflow (TENANT_LEASES, default on). */
+  tenantLeases: boolean;
   emulatorPorts: { zuora: number; netsuite: number };
   notifyWebhookUrl?: string;
   /** undefined: payloads are stored as plain JSON (the default) */
@@ -430,6 +434,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, o: { temporalCo
       : undefined,
     zuoraConcurrencyLimit: e.ZUORA_CONCURRENCY_LIMIT,
     netsuiteConcurrencyLimit: e.NETSUITE_CONCURRENCY_LIMIT,
+    tenantLeases: e.TENANT_LEASES === 'on',
     emulatorPorts: { zuora: e.ZUORA_EMULATOR_PORT, netsuite: e.NETSUITE_EMULATOR_PORT },
     notifyWebhookUrl: e.NOTIFY_WEBHOOK_URL,
     payloadCodec,

@@ -4,6 +4,7 @@
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { Activities } from './activities';
+import { createTenantLeases } from './activities/tenant-lease';
 import { createTenantRoutedActivities } from './activities/tenant-routing';
 import { redactUrl, Secret, type AppConfig } from './config';
 import type { RunningNetSuiteEmulator } from '../emulators/netsuite/server';
@@ -14,7 +15,8 @@ import { describeRegistrySource, readTenantRegistry } from './tenants/load';
 import { TenantRegistry } from './tenants/registry';
 import type { TenantConfig } from './tenants/schema';
 
-export { budgetOf } from './tenants/registry';
+import { budgetOf } from './tenants/registry';
+export { budgetOf };
 
 export type Dependencies = {
   /** Every tenant this worker serves, with its clients and gates (`tenants.get(id).zuoraGate`). */
@@ -55,6 +57,11 @@ export async function buildDependencies(
   describe.push(
     `Notify:      ${config.notifyWebhookUrl ? `webhook at ${redactUrl(config.notifyWebhookUrl)}` : 'log (set NOTIFY_WEBHOOK_URL for Slack)'}`,
   );
+  describe.push(
+    config.tenantLeases
+      ? "Budget:      each tenant's Zuora and NetSuite budget shared by every worker of the tenant (docs/tenant-budget.md)"
+      : 'Budget:      per process (TENANT_LEASES=off): K processes may use K budgets',
+  );
   const reports = new ReportStore(join(config.dataDir, 'reports'));
   describe.push(`Reports:     ${reports.root}`);
 
@@ -65,7 +72,30 @@ export async function buildDependencies(
     stoppables,
     describe,
     createActivities: (temporal) =>
-      createTenantRoutedActivities({ tenants, notifier, reports, temporal, taskQueue: config.taskQueue }),
+      createTenantRoutedActivities({
+        tenants,
+        notifier,
+        reports,
+        temporal,
+        taskQueue: config.taskQueue,
+        // Each tenant's budget is shared by every worker of the tenant (docs/tenant-budget.md): leases per tenant,
+        // over that tenant's gates and limits from the registry.
+        leases: config.tenantLeases
+          ? createTenantLeases({
+              temporal,
+              taskQueue: config.taskQueue,
+              resources: (tenantId) => {
+                const e = tenants.get(tenantId);
+                return e
+                  ? {
+                      zuora: { gate: e.zuoraGate, budget: budgetOf(e.limits.zuora) },
+                      netsuite: { gate: e.netsuiteGate, budget: e.limits.netsuite },
+                    }
+                  : undefined;
+              },
+            })
+          : undefined,
+      }),
   };
 }
 

@@ -12,6 +12,7 @@ import { createReadinessActivities } from './readiness';
 import { createRevertActivities } from './revert';
 // './sync/index', not './sync': a dist/ built before the split may still hold a stale sync.js that Node would load.
 import { createSyncActivities } from './sync/index';
+import type { TenantLeases } from './tenant-lease';
 import { createUpgradeActivities } from './upgrade';
 
 export type ActivityDeps = {
@@ -24,6 +25,8 @@ export type ActivityDeps = {
   /** The tenant whose clients these are; the activities refuse any other (the worker routes: ./tenant-routing.ts). */
   tenantId: string;
   taskQueue: string;
+  /** The tenant budget across worker processes (issue 15 §2); absent: the process-wide gates alone. */
+  leases?: TenantLeases;
 };
 
 export function createActivities(deps: ActivityDeps) {

@@ -17,6 +17,7 @@ import type { ZuoraClient } from '../zuora/client';
 import { assertTenant, trackIdOf, whileHeartbeating, withActivityFailures, workflowIdOf } from './common';
 import { ChunkBreaker, ControlWatcher } from './migration-control';
 import { ManifestPart } from './manifest';
+import { currentLease, leasedActivities, type TenantLeases } from './tenant-lease';
 
 /** Zuora's bulk credit memo update takes at most 50 memos a request. */
 export const BULK_LIMIT = 50;
@@ -54,6 +55,8 @@ export type MigrationDeps = {
   tenantId: string;
   /** Reads the migration's control (pause, concurrency) from its workflow; without it, the worker's own client. */
   temporal?: Client;
+  /** The tenant budget (issue 15 §2): the chunks and queries hold a lease of the tenant's Zuora slots. */
+  leases?: TenantLeases;
 };
 
 export type ChunkResult = {
@@ -102,8 +105,8 @@ async function countByTransferredToAccounting(client: ZuoraClient, signal: Abort
   return counts;
 }
 
-export function createMigrationActivities({ zuora, reports, tenantId, temporal }: MigrationDeps) {
-  return {
+export function createMigrationActivities({ zuora, reports, tenantId, temporal, leases }: MigrationDeps) {
+  const activities = {
     /** Submit (or, on retry, keep waiting for) the "what is left" Data Query. Returns only its id and row count. */
     async queryRemainingCreditMemos(input: { tenantId: string; pass: number }) {
       assertTenant(tenantId, input.tenantId);
@@ -284,6 +287,7 @@ export function createMigrationActivities({ zuora, reports, tenantId, temporal }
                   (now) => {
                     limit = now.concurrency;
                     budget.setMaxInFlight(limit);
+                    currentLease('zuora')?.setWant(limit); // a share up to the tenant budget
                     log.info('migration control changed', { ...now, doneRow });
                   },
                 ).start()
@@ -449,6 +453,11 @@ export function createMigrationActivities({ zuora, reports, tenantId, temporal }
       );
     },
   };
+  // The two that make many Zuora requests: the chunk (its concurrency) and the query with its count (two jobs).
+  return leasedActivities(activities, leases, {
+    updateCreditMemoRows: (input) => ({ zuora: input.concurrencyBudget }),
+    queryRemainingCreditMemos: () => ({ zuora: 2 }),
+  });
 }
 
 export type MigrationActivities = ReturnType<typeof createMigrationActivities>;

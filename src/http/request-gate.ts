@@ -1,4 +1,5 @@
 import { sleep } from './backoff';
+import { leaseGateFor } from './lease-gate';
 
 export interface RequestGateOptions {
   /** Concurrency budget: at most this many `run` callbacks execute at once. */
@@ -51,6 +52,13 @@ export class RequestGate {
   }
 
   async run<T>(fn: () => Promise<T>): Promise<T> {
+    // Inside an activity that holds a lease of the tenant budget, its own gate comes first (issue 15 §2).
+    const lease = leaseGateFor(this);
+    if (lease) return lease.run(() => this.runHere(fn));
+    return this.runHere(fn);
+  }
+
+  private async runHere<T>(fn: () => Promise<T>): Promise<T> {
     await this.acquireSlot();
     try {
       await this.waitWhilePaused();

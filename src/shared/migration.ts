@@ -52,7 +52,11 @@ export const tenantIdSchema = z
 export const migrateCreditMemosOptionsSchema = z.object({
   /** Count and sample what would change; write nothing. */
   dryRun: z.boolean().default(false),
-  /** The tenant's concurrent request limit (Zuora's default is 40). */
+  /**
+   * Deprecated (docs/tenant-budget.md §5): the tenant's limit is the workers' ZUORA_CONCURRENCY_LIMIT, which the tenant
+   * budget enforces across processes. Still accepted (old inputs, recorded histories); it bounds setConcurrency and
+   * the default concurrencyBudget, which the lease caps at the worker's budget.
+   */
   tenantConcurrencyLimit: z.number().int().positive().default(40),
   /** Requests in flight at most; defaults to 80% of the tenant limit, leaving room for other integrations. */
   concurrencyBudget: z.number().int().positive().optional(),

@@ -132,7 +132,7 @@ export const upgradeOptionsSchema = z
     reminderInterval: duration.default('24h'),
     /** When a wait on Zuora support is escalated. */
     escalationAfter: duration.default('5d'),
-    /** Migration: the tenant's concurrency limit and our share of it. */
+    /** Migration: the tenant's concurrency limit (deprecated: docs/tenant-budget.md §5) and our share of it. */
     tenantConcurrencyLimit: z.number().int().positive().default(40),
     migrationConcurrencyBudget: z.number().int().positive().optional(),
     migrationChunkRows: z.number().int().min(50).default(100_000),

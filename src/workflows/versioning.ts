@@ -8,6 +8,7 @@ import { migrateCreditMemos } from './migrate-credit-memos';
 import { revertCreditMemoMigration } from './revert-credit-memo-migration';
 import { syncNetSuiteCreditMemos } from './sync-netsuite-credit-memos';
 import { syncNetSuitePayments } from './sync-netsuite-payments';
+import { tenantBudget } from './tenant-budget';
 import { invoiceSettlementUpgrade } from './upgrade/invoice-settlement-upgrade';
 
 /**
@@ -32,3 +33,7 @@ setWorkflowOptions(pinned, revertCreditMemoMigration);
 const autoUpgrade = whenVersioned('AUTO_UPGRADE');
 setWorkflowOptions(autoUpgrade, syncNetSuiteCreditMemos);
 setWorkflowOptions(autoUpgrade, syncNetSuitePayments);
+
+// AUTO_UPGRADE: the tenant budget hands out leases while Zuora-heavy activities run and ends when they do; it holds no
+// step of the ledger, so it moves to the current version like the syncs (its changes still go under patched()).
+setWorkflowOptions(autoUpgrade, tenantBudget);

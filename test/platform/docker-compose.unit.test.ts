@@ -172,7 +172,7 @@ describe('docker-compose.yml', () => {
       expect(script).toContain(`temporal operator namespace create --namespace ${namespace} `);
       const create = script.split('\n').find((l) => l.includes('temporal operator search-attribute create'))!;
       expect(create).toContain(`--namespace ${namespace} `);
-      const registered = [...create.matchAll(/--name (\S+) --type (\S+)/g)].map((m) => [m[1], m[2]]);
+      const registered = [...create.matchAll(/--name (\S+) --type (\w+)/g)].map((m) => [m[1], m[2]]);
       // The CLI's type names for the SDK's (IndexedValueType).
       const cliType: Record<string, string> = {
         TEXT: 'Text',

@@ -31,6 +31,7 @@ test('on a versioned worker: the upgrade and its children PINNED, the scheduled 
     revertCreditMemoMigration: 'PINNED',
     syncNetSuiteCreditMemos: 'AUTO_UPGRADE',
     syncNetSuitePayments: 'AUTO_UPGRADE',
+    tenantBudget: 'AUTO_UPGRADE',
   });
 });
 

@@ -26,6 +26,7 @@ import { createSyncHealthActivities } from './health';
 import { netsuiteWriteConcurrencyOf } from './netsuite-writes';
 import type { ConnectorFields, PageContext, PageProcessor } from './page';
 import { paymentPageProcessor } from './payments';
+import { leasedActivities, type TenantLeases } from '../tenant-lease';
 import { highestLastModified, previousWatermark } from './watermark';
 
 type PageProcessorFactory<C> = (ctx: PageContext) => PageProcessor<C>;
@@ -39,9 +40,17 @@ export type SyncDeps = {
   tenantId: string;
   /** Sync alerts (./health.ts). */
   notifier: Notifier;
+  /** The tenant budget (issue 15 §2): the chunks hold leases of the tenant's Zuora and NetSuite slots. */
+  leases?: TenantLeases;
 };
 
-export function createSyncActivities({ zuora, netsuite, reports, temporal, tenantId, notifier }: SyncDeps) {
+/**
+ * Zuora requests a sync chunk has in flight at most: PAGES_IN_FLIGHT (./chunk.ts) pages, each a look-up and a batch
+ * of adjustments or payments at a time. NetSuite: its writes run at the account limit, so it can use all of it.
+ */
+const SYNC_CHUNK_WANTS = { zuora: 4, netsuite: 1_000 } as const;
+
+export function createSyncActivities({ zuora, netsuite, reports, temporal, tenantId, notifier, leases }: SyncDeps) {
   const fields = connectorFields();
   const netsuiteWriteConcurrency = netsuiteWriteConcurrencyOf(netsuite);
 
@@ -75,7 +84,7 @@ export function createSyncActivities({ zuora, netsuite, reports, temporal, tenan
     });
   };
 
-  return {
+  const activities = {
     ...createSyncHealthActivities({ temporal, reports, notifier, tenantId }),
 
     /** Where the previous run left off (its watermark and undecided records), and NetSuite's current mark. */
@@ -108,6 +117,10 @@ export function createSyncActivities({ zuora, netsuite, reports, temporal, tenan
       return chunk('payment', input, paymentCandidatePages, paymentPageProcessor);
     },
   };
+  return leasedActivities(activities, leases, {
+    syncCreditMemoChunk: () => SYNC_CHUNK_WANTS,
+    syncPaymentChunk: () => SYNC_CHUNK_WANTS,
+  });
 }
 
 export type SyncActivities = ReturnType<typeof createSyncActivities>;

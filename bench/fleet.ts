@@ -1,0 +1,232 @@
+// The fleet benchmark (issue 15 §2): 3 tenants, each with a credit memo migration and a credit memo sync at once,
+// served by worker processes that share each tenant's limits through the tenant budget workflow (docs/tenant-budget.md).
+// Each tenant has its own Zuora emulator (concurrency limit 40, latency L) and NetSuite emulator (limit 5, 50 ms).
+//   npm run bench:fleet                          # leases off (N = 10,000), then on (N = 120,000); L = 1,000 ms
+//   npm run bench:fleet -- --n 20000 --off-n 0   # smaller, no leases-off run (--sync-memos 100, --latency 1000)
+// Per tenant, measured by its emulators (not by us): peak requests in flight at Zuora and NetSuite, 429s, and
+// throughput ÷ ceiling. Ceiling: the tenant's Zuora budget B = 32 (80% of 40, src/wiring.ts budgetOf) kept busy
+// the whole time, i.e. B / L requests per second (B × 50 / L memos/s if every request were a 50-memo bulk update);
+// throughput: the Zuora requests the emulator answered (429s excluded) over the window from starting the tenant's
+// two workflows to both finishing — queries, polls, syncs and verification included. Last line:
+// fleet_ratio_to_ceiling=<the lowest tenant's ratio, leases on>.
+//
+// Until the tenant registry (issue 15 §1) lands a worker process serves one tenant, so each tenant gets 3 processes
+// on its own task queue; `processEnvs` is the one place that says what process i runs, for the registry to change.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import { Client, Connection } from '@temporalio/client';
+import { mirrorNetSuiteIntoZuora } from '../emulators/linked-tenants';
+import { startNetSuiteEmulator, type RunningNetSuiteEmulator } from '../emulators/netsuite/server';
+import { startZuoraEmulator, type RunningZuoraEmulator } from '../emulators/zuora/server';
+import { loadTemporalBinaries } from '../src/temporal/binaries';
+import { startDevServer } from '../src/temporal/dev-server';
+import { migrateCreditMemos } from '../src/workflows/migrate-credit-memos';
+import { syncNetSuiteCreditMemos } from '../src/workflows/sync-netsuite-credit-memos';
+import { budgetOf } from '../src/wiring';
+import { emulatorWorkerEnv, freePortNumber, numberArg, startWorkerProcess } from './harness';
+
+const ZUORA_LIMIT = 40;
+const BUDGET = budgetOf(ZUORA_LIMIT);
+const NETSUITE_LIMIT = 5;
+const NETSUITE_LATENCY_MS = 50;
+const PROCESSES_PER_TENANT = 3;
+const TENANTS = ['fleet-a', 'fleet-b', 'fleet-c'];
+
+type Tenant = { id: string; taskQueue: string; zuora: RunningZuoraEmulator; netsuite: RunningNetSuiteEmulator };
+
+/** What worker process i runs: today one tenant per process (3 per tenant); with the registry, every tenant. */
+function processEnvs(tenants: Tenant[], o: { address: string; dataDir: string; leases: boolean }) {
+  return tenants.flatMap((t) =>
+    Array.from({ length: PROCESSES_PER_TENANT }, (_, i) =>
+      emulatorWorkerEnv({
+        temporalAddress: o.address,
+        taskQueue: t.taskQueue,
+        dataDir: join(o.dataDir, `${t.id}-${i}`),
+        zuora: t.zuora,
+        netsuite: t.netsuite,
+        tenantId: t.id,
+        extra: {
+          ZUORA_CONCURRENCY_LIMIT: String(ZUORA_LIMIT),
+          NETSUITE_CONCURRENCY_LIMIT: String(NETSUITE_LIMIT),
+          TENANT_LEASES: o.leases ? 'on' : 'off',
+        },
+      }),
+    ),
+  );
+}
+
+type TenantFigures = {
+  id: string;
+  seconds: number;
+  migrationSeconds: number;
+  syncSeconds: number;
+  zuoraPeak: number;
+  zuora429: number;
+  zuoraRequests: number;
+  netsuitePeak: number;
+  netsuite429: number;
+  migrated: number;
+  synced: number;
+  verified: boolean;
+  ratio: number;
+};
+
+async function runFleet(o: {
+  client: Client;
+  address: string;
+  tenants: Tenant[];
+  n: number;
+  syncMemos: number;
+  latencyMs: number;
+  leases: boolean;
+}): Promise<TenantFigures[]> {
+  for (const t of o.tenants) {
+    t.zuora.admin.reset();
+    t.netsuite.admin.reset();
+    t.netsuite.admin.seed({ standardCreditMemos: o.syncMemos, seed: 5 });
+    mirrorNetSuiteIntoZuora(t.netsuite, t.zuora.state);
+    t.zuora.admin.seed({ migratedCreditMemos: o.n, seed: 7 });
+    t.zuora.admin.configure({ latencyMs: o.latencyMs, concurrencyLimit: ZUORA_LIMIT });
+    t.netsuite.admin.configure({ latencyMs: NETSUITE_LATENCY_MS, concurrencyLimit: NETSUITE_LIMIT });
+  }
+  const dataDir = mkdtempSync(join(tmpdir(), 'bench-fleet-workers-'));
+  const workers: ChildProcess[] = await Promise.all(
+    processEnvs(o.tenants, { address: o.address, dataDir, leases: o.leases }).map((env) => startWorkerProcess(env)),
+  );
+  try {
+    for (const t of o.tenants) {
+      t.zuora.admin.resetCounters();
+      t.netsuite.admin.resetCounters();
+    }
+    const stamp = Date.now();
+    return await Promise.all(
+      o.tenants.map(async (t): Promise<TenantFigures> => {
+        const started = Date.now();
+        const timed = async <T>(p: Promise<T>) => ({ result: await p, seconds: (Date.now() - started) / 1000 });
+        const [{ result: migration, seconds: migrationSeconds }, { result: sync, seconds: syncSeconds }] =
+          await Promise.all([
+            timed(
+              o.client.workflow.execute(migrateCreditMemos, {
+                taskQueue: t.taskQueue,
+                workflowId: `fleet-migrate-${t.id}-${stamp}`,
+                args: [{ tenantId: t.id }],
+              }),
+            ),
+            timed(
+              o.client.workflow.execute(syncNetSuiteCreditMemos, {
+                taskQueue: t.taskQueue,
+                workflowId: `fleet-sync-${t.id}-${stamp}`,
+                args: [{ tenantId: t.id, standard: true }],
+              }),
+            ),
+          ]);
+        const seconds = (Date.now() - started) / 1000;
+        const z = t.zuora.admin.counters().limits;
+        const ns = t.netsuite.admin.counters();
+        const answered = z.requests - z.sent429;
+        return {
+          id: t.id,
+          seconds,
+          migrationSeconds,
+          syncSeconds,
+          zuoraPeak: z.maxConcurrentObserved,
+          zuora429: z.sent429,
+          zuoraRequests: answered,
+          netsuitePeak: ns.maxConcurrent,
+          netsuite429: ns.throttled,
+          migrated: migration.counters.updated,
+          synced: sync.synced,
+          verified: migration.verified,
+          ratio: answered / seconds / (BUDGET / (o.latencyMs / 1000)),
+        };
+      }),
+    );
+  } finally {
+    for (const w of workers) w.kill('SIGTERM');
+    await Promise.all(workers.map((w) => (w.exitCode === null ? new Promise((r) => w.once('exit', r)) : null)));
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+function print(label: string, figures: TenantFigures[], latencyMs: number): void {
+  console.log(`-- leases ${label}`);
+  for (const f of figures) {
+    console.log(
+      `tenant=${f.id} seconds=${f.seconds.toFixed(1)} (migration ${f.migrationSeconds.toFixed(1)}, sync ` +
+        `${f.syncSeconds.toFixed(1)}) zuora_peak_in_flight=${f.zuoraPeak} (budget ${BUDGET}, limit ` +
+        `${ZUORA_LIMIT}) zuora_429=${f.zuora429} netsuite_peak_in_flight=${f.netsuitePeak} (limit ${NETSUITE_LIMIT}) ` +
+        `netsuite_429=${f.netsuite429} zuora_requests=${f.zuoraRequests} migrated=${f.migrated} synced=${f.synced} ` +
+        `verified=${f.verified} memos_per_s=${(f.migrated / f.seconds).toFixed(0)} ` +
+        `ratio_to_ceiling=${f.ratio.toFixed(3)}`,
+    );
+  }
+  void latencyMs;
+}
+
+async function main(): Promise<void> {
+  const n = numberArg('n', 120_000);
+  const offN = numberArg('off-n', 10_000);
+  const syncMemos = numberArg('sync-memos', 100);
+  const latencyMs = numberArg('latency', 1_000);
+  const dataDir = mkdtempSync(join(tmpdir(), 'bench-fleet-'));
+  const server = await startDevServer({
+    cliPath: loadTemporalBinaries().cli.path!,
+    dataDir,
+    port: await freePortNumber(),
+    uiPort: await freePortNumber(),
+  });
+  const tenants: Tenant[] = [];
+  for (const id of TENANTS) {
+    tenants.push({
+      id,
+      taskQueue: `fleet-${id}`,
+      zuora: await startZuoraEmulator({}),
+      netsuite: await startNetSuiteEmulator({}),
+    });
+  }
+  const connection = await Connection.connect({ address: server.address });
+  const client = new Client({ connection });
+  let lastLine = 'fleet_ratio_to_ceiling=0';
+  try {
+    console.log(
+      `tenants=${TENANTS.length} worker_processes=${TENANTS.length * PROCESSES_PER_TENANT} zuora_limit=${ZUORA_LIMIT} ` +
+        `budget=${BUDGET} zuora_latency_ms=${latencyMs} netsuite_limit=${NETSUITE_LIMIT} ` +
+        `netsuite_latency_ms=${NETSUITE_LATENCY_MS} ceiling_zuora_requests_per_s=${BUDGET / (latencyMs / 1000)} ` +
+        `(= ${(BUDGET * 50) / (latencyMs / 1000)} memos/s in 50-memo bulk updates)`,
+    );
+    if (offN > 0) {
+      const off = await runFleet({
+        client,
+        address: server.address,
+        tenants,
+        n: offN,
+        syncMemos,
+        latencyMs,
+        leases: false,
+      });
+      print(`off (N=${offN}: the process-wide gates alone, as before)`, off, latencyMs);
+    }
+    const on = await runFleet({ client, address: server.address, tenants, n, syncMemos, latencyMs, leases: true });
+    print(`on (N=${n})`, on, latencyMs);
+    const worst = Math.min(...on.map((f) => f.ratio));
+    const goal =
+      on.every(
+        (f) => f.zuoraPeak <= BUDGET && f.zuora429 === 0 && f.netsuitePeak <= NETSUITE_LIMIT && f.netsuite429 === 0,
+      ) && worst >= 0.85;
+    console.log(`goal (peak ≤ budget, 0 429s, every ratio ≥ 0.85): ${goal ? 'met' : 'NOT met'}`);
+    lastLine = `fleet_ratio_to_ceiling=${worst.toFixed(3)}`;
+  } finally {
+    await connection.close();
+    for (const t of tenants) await Promise.all([t.zuora.stop(), t.netsuite.stop()]);
+    await server.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+  console.log(lastLine);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
