@@ -10,9 +10,9 @@
 // two workflows to both finishing — queries, polls, syncs and verification included. Last line:
 // fleet_ratio_to_ceiling=<the lowest tenant's ratio, leases on>.
 //
-// Until the tenant registry (issue 15 §1) lands a worker process serves one tenant, so each tenant gets 3 processes
-// on its own task queue; `processEnvs` is the one place that says what process i runs, for the registry to change.
-import { mkdtempSync, rmSync } from 'node:fs';
+// The fleet is 3 worker processes on one task queue, each serving all 3 tenants from one tenant registry (§1):
+// `processEnvs` says what each process runs.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
@@ -25,36 +25,62 @@ import { startDevServer } from '../src/temporal/dev-server';
 import { migrateCreditMemos } from '../src/workflows/migrate-credit-memos';
 import { syncNetSuiteCreditMemos } from '../src/workflows/sync-netsuite-credit-memos';
 import { budgetOf } from '../src/wiring';
-import { emulatorWorkerEnv, freePortNumber, numberArg, startWorkerProcess } from './harness';
+import { freePortNumber, numberArg, startWorkerProcess } from './harness';
 
 const ZUORA_LIMIT = 40;
 const BUDGET = budgetOf(ZUORA_LIMIT);
 const NETSUITE_LIMIT = 5;
 const NETSUITE_LATENCY_MS = 50;
-const PROCESSES_PER_TENANT = 3;
+/** The fleet: this many worker processes, each serving every tenant. */
+const PROCESSES = 3;
+const FLEET_QUEUE = 'fleet';
 const TENANTS = ['fleet-a', 'fleet-b', 'fleet-c'];
 
 type Tenant = { id: string; taskQueue: string; zuora: RunningZuoraEmulator; netsuite: RunningNetSuiteEmulator };
 
-/** What worker process i runs: today one tenant per process (3 per tenant); with the registry, every tenant. */
+/**
+ * What worker process i runs: one fleet of PROCESSES identical workers, each serving all three tenants from one
+ * tenant registry (TENANT_REGISTRY, README "Running for many tenants") on the one task queue.
+ */
 function processEnvs(tenants: Tenant[], o: { address: string; dataDir: string; leases: boolean }) {
-  return tenants.flatMap((t) =>
-    Array.from({ length: PROCESSES_PER_TENANT }, (_, i) =>
-      emulatorWorkerEnv({
-        temporalAddress: o.address,
-        taskQueue: t.taskQueue,
-        dataDir: join(o.dataDir, `${t.id}-${i}`),
-        zuora: t.zuora,
-        netsuite: t.netsuite,
-        tenantId: t.id,
-        extra: {
-          ZUORA_CONCURRENCY_LIMIT: String(ZUORA_LIMIT),
-          NETSUITE_CONCURRENCY_LIMIT: String(NETSUITE_LIMIT),
-          TENANT_LEASES: o.leases ? 'on' : 'off',
-        },
+  const registry = join(o.dataDir, 'tenants.json');
+  writeFileSync(
+    registry,
+    JSON.stringify(
+      tenants.map((t) => {
+        const z = t.zuora.admin.config();
+        const n = t.netsuite.credentials;
+        return {
+          id: t.id,
+          zuora: {
+            baseUrl: t.zuora.url,
+            clientId: z.clientId,
+            clientSecret: z.clientSecret,
+            concurrencyLimit: ZUORA_LIMIT,
+          },
+          netsuite: {
+            accountId: n.accountId,
+            restBaseUrl: n.restBaseUrl,
+            consumerKey: n.consumerKey,
+            consumerSecret: n.consumerSecret,
+            tokenId: n.tokenId,
+            tokenSecret: n.tokenSecret,
+            concurrencyLimit: NETSUITE_LIMIT,
+          },
+        };
       }),
     ),
   );
+  return Array.from({ length: PROCESSES }, (_, i) => ({
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    TEMPORAL_ADDRESS: o.address,
+    TASK_QUEUE: FLEET_QUEUE,
+    DATA_DIR: join(o.dataDir, `worker-${i}`),
+    LOG_LEVEL: 'WARN',
+    TENANT_REGISTRY: registry,
+    TENANT_LEASES: o.leases ? 'on' : 'off',
+  }));
 }
 
 type TenantFigures = {
@@ -181,7 +207,7 @@ async function main(): Promise<void> {
   for (const id of TENANTS) {
     tenants.push({
       id,
-      taskQueue: `fleet-${id}`,
+      taskQueue: FLEET_QUEUE,
       zuora: await startZuoraEmulator({}),
       netsuite: await startNetSuiteEmulator({}),
     });
@@ -191,7 +217,7 @@ async function main(): Promise<void> {
   let lastLine = 'fleet_ratio_to_ceiling=0';
   try {
     console.log(
-      `tenants=${TENANTS.length} worker_processes=${TENANTS.length * PROCESSES_PER_TENANT} zuora_limit=${ZUORA_LIMIT} ` +
+      `tenants=${TENANTS.length} worker_processes=${PROCESSES} zuora_limit=${ZUORA_LIMIT} ` +
         `budget=${BUDGET} zuora_latency_ms=${latencyMs} netsuite_limit=${NETSUITE_LIMIT} ` +
         `netsuite_latency_ms=${NETSUITE_LATENCY_MS} ceiling_zuora_requests_per_s=${BUDGET / (latencyMs / 1000)} ` +
         `(= ${(BUDGET * 50) / (latencyMs / 1000)} memos/s in 50-memo bulk updates)`,
