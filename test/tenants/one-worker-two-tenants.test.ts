@@ -45,9 +45,15 @@ beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'two-tenants-'));
   const registry = join(dir, 'tenants.json');
   writeFileSync(registry, JSON.stringify([entry('acme', zuora.acme), entry('beta', zuora.beta)]));
-  const config = loadConfig({ TENANT_REGISTRY: registry, TEMPORAL_ADDRESS: 'x:7233', DATA_DIR: dir });
-  deps = await buildDependencies(config, readTenantRegistry(config.tenantRegistry!));
   taskQueue = uniqueTaskQueue('two-tenants');
+  // The worker's queue is the configured one, as in main.ts: the tenant budget's leases run there too.
+  const config = loadConfig({
+    TENANT_REGISTRY: registry,
+    TEMPORAL_ADDRESS: 'x:7233',
+    DATA_DIR: dir,
+    TASK_QUEUE: taskQueue,
+  });
+  deps = await buildDependencies(config, readTenantRegistry(config.tenantRegistry!));
   ({ worker } = await testWorker(env, deps.createActivities(env.client), taskQueue));
   running = worker.run();
 });
