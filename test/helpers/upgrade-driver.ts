@@ -2,6 +2,7 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import {
   completeStepUpdate,
+  invoiceSettlementEnabledUpdate,
   statusQuery,
   type StepId,
   type StepState,
@@ -59,4 +60,17 @@ export async function answerFinalCreditMemoSync(
     });
     await waitForStatus(handle, (x) => stepOf(x, id).data.question !== step.data.question, `${id} to move on`);
   }
+}
+
+/**
+ * Steps 1-4 of a tenant with nothing unsynced, as the operator drives them: the final sync answered, step 2 passing by
+ * itself, the freeze confirmed, the enablement reported. Returns once the migration step waits for its approval.
+ */
+export async function driveToMigrationApproval(handle: WorkflowHandle, by: string): Promise<UpgradeStatus> {
+  await answerFinalCreditMemoSync(handle, by);
+  await waitForStep(handle, 'prepare.freeze-negative-invoices', 'waiting');
+  await handle.executeUpdate(completeStepUpdate, { args: [{ by, stepId: 'prepare.freeze-negative-invoices' }] });
+  await waitForStep(handle, 'enable-invoice-settlement', 'waiting');
+  await handle.executeUpdate(invoiceSettlementEnabledUpdate, { args: [{ by }] });
+  return waitForStep(handle, 'migrate.credit-memos', 'waiting');
 }

@@ -4,12 +4,12 @@
 // the memos back after a dry run that counts them, the reason in the audit file; a second revert writes nothing.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { MIGRATED_CREDIT_MEMO_REASON_CODE } from '../../src/shared/migration';
-import { approveStepUpdate, completeStepUpdate, invoiceSettlementEnabledUpdate } from '../../src/shared/upgrade';
+import { approveStepUpdate } from '../../src/shared/upgrade';
 import type { RevertResult } from '../../src/shared/manifest';
 import { invoiceSettlementUpgrade } from '../../src/workflows/upgrade/invoice-settlement-upgrade';
 import { cliExpect } from '../helpers/cli';
 import { useWorkflowSuite } from '../helpers/suite';
-import { answerFinalCreditMemoSync, stepOf, waitForStatus, waitForStep } from '../helpers/upgrade-driver';
+import { driveToMigrationApproval, stepOf, waitForStatus, waitForStep } from '../helpers/upgrade-driver';
 
 const TENANT = 'canary';
 const suite = useWorkflowSuite({ queue: 'canary', stack: { tenantId: TENANT } });
@@ -27,13 +27,7 @@ test('canary of N memos, second approval, manifest of all; revert refused after 
     args: [{ tenantId: TENANT, oldConnectorInstanceId: 'old-1', options: { migrationCanaryMemos: CANARY } }],
   });
   try {
-    await answerFinalCreditMemoSync(handle, ana);
-    // Nothing unsynced in this tenant: step 2 passes by itself; step 3 is the operator's.
-    await waitForStep(handle, 'prepare.freeze-negative-invoices', 'waiting');
-    await handle.executeUpdate(completeStepUpdate, { args: [{ by: ana, stepId: 'prepare.freeze-negative-invoices' }] });
-    await waitForStep(handle, 'enable-invoice-settlement', 'waiting');
-    await handle.executeUpdate(invoiceSettlementEnabledUpdate, { args: [{ by: ana }] });
-    await waitForStep(handle, 'migrate.credit-memos', 'waiting');
+    await driveToMigrationApproval(handle, ana);
     await handle.executeUpdate(approveStepUpdate, { args: [{ by: ana, stepId: 'migrate.credit-memos' }] });
 
     // The canary: N written, its result shown, and the step waits again.

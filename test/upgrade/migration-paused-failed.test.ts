@@ -12,13 +12,13 @@ import { FailureType } from '../../src/shared/failures';
 import { MANIFEST_FILE, migrationManifestKey, type RevertResult } from '../../src/shared/manifest';
 import { MIGRATION_CONTROL_DEFINITIONS } from '../../src/shared/migration-control';
 import { IS_WAITING_ON } from '../../src/shared/search-attributes';
-import { approveStepUpdate, completeStepUpdate, invoiceSettlementEnabledUpdate } from '../../src/shared/upgrade';
+import { approveStepUpdate } from '../../src/shared/upgrade';
 import { invoiceSettlementUpgrade } from '../../src/workflows/upgrade/invoice-settlement-upgrade';
 import type { LedgerFile } from '../../src/client/commands/ledger-files';
 import { cliExpect, cliUntil } from '../helpers/cli';
 import { useWorkflowSuite } from '../helpers/suite';
 import { testWorker } from '../helpers/temporal';
-import { answerFinalCreditMemoSync, stepOf, waitForStatus, waitForStep } from '../helpers/upgrade-driver';
+import { driveToMigrationApproval, stepOf, waitForStatus, waitForStep } from '../helpers/upgrade-driver';
 
 const TENANT = 'paused-failed';
 const MEMOS = 300;
@@ -70,12 +70,7 @@ test('paused migration: upgrade waits on the operator; failed migration: manifes
     IS_OPERATOR: ana,
   };
   try {
-    await answerFinalCreditMemoSync(handle, ana);
-    await waitForStep(handle, 'prepare.freeze-negative-invoices', 'waiting');
-    await handle.executeUpdate(completeStepUpdate, { args: [{ by: ana, stepId: 'prepare.freeze-negative-invoices' }] });
-    await waitForStep(handle, 'enable-invoice-settlement', 'waiting');
-    await handle.executeUpdate(invoiceSettlementEnabledUpdate, { args: [{ by: ana }] });
-    await waitForStep(handle, 'migrate.credit-memos', 'waiting');
+    await driveToMigrationApproval(handle, ana);
     zuora.admin.configure({ latencyMs: 100 }); // each bulk PUT takes a while: the pause lands mid-migration
     await handle.executeUpdate(approveStepUpdate, { args: [{ by: ana, stepId: 'migrate.credit-memos' }] });
 
