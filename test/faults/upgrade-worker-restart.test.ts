@@ -26,6 +26,9 @@ afterAll(() => {
 });
 
 const MIGRATED = 3_000;
+// Its own tenant (is-upgrade-restart, its schedules and sync runs): other files drive upgrades on this shared server
+// at the same time.
+const TENANT = 'restart';
 const ana = 'ana@example.com';
 
 function seed() {
@@ -67,16 +70,16 @@ async function upgrade(
   seed();
   await ensureSyncSchedule(suite.env.client, {
     kind: 'credit-memo',
-    tenantId: 'demo',
-    input: { tenantId: 'demo', standard: true, negativeBalance: true },
+    tenantId: TENANT,
+    input: { tenantId: TENANT, standard: true, negativeBalance: true },
     taskQueue,
   });
   const handle: WorkflowHandle = await suite.env.client.workflow.start(invoiceSettlementUpgrade, {
     taskQueue,
-    workflowId: 'is-upgrade-demo',
+    workflowId: `is-upgrade-${TENANT}`,
     args: [
       {
-        tenantId: 'demo',
+        tenantId: TENANT,
         oldConnectorInstanceId: 'old-instance-1',
         // No canary: its second approval is test/upgrade/canary-revert.test.ts's; here one approval starts it all.
         options: { tenantConcurrencyLimit: 5, migrationHeartbeatTimeoutSeconds: 2, migrationCanaryMemos: 0 },
@@ -114,8 +117,8 @@ async function upgrade(
     await complete(id);
   }
   const status: UpgradeStatus = await handle.result();
-  await deleteSyncSchedule(suite.env.client, 'payment', 'demo');
-  await deleteSyncSchedule(suite.env.client, 'credit-memo', 'demo');
+  await deleteSyncSchedule(suite.env.client, 'payment', TENANT);
+  await deleteSyncSchedule(suite.env.client, 'credit-memo', TENANT);
   return { status, writes: suite.stack.zuoraEmulator.admin.counters().writesPerCreditMemo };
 }
 
@@ -123,7 +126,7 @@ test('killed while waiting on a person and mid-migration, the upgrade finishes i
   // Both runs on one task queue: the worker that ran the fault-free upgrade is the first one killed (a worker
   // process start costs seconds; a fresh one for the second run would add nothing the kills do not).
   const queue = uniqueTaskQueue('restart');
-  const environment = workerEnv(suite.stack, queue);
+  const environment = workerEnv(suite.stack, queue, { TENANT_ID: TENANT });
   worker = await startWorkerProcess(environment);
   const baseline = await upgrade(queue, {});
 

@@ -13,8 +13,10 @@ import { recordHistory } from '../helpers/histories';
 import { useWorkflowSuite } from '../helpers/suite';
 import { answerFinalCreditMemoSync, stepOf, waitForStatus, waitForStep } from '../helpers/upgrade-driver';
 
-const suite = useWorkflowSuite({ queue: 'readiness' });
-const TENANT = 'demo';
+// Its own tenant (is-upgrade-readiness, its own schedules and sync runs): files that run at the same time on this
+// shared server drive upgrades of other tenants.
+const TENANT = 'readiness';
+const suite = useWorkflowSuite({ queue: 'readiness', stack: { tenantId: TENANT } });
 const ana = 'ana@example.com';
 const acknowledge = MESSAGE_DEFINITIONS.acknowledgeReadiness.update;
 
@@ -38,8 +40,8 @@ test('offenders of every row are listed in a report; the step waits until each r
     workflowId: `is-upgrade-${TENANT}`,
     args: [{ tenantId: TENANT, oldConnectorInstanceId: 'old-instance-1' }],
   });
-  // Terminated here, not in afterAll (the suite's own afterAll closes the client first): is-upgrade-demo is the id
-  // other test files start on this shared server.
+  // Terminated here, not in afterAll (the suite's own afterAll closes the client first): nothing of this file is left
+  // running on the shared server.
   try {
     await answerFinalCreditMemoSync(handle, ana);
     // Step 2 lists the unsynced negative invoices too; the operator goes on and deals with them in the preflight.

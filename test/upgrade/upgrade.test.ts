@@ -31,7 +31,12 @@ import { recordHistory } from '../helpers/histories';
 import { useWorkflowSuite } from '../helpers/suite';
 import { answerFinalCreditMemoSync, stepOf, waitForStatus, waitForStep } from '../helpers/upgrade-driver';
 
-const suite = useWorkflowSuite({ queue: 'upgrade' });
+/**
+ * The activities refuse a tenant other than the worker's: these tests use the worker's tenant, one at a time. Not
+ * `demo`: files that run at the same time on this shared server drive upgrades of other tenants, each its own.
+ */
+const TENANT = 'upgrade';
+const suite = useWorkflowSuite({ queue: 'upgrade', stack: { tenantId: TENANT } });
 
 const ana = 'ana@example.com';
 
@@ -43,9 +48,6 @@ async function startUpgrade(tenantId: string, options: Record<string, unknown> =
     args: [{ tenantId, oldConnectorInstanceId: 'old-instance-1', options }],
   });
 }
-
-/** The activities refuse a tenant other than the worker's: these tests use the worker's tenant, one at a time. */
-const TENANT = 'demo';
 
 async function rejectionOf(p: Promise<unknown>): Promise<string> {
   try {
