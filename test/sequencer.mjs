@@ -1,9 +1,9 @@
-// Runs the longest test files first, so that the two jest workers finish together instead of one working alone
+// Runs the longest test files first, so that the jest workers finish together instead of one working alone
 // through a long file picked up last. Jest's own sequencer does this from its timing cache, but a cold run (CI) has
 // none and falls back to file size, which puts short-coded long runs (the kill and chaos tests) at the end. Here a
-// file without cached timing takes its figure from test/durations.json (seconds per file, from whole-suite runs on
-// 2 workers); a file in neither (a new one) runs first, as jest's own sequencer does with untimed files. Order only:
-// every file runs, unchanged.
+// file without cached timing takes its figure from test/durations.json (seconds per file, from a whole-suite run with
+// jest.config.js's workers); a file in neither (a new one) runs first, as jest's own sequencer does with untimed
+// files. Order only: every file runs, unchanged.
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import TestSequencer from '@jest/test-sequencer';
