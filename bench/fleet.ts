@@ -125,7 +125,7 @@ function sampler(t: Tenant, started: number) {
 /**
  * Where the budget went unused, in seconds of the whole budget (slot-seconds ÷ budget): before the first bulk update
  * (start, first query), from the first to the last (the chunks), after it (verification, end); within the bulk
- * phase, the stretches with no bulk update started for ≥ 1 s (a chunk boundary).
+ * phase, the stretches with no bulk update started for ≥ 1.5 s (a chunk boundary; a wave of requests takes the latency).
  */
 function summarise(samples: Sample[]): Usage {
   const end = samples[samples.length - 1]?.t ?? 0;
@@ -144,7 +144,7 @@ function summarise(samples: Sample[]): Usage {
   for (const s of samples) {
     if (s.t <= first || s.t > last) continue;
     if (s.bulk > count) {
-      if (s.t - since >= 1) stalls.push(`${since.toFixed(1)}–${s.t.toFixed(1)}s`);
+      if (s.t - since >= 1.5) stalls.push(`${since.toFixed(1)}–${s.t.toFixed(1)}s`);
       since = s.t;
       count = s.bulk;
     }
