@@ -15,6 +15,7 @@ import {
   leaseReleaseUpdate,
   leaseReportUpdate,
   leaseTargetQuery,
+  leaseWakeSignal,
   tenantBudgetWorkflowId,
   type LeaseReport,
   type TenantResource,
@@ -237,16 +238,28 @@ export class LeaseHolder {
     return answer.target;
   }
 
-  private reportWithStart(r: LeaseReport): Promise<{ target: number }> {
-    return this.o.temporal.workflow.executeUpdateWithStart(leaseReportUpdate, {
-      args: [r],
-      startWorkflowOperation: new WithStartWorkflowOperation(TENANT_BUDGET_WORKFLOW_TYPE, {
-        workflowId: tenantBudgetWorkflowId(this.o.tenantId, this.o.taskQueue),
-        taskQueue: this.o.taskQueue,
-        args: [{ tenantId: this.o.tenantId }],
-        workflowIdConflictPolicy: 'USE_EXISTING',
-      }),
-    });
+  private async reportWithStart(r: LeaseReport): Promise<{ target: number }> {
+    const workflowId = tenantBudgetWorkflowId(this.o.tenantId, this.o.taskQueue);
+    const start = { workflowId, taskQueue: this.o.taskQueue, args: [{ tenantId: this.o.tenantId }] };
+    try {
+      return await this.o.temporal.workflow.executeUpdateWithStart(leaseReportUpdate, {
+        args: [r],
+        startWorkflowOperation: new WithStartWorkflowOperation(TENANT_BUDGET_WORKFLOW_TYPE, {
+          ...start,
+          workflowIdConflictPolicy: 'USE_EXISTING',
+        }),
+      });
+    } catch (err) {
+      // A server without update-with-start (frontend.enableExecuteMultiOperation off) must not leave us at 0 slots:
+      // start it with signal-with-start (a no-op if it runs) and ask.
+      log.debug('update-with-start failed; signal-with-start, then update', { error: String(err) });
+      await this.o.temporal.workflow.signalWithStart(TENANT_BUDGET_WORKFLOW_TYPE, {
+        ...start,
+        signal: leaseWakeSignal,
+        signalArgs: [],
+      });
+      return this.handle().executeUpdate(leaseReportUpdate, { args: [r] });
+    }
   }
 
   private pause(): Promise<void> {
