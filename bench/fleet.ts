@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { Client, Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import { mirrorNetSuiteIntoZuora } from '../emulators/linked-tenants';
 import { startNetSuiteEmulator, type RunningNetSuiteEmulator } from '../emulators/netsuite/server';
 import { startZuoraEmulator, type RunningZuoraEmulator } from '../emulators/zuora/server';
@@ -35,6 +36,8 @@ const NETSUITE_LATENCY_MS = 50;
 const PROCESSES = 3;
 const FLEET_QUEUE = 'fleet';
 const TENANTS = ['fleet-a', 'fleet-b', 'fleet-c'];
+/** --trace 1: the mean in flight of every second and each workflow's activities over time. */
+const trace = numberArg('trace', 0) > 0;
 
 type Tenant = { id: string; taskQueue: string; zuora: RunningZuoraEmulator; netsuite: RunningNetSuiteEmulator };
 
@@ -97,7 +100,91 @@ type TenantFigures = {
   synced: number;
   verified: boolean;
   ratio: number;
+  /** Where the window went: in-flight samples at Zuora (the emulator's own count), by phase. */
+  usage: Usage;
+  /** --trace: the migration's and the sync's activities over time. */
+  activities?: string;
 };
+
+/** Samples of one tenant's Zuora emulator every SAMPLE_MS: requests in flight and bulk updates started so far. */
+type Sample = { t: number; inFlight: number; bulk: number };
+type Usage = { phases: string; perSecond: string };
+const SAMPLE_MS = 100;
+const BULK_ROUTE = 'PUT /v1/credit-memos/bulk';
+
+/** Samples the emulator from the bench process (it runs there): what Zuora saw, not what the workers say. */
+function sampler(t: Tenant, started: number) {
+  const samples: Sample[] = [];
+  const timer = setInterval(() => {
+    const c = t.zuora.admin.limitsCounters();
+    samples.push({ t: (Date.now() - started) / 1000, inFlight: c.inFlight, bulk: c.byRoute[BULK_ROUTE] ?? 0 });
+  }, SAMPLE_MS);
+  return { stop: (): Usage => (clearInterval(timer), summarise(samples)) };
+}
+
+/**
+ * Where the budget went unused, in seconds of the whole budget (slot-seconds ÷ budget): before the first bulk update
+ * (start, first query), from the first to the last (the chunks), after it (verification, end); within the bulk
+ * phase, the stretches with no bulk update started for ≥ 1.5 s (a chunk boundary; a wave of requests takes the latency).
+ */
+function summarise(samples: Sample[]): Usage {
+  const end = samples[samples.length - 1]?.t ?? 0;
+  const first = samples.find((s) => s.bulk > 0)?.t ?? end;
+  const total = samples[samples.length - 1]?.bulk ?? 0;
+  const last = samples.find((s) => s.bulk === total)?.t ?? end;
+  const phase = (name: string, from: number, to: number) => {
+    const in_ = samples.filter((s) => s.t > from && s.t <= to);
+    const mean = in_.reduce((n, s) => n + s.inFlight, 0) / Math.max(1, in_.length);
+    const unused = ((BUDGET - mean) * Math.max(0, to - from)) / BUDGET;
+    return `${name} ${Math.max(0, to - from).toFixed(1)}s mean_in_flight=${mean.toFixed(1)} unused=${unused.toFixed(1)}s`;
+  };
+  const stalls: string[] = [];
+  let since = first;
+  let count = 0;
+  for (const s of samples) {
+    if (s.t <= first || s.t > last) continue;
+    if (s.bulk > count) {
+      if (s.t - since >= 1.5) stalls.push(`${since.toFixed(1)}–${s.t.toFixed(1)}s`);
+      since = s.t;
+      count = s.bulk;
+    }
+  }
+  const phases = [
+    phase('before_bulk', 0, first),
+    phase('bulk', first, last),
+    phase('after_bulk', last, end),
+    `no_bulk_started ${stalls.join(' ') || 'none'}`,
+  ].join(' | ');
+  const perSecond: number[] = [];
+  for (let sec = 0; sec < Math.ceil(end); sec++) {
+    const in_ = samples.filter((s) => s.t > sec && s.t <= sec + 1);
+    perSecond.push(Math.round(in_.reduce((n, s) => n + s.inFlight, 0) / Math.max(1, in_.length)));
+  }
+  return { phases, perSecond: perSecond.join(' ') };
+}
+
+/** The workflow's activities, from its history: name start→close (seconds since `started`), to see the gaps. */
+async function activityTimeline(client: Client, workflowId: string, started: number): Promise<string> {
+  const EventType = temporal.api.enums.v1.EventType;
+  const at = (e: temporal.api.history.v1.IHistoryEvent) =>
+    ((Number(e.eventTime?.seconds ?? 0) * 1000 + (e.eventTime?.nanos ?? 0) / 1e6 - started) / 1000).toFixed(1);
+  const names = new Map<string, string>();
+  const out: string[] = [];
+  for (const e of (await client.workflow.getHandle(workflowId).fetchHistory()).events ?? []) {
+    const id = String(e.eventId);
+    if (e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED) {
+      names.set(id, e.activityTaskScheduledEventAttributes?.activityType?.name ?? '?');
+      out.push(`${names.get(id)} sched ${at(e)}`);
+    } else if (e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED) {
+      out.push(`start ${at(e)}`);
+    } else if (e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED) {
+      out.push(`done ${at(e)};`);
+    } else if (e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED) {
+      out.push(`workflow done ${at(e)}`);
+    }
+  }
+  return out.join(' ');
+}
 
 async function runFleet(o: {
   client: Client;
@@ -130,6 +217,7 @@ async function runFleet(o: {
     return await Promise.all(
       o.tenants.map(async (t): Promise<TenantFigures> => {
         const started = Date.now();
+        const sampling = sampler(t, started);
         const timed = async <T>(p: Promise<T>) => ({ result: await p, seconds: (Date.now() - started) / 1000 });
         const [{ result: migration, seconds: migrationSeconds }, { result: sync, seconds: syncSeconds }] =
           await Promise.all([
@@ -149,6 +237,7 @@ async function runFleet(o: {
             ),
           ]);
         const seconds = (Date.now() - started) / 1000;
+        const usage = sampling.stop();
         const z = t.zuora.admin.counters().limits;
         const ns = t.netsuite.admin.counters();
         const answered = z.requests - z.sent429;
@@ -166,6 +255,14 @@ async function runFleet(o: {
           synced: sync.synced,
           verified: migration.verified,
           ratio: answered / seconds / (BUDGET / (o.latencyMs / 1000)),
+          usage,
+          ...(trace
+            ? {
+                activities:
+                  `migration: ${await activityTimeline(o.client, `fleet-migrate-${t.id}-${stamp}`, started)}\n  ` +
+                  `sync: ${await activityTimeline(o.client, `fleet-sync-${t.id}-${stamp}`, started)}`,
+              }
+            : {}),
         };
       }),
     );
@@ -187,6 +284,8 @@ function print(label: string, figures: TenantFigures[], latencyMs: number): void
         `verified=${f.verified} memos_per_s=${(f.migrated / f.seconds).toFixed(0)} ` +
         `ratio_to_ceiling=${f.ratio.toFixed(3)}`,
     );
+    console.log(`  zuora use: ${f.usage.phases}`);
+    if (trace) console.log(`  in flight per second: ${f.usage.perSecond}\n  ${f.activities}`);
   }
   void latencyMs;
 }

@@ -51,6 +51,8 @@ export interface ZuoraEmulatorAdmin {
   configure(patch: LimitsConfigPatch & Partial<ZuoraSettingsInput>): LimitsConfig & ZuoraSettings;
   config(): LimitsConfig & ZuoraSettings;
   counters(): ZuoraCounters & { limits: LimitsCounters };
+  /** The limits' counters alone: cheap enough to sample often (counters() copies a count per credit memo). */
+  limitsCounters(): LimitsCounters;
   resetCounters(): void;
   seed(request: SeedRequest): Record<string, unknown>;
   reset(): void;
@@ -101,6 +103,7 @@ export async function startZuoraEmulator(options: ZuoraEmulatorOptions = {}): Pr
     },
     config: () => ({ ...ctx.settings, ...limits.config() }),
     counters: () => ({ ...structuredClone(ctx.counters), limits: limits.counters() }),
+    limitsCounters: () => limits.counters(),
     resetCounters: () => {
       ctx.counters = emptyZuoraCounters();
       limits.resetCounters();

@@ -392,9 +392,12 @@ export function createMigrationActivities({ zuora, reports, tenantId, temporal, 
                 );
               }
               if (Number.isNaN(job.rows)) job.rows = current.outputRows ?? endRow;
-              let row = 0;
+              // The rows before the chunk are passed over unparsed (i15-fleet: the second chunk's start).
+              let row = startRow;
               let batch: MemoRow[] = [];
-              for await (const r of client.streamDataQueryResult(current.dataFile, memoRowSchema)) {
+              for await (const r of client.streamDataQueryResult(current.dataFile, memoRowSchema, {
+                skipRows: startRow,
+              })) {
                 const index = row++;
                 if (index < startRow) continue;
                 if (index >= endRow) break;

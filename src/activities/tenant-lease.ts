@@ -6,7 +6,7 @@
 // drops its lease after LEASE_TTL_MS and may grant the slots to others), never to more than it last acknowledged.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { activityInfo, log } from '@temporalio/activity';
-import type { Client } from '@temporalio/client';
+import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
 import { sleep } from '../http/backoff';
 import { LeaseGate, withLeaseGates } from '../http/lease-gate';
 import {
@@ -24,6 +24,9 @@ import {
 /** How often a holder reads its target: a newcomer waits about this long (plus a request) for the others to give up its
  * share; each sync chunk is a newcomer, so this is kept short (a query costs no history). */
 export const LEASE_POLL_MS = 500;
+/** A holder with no slot yet (a newcomer the others make room for) reads this often: its work is stalled until then,
+ * and few holders are ever in that state at once. */
+export const LEASE_WAITING_POLL_MS = 100;
 /** A renewal this often keeps the lease (TTL 30 s) through a few lost writes. */
 export const LEASE_RENEW_MS = 5_000;
 /** Without a successful report for this long the holder stops sending: before the workflow may drop its lease. */
@@ -111,6 +114,8 @@ export class LeaseHolder {
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private failures = 0;
+  /** The first report (acquire) went through: later ones update the running workflow. */
+  private acquired = false;
   private readonly now: () => number;
 
   constructor(private readonly o: HolderOptions) {
@@ -214,28 +219,54 @@ export class LeaseHolder {
     };
     const sentAt = this.now();
     let answer: { target: number };
-    try {
-      answer = await this.handle().executeUpdate(leaseReportUpdate, { args: [r] });
-    } catch (err) {
-      // Not running (first holder, or it ended idle): start it and ask again. If it runs, the signal is a no-op.
-      log.debug('starting the tenant budget workflow', { error: String(err) });
-      await this.o.temporal.workflow.signalWithStart(TENANT_BUDGET_WORKFLOW_TYPE, {
-        workflowId: tenantBudgetWorkflowId(this.o.tenantId, this.o.taskQueue),
-        taskQueue: this.o.taskQueue,
-        args: [{ tenantId: this.o.tenantId }],
-        signal: leaseWakeSignal,
-        signalArgs: [],
-      });
-      answer = await this.handle().executeUpdate(leaseReportUpdate, { args: [r] });
+    if (this.acquired) {
+      try {
+        answer = await this.handle().executeUpdate(leaseReportUpdate, { args: [r] });
+      } catch (err) {
+        // Not running (it ended idle, or was terminated): start it and ask in one call.
+        log.debug('starting the tenant budget workflow again', { error: String(err) });
+        answer = await this.reportWithStart(r);
+      }
+    } else {
+      // The acquire: one call that starts the workflow if it is not running (the first holder) and asks — no failed
+      // update and separate signal-with-start first (i15-fleet: a first holder waited ~0.8 s for its slots).
+      answer = await this.reportWithStart(r);
+      this.acquired = true;
     }
     this.lastReportOk = sentAt;
     this.reportDue = false;
     return answer.target;
   }
 
+  private async reportWithStart(r: LeaseReport): Promise<{ target: number }> {
+    const workflowId = tenantBudgetWorkflowId(this.o.tenantId, this.o.taskQueue);
+    const start = { workflowId, taskQueue: this.o.taskQueue, args: [{ tenantId: this.o.tenantId }] };
+    try {
+      return await this.o.temporal.workflow.executeUpdateWithStart(leaseReportUpdate, {
+        args: [r],
+        startWorkflowOperation: new WithStartWorkflowOperation(TENANT_BUDGET_WORKFLOW_TYPE, {
+          ...start,
+          workflowIdConflictPolicy: 'USE_EXISTING',
+        }),
+      });
+    } catch (err) {
+      // A server without update-with-start (frontend.enableExecuteMultiOperation off) must not leave us at 0 slots:
+      // start it with signal-with-start (a no-op if it runs) and ask.
+      log.debug('update-with-start failed; signal-with-start, then update', { error: String(err) });
+      await this.o.temporal.workflow.signalWithStart(TENANT_BUDGET_WORKFLOW_TYPE, {
+        ...start,
+        signal: leaseWakeSignal,
+        signalArgs: [],
+      });
+      return this.handle().executeUpdate(leaseReportUpdate, { args: [r] });
+    }
+  }
+
   private pause(): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(done, this.o.pollMs ?? LEASE_POLL_MS);
+      const poll = this.o.pollMs ?? LEASE_POLL_MS;
+      const waiting = this.applied === 0 && this.want > 0;
+      const timer = setTimeout(done, waiting ? Math.min(poll, LEASE_WAITING_POLL_MS) : poll);
       function done() {
         clearTimeout(timer);
         resolve();

@@ -217,7 +217,8 @@ export type TenantBudgetInput = z.infer<typeof tenantBudgetInputSchema>;
 
 export const leaseReportUpdate = defineUpdate<{ target: number }, [LeaseReport]>('leaseReport');
 export const leaseReleaseUpdate = defineUpdate<{ released: boolean }, [LeaseRelease]>('leaseRelease');
-/** Sent by signal-with-start to start the workflow if it is not running; does nothing itself. */
+/** Sent by signal-with-start to start the workflow where update-with-start is not available (holders try that
+ * first); does nothing itself. */
 export const leaseWakeSignal = defineSignal('leaseWake');
 export const leaseTargetQuery = defineQuery<number | null, [string]>('leaseTarget');
 /** For operators and tests: every holder and the budget per resource. */

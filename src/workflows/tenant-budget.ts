@@ -1,5 +1,5 @@
 // tenantBudget: one per tenant (id tenant-budget-<tenantId>@<taskQueue>), started by the first activity that asks for a lease
-// (signal-with-start). It leases the tenant's request slots at Zuora and NetSuite to the activities of that tenant,
+// (update-with-start). It leases the tenant's request slots at Zuora and NetSuite to the activities of that tenant,
 // whatever worker runs them (issue 15 §2; docs/tenant-budget.md). The rules are in shared/tenant-budget.ts; this file
 // only receives the holders' reports, drops expired leases and continues-as-new before its history grows large.
 // Holders read their target with a query (no history); only acquire, acknowledge, renew and release are updates.

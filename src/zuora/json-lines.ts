@@ -1,13 +1,16 @@
 /**
  * Splits a byte stream into JSON Lines records without ever holding more than one partial line, so a result
- * file of millions of rows streams in constant memory. Blank lines are skipped.
+ * file of millions of rows streams in constant memory. Blank lines are skipped. The first `skip` records are passed
+ * over unparsed: a chunk that starts at row 100,000 of the file gets there in a fraction of the time parsing takes.
  */
 export async function* splitJsonLines(
   chunks: AsyncIterable<Uint8Array>,
+  skip = 0,
 ): AsyncGenerator<{ line: number; value: unknown }> {
   const decoder = new TextDecoder('utf-8');
   let pending = '';
   let line = 0;
+  let toSkip = skip;
   const parse = (text: string): { line: number; value: unknown } => {
     line++;
     try {
@@ -22,8 +25,11 @@ export async function* splitJsonLines(
     let start = 0;
     while (newline !== -1) {
       const text = pending.slice(start, newline).trim();
-      if (text.length > 0) yield parse(text);
-      else line++;
+      if (text.length === 0) line++;
+      else if (toSkip > 0) {
+        toSkip--;
+        line++;
+      } else yield parse(text);
       start = newline + 1;
       newline = pending.indexOf('\n', start);
     }
@@ -31,5 +37,5 @@ export async function* splitJsonLines(
   }
   pending += decoder.decode();
   const rest = pending.trim();
-  if (rest.length > 0) yield parse(rest);
+  if (rest.length > 0 && toSkip === 0) yield parse(rest);
 }

@@ -43,6 +43,17 @@ describe('Data Query', () => {
     expect(ids.size).toBe(20_000);
   });
 
+  it('skipRows streams the rows after the first N, the same rows a full read gives there', async () => {
+    emulator.admin.seed({ migratedCreditMemos: 300 });
+    const job = await client.waitForDataQuery((await client.submitDataQuery(REMAINING)).id, { pollMs: 5 });
+    const all = [];
+    for await (const row of client.streamDataQueryResult(job.dataFile ?? '', memoRow)) all.push(row);
+    const tail = [];
+    for await (const row of client.streamDataQueryResult(job.dataFile ?? '', memoRow, { skipRows: 250 }))
+      tail.push(row);
+    expect(tail).toEqual(all.slice(250));
+  });
+
   it('the result is a snapshot: writes after completion do not change it', async () => {
     emulator.admin.seed({ migratedCreditMemos: 10 });
     const job = await client.waitForDataQuery((await client.submitDataQuery(REMAINING)).id, { pollMs: 5 });
@@ -127,6 +138,19 @@ describe('splitJsonLines', () => {
       out.push(value);
     }
     expect(out).toEqual([{ a: 1 }, { a: 2 }, { a: '€' }, { a: 4 }]);
+  });
+
+  it('passes over the first records unparsed and numbers the lines after them as in the file', async () => {
+    const out = [];
+    // Lines 1-3 are passed over (the blank one does not count as a record, the bad one is never parsed).
+    for await (const r of splitJsonLines(chunksOf('{"a":1}\n\nnot json\n{"a":', '4}\n{"a":5}'), 2)) out.push(r);
+    expect(out).toEqual([
+      { line: 4, value: { a: 4 } },
+      { line: 5, value: { a: 5 } },
+    ]);
+    const none = [];
+    for await (const r of splitJsonLines(chunksOf('{"a":1}\n{"a":2}'), 5)) none.push(r);
+    expect(none).toEqual([]);
   });
 
   it('fails on a line that is not JSON', async () => {
