@@ -14,6 +14,7 @@ import {
   type TransferCount,
 } from '../shared/migration';
 import type { ZuoraClient } from '../zuora/client';
+import { ZuoraApiError } from '../zuora/errors';
 import { assertTenant, trackIdOf, whileHeartbeating, withActivityFailures, workflowIdOf } from './common';
 import { ChunkBreaker, ControlWatcher } from './migration-control';
 import { ManifestPart } from './manifest';
@@ -27,6 +28,43 @@ export const BULK_LIMIT = 50;
 const BATCHES_AHEAD = 2;
 /** A memo refused with a retryable code (lock contention, temporary) is tried again this many times, then reported. */
 const ITEM_RETRIES = 3;
+/**
+ * INFERRED (docs/zuora.md §2): how long a result file's pre-signed link stays valid is undocumented, so a chunk
+ * fetches the job again for a fresh link — unless this worker fetched it this recently (the query that just finished,
+ * or the chunk before): that GET was a full Zuora round trip at the start of every chunk, with nothing else to do
+ * meanwhile. A reused link that is refused (403, as S3 answers an expired one) is fetched again at once.
+ */
+export const LINK_REUSE_MS = 60_000;
+
+/** The result links this worker fetched lately, per job (a few: one migration runs per tenant). */
+export class RecentLinks {
+  private readonly byJob = new Map<string, { dataFile: string; outputRows: number | null; at: number }>();
+  constructor(
+    private readonly now: () => number = Date.now,
+    private readonly reuseMs = LINK_REUSE_MS,
+  ) {}
+
+  remember(job: { id: string; dataFile?: string | null; outputRows?: number | null }): void {
+    if (!job.dataFile) return;
+    this.byJob.delete(job.id);
+    this.byJob.set(job.id, { dataFile: job.dataFile, outputRows: job.outputRows ?? null, at: this.now() });
+    for (const k of this.byJob.keys()) {
+      if (this.byJob.size <= 8) break;
+      this.byJob.delete(k); // the oldest first
+    }
+  }
+
+  /** The link of `jobId` if fetched less than reuseMs ago. */
+  recent(jobId: string): { dataFile: string; outputRows: number | null } | undefined {
+    const l = this.byJob.get(jobId);
+    return l && this.now() - l.at < this.reuseMs ? l : undefined;
+  }
+
+  forget(jobId: string): void {
+    this.byJob.delete(jobId);
+  }
+}
+
 /** First Data Query poll (then ×2 up to 30 s): small queries finish in well under a second. */
 const DATA_QUERY_FIRST_POLL_MS = 250;
 
@@ -110,6 +148,43 @@ async function countByTransferredToAccounting(client: ZuoraClient, signal: Abort
 }
 
 export function createMigrationActivities({ zuora, reports, tenantId, temporal, leases }: MigrationDeps) {
+  const links = new RecentLinks();
+  /** The job's result link and rows: one fetched lately by this worker, else the job fetched now. */
+  const resultLink = async (client: ZuoraClient, jobId: string, reuse: boolean) => {
+    const recent = reuse ? links.recent(jobId) : undefined;
+    if (recent) return { ...recent, reused: true };
+    const job = await client.getDataQueryJob(jobId);
+    if (!job.dataFile) {
+      throw ApplicationFailure.nonRetryable(
+        `Data Query job ${jobId} has no result file`,
+        FailureType.DataQueryNoResult,
+      );
+    }
+    links.remember(job);
+    return { dataFile: job.dataFile, outputRows: job.outputRows ?? null, reused: false };
+  };
+  /** Rows of a job's result from `skipRows` on; a refused reused link is fetched afresh before any row is read. */
+  async function* resultRows(client: ZuoraClient, jobId: string, skipRows: number, onRows: (n: number | null) => void) {
+    let reuse = true;
+    for (;;) {
+      const link = await resultLink(client, jobId, reuse);
+      onRows(link.outputRows);
+      let read = false;
+      try {
+        for await (const r of client.streamDataQueryResult(link.dataFile, memoRowSchema, { skipRows })) {
+          read = true;
+          yield r;
+        }
+        return;
+      } catch (err) {
+        if (read || !link.reused || !(err instanceof ZuoraApiError && err.httpStatus === 403)) throw err;
+        log.info('a reused result link was refused; fetching the job again', { jobId });
+        links.forget(jobId);
+        reuse = false;
+      }
+    }
+  }
+
   const activities = {
     /** Submit (or, on retry, keep waiting for) the "what is left" Data Query. Returns only its id and row count. */
     async queryRemainingCreditMemos(input: { tenantId: string; pass: number }) {
@@ -132,6 +207,7 @@ export function createMigrationActivities({ zuora, reports, tenantId, temporal, 
           signal: cancellationSignal(),
           onPoll: () => heartbeat({ jobId }),
         });
+        links.remember(job);
         log.info('remaining migrated credit memos queried', { pass: input.pass, jobId, rows: job.outputRows });
         const rows = job.outputRows ?? 0;
         const byTransferredToAccounting = await counting;
@@ -256,6 +332,7 @@ export function createMigrationActivities({ zuora, reports, tenantId, temporal, 
                 signal,
                 onPoll: () => beatWith(info.heartbeatDetails),
               });
+              links.remember(fresh);
               job = { id: freshJobId, rows: fresh.outputRows ?? 0 };
               startRow = 0;
               endRow = Math.min(job.rows, left);
@@ -399,17 +476,11 @@ export function createMigrationActivities({ zuora, reports, tenantId, temporal, 
             };
 
             try {
-              const current = await client.getDataQueryJob(job.id);
-              if (!current.dataFile) {
-                throw ApplicationFailure.nonRetryable(
-                  `Data Query job ${job.id} has no result file`,
-                  FailureType.DataQueryNoResult,
-                );
-              }
-              if (Number.isNaN(job.rows)) job.rows = current.outputRows ?? endRow;
               let row = startRow;
               let batch: MemoRow[] = [];
-              const rows = client.streamDataQueryResult(current.dataFile, memoRowSchema, { skipRows: startRow });
+              const rows = resultRows(client, job.id, startRow, (outputRows) => {
+                if (Number.isNaN(job.rows)) job.rows = outputRows ?? endRow;
+              });
               for await (const r of rows) {
                 const index = row++;
                 if (index >= endRow) break;
