@@ -129,6 +129,11 @@ export class ManifestPart {
     if (this.lines.append(rows)) this.add(rows);
   }
 
+  /** Every batch is dispatched (no memo comes after): the fold's memos are sorted now, not at the close. */
+  lastDispatched(): void {
+    this.fold.ids();
+  }
+
   /** Writes the outcomes still buffered, then the fold; rejects if a write failed (the part then has no fold). */
   async close(): Promise<void> {
     await this.lines.close();

@@ -502,6 +502,7 @@ export function createMigrationActivities({ zuora, reports, tenantId, temporal, 
               }
               // A pause (or a trip) seen now still leaves the last partial batch for the resumed chunk.
               if (batch.length > 0 && !halted()) dispatch(batch);
+              manifest.lastDispatched(); // its sort while the last batches are in flight
               await Promise.all(inFlight);
               if (firstError) throw firstError;
               // `temporal activity pause` reaches us as a cancellation (cancellationDetails().paused): the batches in

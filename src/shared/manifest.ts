@@ -141,9 +141,15 @@ export class ManifestFold {
     }
   }
 
-  /** The memos, sorted by id (UTF-16 code units, as the manifest is). */
+  private sorted: string[] | null = null;
+
+  /**
+   * The memos, sorted by id (UTF-16 code units, as the manifest is). Kept until a memo is added (memos are never
+   * removed, so the same count is the same memos): a chunk sorts while its last batches are in flight.
+   */
   ids(): string[] {
-    return [...this.byId.keys()].sort();
+    if (this.sorted?.length !== this.byId.size) this.sorted = [...this.byId.keys()].sort();
+    return this.sorted;
   }
 
   /** Written, but every outcome was lost (a killed worker): only a read of the memo tells. */

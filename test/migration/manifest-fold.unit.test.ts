@@ -126,6 +126,9 @@ describe('fold lines', () => {
     ] as ManifestPartLine[]) {
       f.add(l);
     }
+    expect(f.ids()).toEqual(['a', 'b']);
+    f.add({ ...intent('0', 't5') });
+    expect(f.ids()).toEqual(['0', 'a', 'b']); // sorted again once a memo is added
     expect(f.entryOf('a')).toBeNull();
     expect(f.lost('a')).toBe(false);
     expect(f.entryOf('b')).toMatchObject({ changed: false, outcome: 'refused', writes: 1, code: 'C' });
