@@ -4,6 +4,7 @@
 //   npm run bench:migration -- --n 20000 --latency 100
 //   npm run bench:migration -- --rss            # worker peak RSS at N = 100,000 and N = 1,000,000 (L = 50 ms)
 //   npm run bench:migration -- --n 50000 --worker-cpu-prof /tmp/prof   # also a V8 CPU profile of the worker
+//   npm run bench:migration -- --timeline       # also each activity's scheduled / started / closed times
 // The worker runs as its own process (node dist/src/main.js) so its peak RSS is its own. Last line:
 // ratio_to_ceiling=<number> (or rss_ratio=<number> with --rss).
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -23,6 +24,7 @@ const TENANT_LIMIT = 40;
 const BUDGET = 32;
 const BULK = 50;
 const workerCpuProfDir = stringArg('worker-cpu-prof');
+const timeline = process.argv.includes('--timeline');
 
 function stringArg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -101,18 +103,26 @@ async function runOnce(o: {
       const handle = o.client.workflow.getHandle(workflowId, execution.runId);
       historyEvents.push((await handle.describe()).historyLength);
       // Where the time goes: scheduled → closed of each activity, summed per type (from the recorded history).
-      const scheduled = new Map<string, { type: string; at: number }>();
+      const scheduled = new Map<string, { type: string; at: number; startedAt?: number }>();
       const ms = (t: { seconds?: unknown; nanos?: number | null } | null | undefined) =>
         Number(t?.seconds ?? 0) * 1000 + (t?.nanos ?? 0) / 1e6;
       for (const e of (await handle.fetchHistory()).events ?? []) {
         const a = e.activityTaskScheduledEventAttributes;
         if (a) scheduled.set(String(e.eventId), { type: a.activityType?.name ?? '?', at: ms(e.eventTime) });
+        const st = e.activityTaskStartedEventAttributes;
+        const sched = st && scheduled.get(String(st.scheduledEventId));
+        if (sched) sched.startedAt = ms(e.eventTime);
         const closed =
           e.activityTaskCompletedEventAttributes ??
           e.activityTaskFailedEventAttributes ??
           e.activityTaskTimedOutEventAttributes;
         const s = closed && scheduled.get(String(closed.scheduledEventId));
         if (s) activitySeconds[s.type] = (activitySeconds[s.type] ?? 0) + (ms(e.eventTime) - s.at) / 1000;
+        // --timeline: each activity's scheduled, started and closed, in seconds from the workflow's start.
+        if (s && timeline) {
+          const t = (x: number | undefined) => (x === undefined ? '?' : ((x - started) / 1000).toFixed(2));
+          console.log(`timeline ${s.type} scheduled=${t(s.at)} started=${t(s.startedAt)} closed=${t(ms(e.eventTime))}`);
+        }
       }
     }
     return {

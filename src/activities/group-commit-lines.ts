@@ -36,11 +36,21 @@ export class GroupCommitLines {
     this.fd = openSync(path, 'a');
   }
 
-  /** Written soon, not waited for: a kill before the next flush may lose them (the manifest reads those memos back). */
-  append(rows: readonly unknown[]): void {
-    if (rows.length === 0) return;
+  /** Whether appended rows will be written (the file is open and no write failed). */
+  get writable(): boolean {
+    return this.fd !== null && !this.failed;
+  }
+
+  /**
+   * Written soon, not waited for: a kill before the next flush may lose them (the manifest reads those memos back).
+   * false: the file is closed (or a write failed), the rows will not be written.
+   */
+  append(rows: readonly unknown[]): boolean {
+    if (!this.writable) return false;
+    if (rows.length === 0) return true;
     this.pending.push(linesOf(rows));
     this.kick();
+    return true;
   }
 
   /** Resolves once these rows (and every row appended before them) are written and fdatasync'ed. */

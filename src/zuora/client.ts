@@ -337,8 +337,8 @@ export class ZuoraClient {
   /**
    * Streams a completed job's JSON Lines result file row by row, each row checked by `rowSchema`. The file is
    * a pre-signed URL: it is fetched without the bearer token (S3 refuses a second auth mechanism) and outside
-   * the gate (it is not a Zuora API call). Stopping the iteration early aborts the download. `skipRows`: the first
-   * rows are passed over unparsed and unchecked (a chunk that starts further down the file).
+   * the gate (it is not a Zuora API call). Stopping the iteration early aborts the download. `skipRows`: the rows
+   * before it are passed over unread (not parsed, not checked).
    */
   async *streamDataQueryResult<S extends z.ZodType>(
     dataFileUrl: string,
@@ -368,10 +368,8 @@ export class ZuoraClient {
         });
       }
       try {
-        for await (const { line, value } of splitJsonLines(
-          response.body as AsyncIterable<Uint8Array>,
-          options.skipRows,
-        )) {
+        const body = response.body as AsyncIterable<Uint8Array>;
+        for await (const { line, value } of splitJsonLines(body, options.skipRows)) {
           const parsed = rowSchema.safeParse(value);
           if (!parsed.success) {
             throw new ZuoraResponseShapeError(`Result file line ${line}: ${parsed.error.message}`, {

@@ -99,7 +99,12 @@ test('memos Zuora refuses are reported with their codes; the rest finish', async
     (id) => suite.stack.zuoraEmulator.state.creditMemos.get(id)!.status === 'Cancelled',
   );
   expect(cancelled.length).toBeGreaterThan(0);
-  const result = await run({ tenantId: 'demo' });
+  const workflowId = `migrate-${randomUUID()}`;
+  const result = await suite.env.client.workflow.execute(migrateCreditMemos, {
+    taskQueue: suite.taskQueue,
+    workflowId,
+    args: [{ tenantId: 'demo' }],
+  });
   expect(result.stoppedBecause).toBe('no-progress');
   expect(result.verified).toBe(false);
   expect(result.remaining).toBe(cancelled.length);
@@ -116,6 +121,25 @@ test('memos Zuora refuses are reported with their codes; the rest finish', async
       refusedInPasses: 2,
     }),
   );
+
+  // The manifest is consolidated alongside each verification query (scheduled in the same workflow task): the one
+  // after pass 1 is dropped for pass 2, whose own covers both passes — each refused memo tried twice, unchanged.
+  const scheduled = ((await suite.env.client.workflow.getHandle(workflowId).fetchHistory()).events ?? [])
+    .filter((e) => e.activityTaskScheduledEventAttributes)
+    .map((e) => {
+      const a = e.activityTaskScheduledEventAttributes!;
+      return [a.activityType!.name, Number(a.workflowTaskCompletedEventId)] as const;
+    });
+  const queries = scheduled.filter(([type]) => type === 'queryRemainingCreditMemos');
+  const consolidations = scheduled.filter(([type]) => type === 'consolidateManifest');
+  expect(queries).toHaveLength(3);
+  expect(consolidations.map(([, task]) => task)).toEqual(queries.slice(1).map(([, task]) => task));
+  expect(consolidations.every(([, task]) => task > 0)).toBe(true);
+  const manifest = suite.stack.reports.readJsonLines(result.reports.manifest!.location);
+  expect(manifest).toHaveLength(1_000);
+  const refused = manifest.filter((e) => !e.changed);
+  expect(refused.map((e) => e.id).sort()).toEqual([...cancelled].sort());
+  for (const e of refused) expect(e).toMatchObject({ outcome: 'refused', writes: 2, pass: 2 });
 });
 
 test('10% injected 503s and a burst of 429s: same end state, retries bounded and visible', async () => {

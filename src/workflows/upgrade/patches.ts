@@ -55,3 +55,8 @@ export const MIGRATION_TELLS_UPGRADE_WHEN_PAUSED = 'migration-tells-upgrade-when
 /** A migration that fails consolidates the manifest of what it wrote before failing (issue 14 §3: the revert needs
  * it). Runs recorded before it fail without the activity. */
 export const MIGRATION_MANIFEST_ON_FAILURE = 'migration-manifest-on-failure';
+
+/** The migration consolidates its manifest while the verification query runs (nothing is written meanwhile), and
+ * uses it when that query finds nothing left; a new pass consolidates again at its end. Runs recorded before it
+ * consolidate after the verification. */
+export const MIGRATION_MANIFEST_WITH_VERIFICATION = 'migration-manifest-with-verification';
