@@ -198,11 +198,17 @@ test('pause mid-chunk stops writes at batch granularity, setConcurrency moves th
   });
   expect(recorder.puts.length).toBe(putsAtPause);
   const address = process.env.TEST_TEMPORAL_ADDRESS!;
+  const resumeAt = Date.now();
   const resumed = await cliExpect(['--address', address, 'resume-migration', '--workflow-id', h.workflowId], {
     ...process.env,
     IS_OPERATOR: 'ana@example.com',
   });
   expect(resumed.stdout).toMatch(/^accepted: resumed/);
+  const resumeAcceptedAt = Date.now();
+  await recorder.until(() => recorder.puts.length > putsAtPause, 'writes after resume');
+  const firstAfterResume = recorder.puts[putsAtPause]!.arrivedAt;
+  figure('resume (is-upgrade started → first PUT arrived)', firstAfterResume - resumeAt);
+  figure('resume (update accepted → first PUT arrived)', Math.max(0, firstAfterResume - resumeAcceptedAt));
 
   const result = await h.result();
   expect(result).toMatchObject({ verified: true, remaining: 0, stoppedBecause: 'verified' });
