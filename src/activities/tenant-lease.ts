@@ -7,7 +7,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { activityInfo, log } from '@temporalio/activity';
 import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
-import { sleep } from '../http/backoff';
 import { LeaseGate, withLeaseGates } from '../http/lease-gate';
 import {
   LEASE_TTL_MS,
@@ -202,7 +201,16 @@ export class LeaseHolder {
     this.gate.setCap(cap);
     if (cap < this.applied) {
       const drained = this.gate.inFlightAtMost(cap).then(() => true);
-      while (!(await Promise.race([drained, sleep(LEASE_RENEW_MS).then(() => false)]))) {
+      for (;;) {
+        // The renewal timer is cleared once the requests drained: a left-over 5 s timer per lowered cap kept a
+        // finished process (a test run) alive.
+        let timer: NodeJS.Timeout | undefined;
+        const renewDue = new Promise<boolean>((resolve) => {
+          timer = setTimeout(() => resolve(false), LEASE_RENEW_MS);
+        });
+        const done = await Promise.race([drained, renewDue]);
+        clearTimeout(timer);
+        if (done) break;
         if (this.now() - this.lastReportOk < LEASE_SAFE_MS) await this.report().catch(() => undefined);
       }
     }
@@ -250,8 +258,9 @@ export class LeaseHolder {
         }),
       });
     } catch (err) {
-      // A server without update-with-start (frontend.enableExecuteMultiOperation off) must not leave us at 0 slots:
-      // start it with signal-with-start (a no-op if it runs) and ask.
+      // A server that refuses update-with-start (older servers with frontend.enableExecuteMultiOperation off; the
+      // 1.32 server has no such switch) must not leave us at 0 slots: signal-with-start (a no-op if it runs), ask.
+      // test/tenant-budget/lease-fallback.test.ts.
       log.debug('update-with-start failed; signal-with-start, then update', { error: String(err) });
       await this.o.temporal.workflow.signalWithStart(TENANT_BUDGET_WORKFLOW_TYPE, {
         ...start,
