@@ -1,7 +1,7 @@
 // The migration's manifest on disk: a write-ahead part file per chunk attempt (the intent flushed before each PUT,
 // then its outcome; group-committed, ./group-commit-lines.ts), and the consolidation into one file per migration
 // with its sha256 beside it.
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import {
   closeSync,
   existsSync,
@@ -153,24 +153,44 @@ export class ManifestPart {
  * none (the consolidation then folds the part itself); its end line tells a fold the disk lost the end of.
  */
 export function writeFold(partPath: string, fold: ManifestFold, made: ReadonlyMap<string, string> = new Map()): void {
-  const path = foldFileOfPart(partPath);
+  const ids = fold.ids();
+  writeLinesAtomically(
+    foldFileOfPart(partPath),
+    (function* () {
+      for (const id of ids) yield made.get(id) ?? foldLineOf(id, fold.entryOf(id));
+      yield foldEndLine(ids.length);
+    })(),
+  );
+}
+
+/**
+ * Writes `lines` to `path` through a temporary file renamed at the end (a kill leaves the whole file or none), in
+ * blocks of about 1 MiB (memory stays flat however many lines), each block also hashed into `hash` if given.
+ */
+function writeLinesAtomically(path: string, lines: Iterable<string>, hash?: Hash): void {
   const tmp = `${path}.tmp`;
   const fd = openSync(tmp, 'w');
   try {
     let text = '';
-    const ids = fold.ids();
-    for (const id of ids) {
-      text += (made.get(id) ?? foldLineOf(id, fold.entryOf(id))) + '\n';
-      if (text.length >= 1 << 20) {
-        writeSync(fd, text);
-        text = '';
-      }
+    const flush = () => {
+      hash?.update(text);
+      writeSync(fd, text);
+      text = '';
+    };
+    for (const line of lines) {
+      text += line + '\n';
+      if (text.length >= 1 << 20) flush();
     }
-    writeSync(fd, text + foldEndLine(ids.length) + '\n');
+    flush();
   } finally {
     closeSync(fd);
   }
   renameSync(tmp, path);
+}
+
+/** The checksum file beside `path`, in sha256sum's format (`sha256sum -c` checks it). */
+function writeChecksumFile(path: string, sha256: string): void {
+  writeFileSync(checksumFileOf(path), `${sha256}  ${basename(path)}\n`);
 }
 
 /** A file's lines, read in blocks (memory stays flat however long the file); re-iterable. */
@@ -229,7 +249,7 @@ export function recordedSha256(path: string): string | null {
 export function writeWithChecksum(reports: ReportStore, path: string, rows: readonly unknown[]): string {
   reports.writeJsonLines(path, rows);
   const sha256 = sha256Of(path);
-  writeFileSync(checksumFileOf(path), `${sha256}  ${basename(path)}\n`);
+  writeChecksumFile(path, sha256);
   return sha256;
 }
 
@@ -289,13 +309,10 @@ export function createManifestActivities({ zuora, reports, tenantId }: ManifestD
         );
         // Pass 2: the manifest in id order — each other memo's line copied from its fold — hashed as it is written.
         const location = reports.pathFor(key, MANIFEST_FILE);
-        const tmp = `${location}.tmp`;
         const hash = createHash('sha256');
-        const fd = openSync(tmp, 'w');
         let memos = 0;
         let changed = 0;
-        try {
-          let text = '';
+        function* manifestLines(): Generator<string> {
           for (const { id, at } of mergeFolds(sources)) {
             let line: string;
             if (needsRefold(at)) {
@@ -308,21 +325,12 @@ export function createManifestActivities({ zuora, reports, tenantId }: ManifestD
               if (changedInLine(line)) changed++;
             }
             memos++;
-            text += line + '\n';
-            if (text.length >= 1 << 20) {
-              hash.update(text);
-              writeSync(fd, text);
-              text = '';
-            }
+            yield line;
           }
-          hash.update(text);
-          writeSync(fd, text);
-        } finally {
-          closeSync(fd);
         }
-        renameSync(tmp, location);
+        writeLinesAtomically(location, manifestLines(), hash);
         const sha256 = hash.digest('hex');
-        writeFileSync(checksumFileOf(location), `${sha256}  ${basename(location)}\n`);
+        writeChecksumFile(location, sha256);
         return { location, sha256, memos, changed, readAfterKill: unresolved.length };
       });
     },
